@@ -1,0 +1,45 @@
+//! Runtime for the generated CloudStack bindings: everything a generated request or response type needs,
+//! written once.
+//!
+//! Generated code (in `cloudstack-api`) is mostly data: a request type stores typed values in [`Params`]
+//! and points at a static [`ApiMeta`]; a response type lists its attributes and is filled by the lenient
+//! `take_*` functions of [`decode`]. This crate turns that into exact wire parameters
+//! ([`Params::to_wire`]), decodes replies whatever their drift ([`decode`]), and describes resource types
+//! ([`ParticipantSpec`]).
+//!
+//! What it does not do: it has no knowledge of any particular CloudStack version (that is generated),
+//! and it does not parse listApis dumps (that is `cloudstack-codegen`).
+//!
+//! ```
+//! use cloudstack_client::{ApiMeta, DynamicRequest, HttpMethod, ParamKind, ParamMeta, Request, ResponseKind};
+//!
+//! static PARAMS: [ParamMeta; 2] = [
+//!     ParamMeta::new("name", ParamKind::String, true, Some(255), false, "the name"),
+//!     ParamMeta::new("ports", ParamKind::List, false, None, false, "ports"),
+//! ];
+//! static API: ApiMeta = ApiMeta::new("createThing", false, HttpMethod::Post, ResponseKind::Object, &PARAMS, &["id"]);
+//!
+//! let mut req = DynamicRequest::new(&API);
+//! req.set_json("Name", &serde_json::json!("web"))?;
+//! req.set_json("ports", &serde_json::json!("80,443"))?;
+//! assert_eq!(
+//!     req.wire_params()?,
+//!     vec![("name".to_string(), "web".to_string()), ("ports".to_string(), "80,443".to_string())]
+//! );
+//! # Ok::<(), cloudstack_client::BuildError>(())
+//! ```
+
+pub mod decode;
+pub mod error;
+pub mod meta;
+pub mod params;
+pub mod participant;
+pub mod request;
+
+pub use decode::{Decode, FromObject, List, Object};
+pub use error::{BuildError, DecodeError};
+pub use meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};
+pub use params::{Date, ParamValue, Params};
+pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec};
+pub use request::{DynamicRequest, Request};
+pub use serde_json::Value;

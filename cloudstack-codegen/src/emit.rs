@@ -1,0 +1,627 @@
+//! Emits the Rust source of one CloudStack version: request types, response types, API descriptions and
+//! participants.
+//!
+//! The output is designed to compile fast: a request is a newtype over the runtime's `Params` with one
+//! tiny setter per parameter; validation, wire encoding and decoding are non-generic runtime functions
+//! driven by `static` descriptions. Only `Debug` and `Clone` are derived.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::maps::{MapShape, MapShapes};
+use crate::naming::{field_ident, pascal, screaming};
+use crate::participants::{self, KeySource, Origin, ParticipantTable};
+use crate::shapes::{self, FieldType, TypePlan};
+use crate::spec::{Api, ApiSpec, Param, ParamType, ResponseField};
+
+/// The generated source and what it contains.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The module body (to be `include!`d inside `pub mod vX_Y { ... }`).
+    pub tokens: TokenStream,
+    /// Counts.
+    pub stats: Stats,
+    /// Participant pairs that were found but skipped, with reasons.
+    pub skipped_participants: Vec<participants::Skipped>,
+    /// The participants' type names.
+    pub participant_names: Vec<String>,
+}
+
+/// Counts of what was generated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Request types.
+    pub apis: usize,
+    /// Parameters (setters and constructor arguments).
+    pub params: usize,
+    /// Response structs.
+    pub structs: usize,
+    /// Response struct fields.
+    pub fields: usize,
+    /// Participants.
+    pub participants: usize,
+}
+
+/// Generates the module for `spec` as CloudStack `version`.
+pub fn generate(spec: &ApiSpec, version: &str, maps: &MapShapes, table: &ParticipantTable) -> Generated {
+    let plan = shapes::plan(spec);
+    let derivation = participants::derive(spec, table);
+    let mut stats = Stats {
+        apis: spec.apis.len(),
+        structs: plan.structs.len(),
+        fields: plan.structs.iter().map(|s| s.fields.len()).sum(),
+        participants: derivation.participants.len(),
+        ..Stats::default()
+    };
+
+    let mut requests = Vec::with_capacity(spec.apis.len());
+    let mut metas = Vec::with_capacity(spec.apis.len());
+    for api in &spec.apis {
+        stats.params += api.params.len();
+        let resp = response_type(api, &plan);
+        requests.push(emit_request(api, &resp, maps));
+        metas.push(emit_meta(api, maps, &plan));
+    }
+    let types = emit_types(spec, &plan);
+    let participant_items: Vec<TokenStream> = derivation
+        .participants
+        .iter()
+        .filter_map(|p| emit_participant(spec, p))
+        .collect();
+    let all_apis: Vec<_> = spec
+        .apis
+        .iter()
+        .map(|a| format_ident!("{}", screaming(&a.name)))
+        .collect();
+    let n_apis = Literal::usize_unsuffixed(all_apis.len());
+    let n_participants = Literal::usize_unsuffixed(participant_items.len());
+    let version_lit = Literal::string(version);
+
+    let tokens = quote! {
+        use ::cloudstack_client as rt;
+
+        /// The CloudStack version these bindings were generated from.
+        pub const VERSION: &str = #version_lit;
+
+        /// Finds an API description by exact command name.
+        pub fn api(name: &str) -> ::core::option::Option<&'static rt::ApiMeta> {
+            rt::meta::find_api(&apis::ALL, name)
+        }
+
+        /// Finds a participant by type name (`CloudStack::VirtualMachine`).
+        pub fn participant(type_name: &str) -> ::core::option::Option<&'static rt::ParticipantSpec> {
+            rt::participant::find(&participants::ALL, type_name)
+        }
+
+        #(#requests)*
+
+        /// Static descriptions of every API: parameters, types, limits, method, response kind.
+        pub mod apis {
+            use super::{rt, types};
+            #(#metas)*
+            /// Every API, sorted by command name.
+            pub static ALL: [&rt::ApiMeta; #n_apis] = [#(&#all_apis),*];
+        }
+
+        /// Response types: one struct per distinct response shape, and an alias per API.
+        pub mod types {
+            use super::rt;
+            #types
+        }
+
+        /// Resource types with a create/delete pair.
+        pub mod participants {
+            use super::{apis, rt};
+            /// Every participant, sorted by type name.
+            pub static ALL: [rt::ParticipantSpec; #n_participants] = [#(#participant_items),*];
+        }
+    };
+    Generated {
+        tokens,
+        stats,
+        skipped_participants: derivation.skipped,
+        participant_names: derivation
+            .participants
+            .iter()
+            .map(participants::Participant::type_name)
+            .collect(),
+    }
+}
+
+/// Escapes text for a doc comment: dump descriptions contain `<uuid>`, `[0]` and `*` that Markdown would
+/// otherwise eat or turn into links.
+pub fn doc_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if matches!(c, '\\' | '[' | ']' | '<' | '>' | '*' | '_' | '`' | '#' | '|') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One `#[doc]` attribute per line, so formatted output shows `///` comments rather than an indented
+/// block comment (which Markdown would read as a code block).
+fn doc_attrs_of(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        let line = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// Whether a parameter carries a secret that must never be logged.
+pub fn is_sensitive(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("password")
+        || n.ends_with("pass")
+        || n.ends_with("passwd")
+        || matches!(
+            n.as_str(),
+            "privatekey"
+                | "secretkey"
+                | "usersecretkey"
+                | "token"
+                | "ipsecpsk"
+                | "sessionkey"
+                | "accesskey"
+                | "signature"
+        )
+}
+
+/// GET for read-only commands, POST for everything that changes state or carries secrets or user data.
+pub fn is_get(api: &Api) -> bool {
+    const GET_EXTRA: &[&str] = &[
+        "quotaBalance",
+        "quotaSummary",
+        "quotaTariffList",
+        "quotaStatement",
+        "quotaIsEnabled",
+        "readyForShutdown",
+        "cloudianIsEnabled",
+    ];
+    let (verb, _) = crate::naming::split_verb(&api.name);
+    let reads = matches!(verb, "list" | "get" | "query" | "find") || GET_EXTRA.contains(&api.name.as_str());
+    let carries_secrets = api.params.iter().any(|p| is_sensitive(&p.name) || p.name == "userdata");
+    reads && !carries_secrets && api.name != "login"
+}
+
+fn is_list(api: &Api) -> bool {
+    api.name.starts_with("list")
+}
+
+struct ResponseTy {
+    /// The `Request::Response` type, relative to the version module.
+    full: TokenStream,
+}
+
+fn response_type(api: &Api, plan: &TypePlan) -> ResponseTy {
+    let name = struct_name(api, plan);
+    let ident = format_ident!("{}", name);
+    let full = if is_list(api) {
+        quote!(rt::List<types::#ident>)
+    } else {
+        quote!(types::#ident)
+    };
+    ResponseTy { full }
+}
+
+fn struct_name<'a>(api: &Api, plan: &'a TypePlan) -> &'a str {
+    plan.api_struct
+        .get(&api.name)
+        .map_or("Empty", |&i| plan.structs[i].name.as_str())
+}
+
+struct ParamCode {
+    ident: proc_macro2::Ident,
+    arg_ty: TokenStream,
+    store: TokenStream,
+}
+
+fn param_idents(api: &Api) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::from(["new".to_string()]);
+    api.params
+        .iter()
+        .map(|p| {
+            let mut id = field_ident(&p.name);
+            while !seen.insert(id.clone()) {
+                id.push('_');
+            }
+            id
+        })
+        .collect()
+}
+
+fn param_code(index: usize, param: &Param, ident: &str, shape: Option<&MapShape>) -> ParamCode {
+    let i = Literal::u16_unsuffixed(u16::try_from(index).unwrap_or(u16::MAX));
+    let v = format_ident!("{}", ident);
+    let (arg_ty, store) = match (&param.kind, shape) {
+        (ParamType::Boolean, _) => (quote!(bool), quote!(set_bool(#i, #v))),
+        (ParamType::Short, _) => (quote!(i16), quote!(set_int(#i, i64::from(#v)))),
+        (ParamType::Integer, _) => (quote!(i32), quote!(set_int(#i, i64::from(#v)))),
+        (ParamType::Long, _) => (quote!(i64), quote!(set_int(#i, #v))),
+        (ParamType::Float, _) => (quote!(f32), quote!(set_float(#i, f64::from(#v)))),
+        (ParamType::Double, _) => (quote!(f64), quote!(set_float(#i, #v))),
+        (ParamType::Date | ParamType::TzDate, _) => (quote!(rt::Date), quote!(set_date(#i, #v))),
+        (ParamType::List, _) => (
+            quote!(impl IntoIterator<Item = impl Into<String>>),
+            quote!(set_list(#i, #v)),
+        ),
+        (ParamType::Map, Some(MapShape::Entries)) => (
+            quote!(impl IntoIterator<Item = impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>>),
+            quote!(set_entries(#i, #v)),
+        ),
+        (ParamType::Map, _) => (
+            quote!(impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>),
+            quote!(set_pairs(#i, #v)),
+        ),
+        _ => (quote!(impl Into<String>), quote!(set_text(#i, #v.into()))),
+    };
+    ParamCode {
+        ident: v,
+        arg_ty,
+        store,
+    }
+}
+
+fn param_doc(param: &Param, shape: Option<&MapShape>) -> String {
+    let mut doc = if param.description.is_empty() {
+        format!("`{}`", param.name)
+    } else {
+        doc_escape(&param.description)
+    };
+    doc.push_str(&format!("\n\nWire name `{}`, type `{}`", param.name, param.kind));
+    match (&param.kind, shape) {
+        (ParamType::String | ParamType::Other(_), _) => {
+            doc.push_str(&format!(", at most {} characters", param.length.unwrap_or(255)));
+        }
+        (ParamType::Map, Some(MapShape::Pairs { key, value })) => {
+            doc.push_str(&format!(
+                "; each `(K, V)` is sent as `{0}[i].{key}=K&{0}[i].{value}=V`",
+                param.name
+            ));
+        }
+        (ParamType::Map, Some(MapShape::Flat)) => {
+            doc.push_str(&format!("; each `(K, V)` is sent as `{}[0].K=V`", param.name));
+        }
+        (ParamType::Map, Some(MapShape::Entries)) => {
+            doc.push_str(&format!(
+                "; entry `i` with fields `(F, V)` is sent as `{}[i].F=V`",
+                param.name
+            ));
+        }
+        (ParamType::List, _) => doc.push_str(", sent comma-joined"),
+        _ => {}
+    }
+    if let Some(since) = &param.since {
+        doc.push_str(&format!(", since {since}"));
+    }
+    if is_sensitive(&param.name) {
+        doc.push_str(". Secret: never logged");
+    }
+    doc.push('.');
+    doc
+}
+
+fn emit_request(api: &Api, resp: &ResponseTy, maps: &MapShapes) -> TokenStream {
+    let ty = format_ident!("{}", pascal(&api.name));
+    let meta = format_ident!("{}", screaming(&api.name));
+    let idents = param_idents(api);
+    let mut ctor_args = Vec::new();
+    let mut ctor_stores = Vec::new();
+    let mut ctor_doc = String::from("Creates the request with its required parameters.");
+    let mut setters = Vec::new();
+    for (index, (param, ident)) in api.params.iter().zip(&idents).enumerate() {
+        let shape = (param.kind == ParamType::Map).then(|| maps.shape(&api.name, &param.name).clone());
+        let code = param_code(index, param, ident, shape.as_ref());
+        let (id, arg_ty, store) = (&code.ident, &code.arg_ty, &code.store);
+        if param.required {
+            ctor_doc.push_str(&format!(
+                "\n- `{ident}`: {}",
+                first_line(&doc_escape(&param.description))
+            ));
+            ctor_args.push(quote!(#id: #arg_ty));
+            ctor_stores.push(quote!(p.#store;));
+        } else {
+            let doc_attrs = doc_attrs_of(&param_doc(param, shape.as_ref()));
+            setters.push(quote! {
+                #doc_attrs
+                pub fn #id(mut self, #id: #arg_ty) -> Self {
+                    self.0.#store;
+                    self
+                }
+            });
+        }
+    }
+    let mut doc = if api.description.is_empty() {
+        format!("`{}`", api.name)
+    } else {
+        doc_escape(&api.description)
+    };
+    doc.push_str(&format!(
+        "\n\nCommand `{}`{}{}, sent by {}.",
+        api.name,
+        if api.is_async { ", async (returns a job)" } else { "" },
+        api.since.as_ref().map(|s| format!(", since {s}")).unwrap_or_default(),
+        if is_get(api) { "GET" } else { "POST" }
+    ));
+    if ctor_args.is_empty() {
+        ctor_doc = "Creates the request; this command has no required parameters.".to_string();
+    }
+    let p_mut = if ctor_stores.is_empty() { quote!() } else { quote!(mut) };
+    let doc_attrs = doc_attrs_of(&doc);
+    let ctor_doc_attrs = doc_attrs_of(&ctor_doc);
+    let full = &resp.full;
+    quote! {
+        #doc_attrs
+        #[derive(Clone)]
+        #[must_use]
+        pub struct #ty(rt::Params);
+
+        impl #ty {
+            #ctor_doc_attrs
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new(#(#ctor_args),*) -> Self {
+                let #p_mut p = rt::Params::new();
+                #(#ctor_stores)*
+                Self(p)
+            }
+            #(#setters)*
+        }
+
+        impl ::core::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                rt::request::debug_request(f, &apis::#meta, &self.0)
+            }
+        }
+
+        impl rt::Request for #ty {
+            type Response = #full;
+            fn meta(&self) -> &'static rt::ApiMeta {
+                &apis::#meta
+            }
+            fn params(&self) -> &rt::Params {
+                &self.0
+            }
+        }
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+fn emit_meta(api: &Api, maps: &MapShapes, plan: &TypePlan) -> TokenStream {
+    let ident = format_ident!("{}", screaming(&api.name));
+    let name = Literal::string(&api.name);
+    let is_async = api.is_async;
+    let method = if is_get(api) {
+        quote!(rt::HttpMethod::Get)
+    } else {
+        quote!(rt::HttpMethod::Post)
+    };
+    let kind = if is_list(api) {
+        quote!(rt::ResponseKind::List)
+    } else {
+        quote!(rt::ResponseKind::Object)
+    };
+    let params = api.params.iter().map(|p| {
+        let pname = Literal::string(&p.name);
+        let kind = param_kind(api, p, maps);
+        let required = p.required;
+        let length = match (&p.kind, p.length) {
+            (ParamType::String | ParamType::Other(_), Some(l)) => {
+                let l = Literal::u32_unsuffixed(l);
+                quote!(Some(#l))
+            }
+            (ParamType::String | ParamType::Other(_), None) => quote!(Some(255)),
+            _ => quote!(None),
+        };
+        let sensitive = is_sensitive(&p.name);
+        let desc = Literal::string(&p.description);
+        quote!(rt::ParamMeta::new(#pname, #kind, #required, #length, #sensitive, #desc))
+    });
+    let st = format_ident!("{}", struct_name(api, plan));
+    let doc_attrs = doc_attrs_of(&format!("`{}`", api.name));
+    quote! {
+        #doc_attrs
+        pub static #ident: rt::ApiMeta = rt::ApiMeta::new(
+            #name, #is_async, #method, #kind,
+            &[#(#params),*],
+            <types::#st as rt::FromObject>::FIELDS,
+        );
+    }
+}
+
+fn param_kind(api: &Api, p: &Param, maps: &MapShapes) -> TokenStream {
+    match &p.kind {
+        ParamType::Boolean => quote!(rt::ParamKind::Boolean),
+        ParamType::Short => quote!(rt::ParamKind::Short),
+        ParamType::Integer => quote!(rt::ParamKind::Integer),
+        ParamType::Long => quote!(rt::ParamKind::Long),
+        ParamType::Float => quote!(rt::ParamKind::Float),
+        ParamType::Double => quote!(rt::ParamKind::Double),
+        ParamType::Uuid => quote!(rt::ParamKind::Uuid),
+        ParamType::Date => quote!(rt::ParamKind::Date),
+        ParamType::TzDate => quote!(rt::ParamKind::TzDate),
+        ParamType::List => quote!(rt::ParamKind::List),
+        ParamType::String => quote!(rt::ParamKind::String),
+        ParamType::Other(_) => quote!(rt::ParamKind::Other),
+        ParamType::Map => match maps.shape(&api.name, &p.name) {
+            MapShape::Pairs { key, value } => {
+                quote!(rt::ParamKind::Map(rt::MapShape::Pairs { key: #key, value: #value }))
+            }
+            MapShape::Flat => quote!(rt::ParamKind::Map(rt::MapShape::Flat)),
+            MapShape::Entries => quote!(rt::ParamKind::Map(rt::MapShape::Entries)),
+        },
+    }
+}
+
+fn emit_types(spec: &ApiSpec, plan: &TypePlan) -> TokenStream {
+    let mut items = Vec::new();
+    for s in &plan.structs {
+        let ident = format_ident!("{}", s.name);
+        let mut doc = String::new();
+        if !s.apis.is_empty() {
+            let list: Vec<String> = s.apis.iter().take(12).map(|a| format!("`{a}`")).collect();
+            let more = s.apis.len().saturating_sub(12);
+            doc.push_str(&format!(
+                "Returned by {}{}.",
+                list.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if !s.nested_in.is_empty() {
+            let mut places: Vec<&String> = s.nested_in.iter().collect();
+            places.dedup();
+            let list: Vec<String> = places.iter().take(8).map(|a| format!("`{a}`")).collect();
+            if !doc.is_empty() {
+                doc.push_str("\n\n");
+            }
+            doc.push_str(&format!("Nested in {}.", list.join(", ")));
+        }
+        if doc.is_empty() {
+            doc.push_str("A response object.");
+        }
+        let fields = s.fields.iter().map(|f| {
+            let id = format_ident!("{}", f.ident);
+            let ty = rust_field_type(&f.ty, plan);
+            let d = if f.description.is_empty() {
+                format!("`{}` ({})", f.name, f.kind)
+            } else {
+                format!("{} (`{}`, {})", doc_escape(&f.description), f.name, f.kind)
+            };
+            let d_attrs = doc_attrs_of(&d);
+            quote! { #d_attrs pub #id: #ty }
+        });
+        let takes = s.fields.iter().map(|f| {
+            let id = format_ident!("{}", f.ident);
+            let key = Literal::string(&f.name);
+            let take = match &f.ty {
+                FieldType::Text => quote!(rt::decode::take_string(&mut o, #key)),
+                FieldType::Bool => quote!(rt::decode::take_bool(&mut o, #key)),
+                FieldType::Int => quote!(rt::decode::take_i64(&mut o, #key)),
+                FieldType::Float => quote!(rt::decode::take_f64(&mut o, #key)),
+                FieldType::Texts => quote!(rt::decode::take_strings(&mut o, #key)),
+                FieldType::Ints => quote!(rt::decode::take_i64s(&mut o, #key)),
+                FieldType::Floats => quote!(rt::decode::take_f64s(&mut o, #key)),
+                FieldType::Json => quote!(rt::decode::take_value(&mut o, #key)),
+                FieldType::Nested(_) => quote!(rt::decode::take_objects(&mut o, #key)),
+            };
+            quote!(#id: #take)
+        });
+        let names = s.fields.iter().map(|f| Literal::string(&f.name));
+        let o_mut = if s.fields.is_empty() { quote!() } else { quote!(mut) };
+        let doc_attrs = doc_attrs_of(&doc);
+        items.push(quote! {
+            #doc_attrs
+            #[derive(Debug, Clone)]
+            #[non_exhaustive]
+            pub struct #ident {
+                #(#fields,)*
+                /// Attributes the API description does not list, and values that did not fit their declared type.
+                pub extra: rt::Object,
+            }
+
+            impl rt::FromObject for #ident {
+                const FIELDS: &'static [&'static str] = &[#(#names),*];
+                fn from_object(#o_mut o: rt::Object) -> Self {
+                    Self { #(#takes,)* extra: o }
+                }
+            }
+        });
+    }
+    let struct_names: std::collections::BTreeSet<&str> = plan.structs.iter().map(|s| s.name.as_str()).collect();
+    for api in &spec.apis {
+        let alias = format!("{}Response", pascal(&api.name));
+        let target = struct_name(api, plan);
+        if struct_names.contains(alias.as_str()) {
+            continue;
+        }
+        let alias_ident = format_ident!("{}", alias);
+        let target_ident = format_ident!("{}", target);
+        let doc = format!("What `{}` returns.", api.name);
+        let ty = if is_list(api) {
+            quote!(rt::List<#target_ident>)
+        } else {
+            quote!(#target_ident)
+        };
+        let doc_attrs = doc_attrs_of(&doc);
+        items.push(quote! {
+            #doc_attrs
+            pub type #alias_ident = #ty;
+        });
+    }
+    quote!(#(#items)*)
+}
+
+fn rust_field_type(ty: &FieldType, plan: &TypePlan) -> TokenStream {
+    match ty {
+        FieldType::Text => quote!(Option<String>),
+        FieldType::Bool => quote!(Option<bool>),
+        FieldType::Int => quote!(Option<i64>),
+        FieldType::Float => quote!(Option<f64>),
+        FieldType::Texts => quote!(Option<Vec<String>>),
+        FieldType::Ints => quote!(Option<Vec<i64>>),
+        FieldType::Floats => quote!(Option<Vec<f64>>),
+        FieldType::Json => quote!(Option<rt::Value>),
+        FieldType::Nested(i) => {
+            let id = format_ident!("{}", plan.structs[*i].name);
+            quote!(Vec<#id>)
+        }
+    }
+}
+
+fn emit_attributes(fields: &[ResponseField]) -> TokenStream {
+    let items = fields.iter().map(|f| {
+        let name = Literal::string(&f.name);
+        let kind = Literal::string(&f.kind);
+        let desc = Literal::string(&f.description);
+        let children = emit_attributes(&f.children);
+        quote!(rt::AttributeMeta::new(#name, #kind, #desc, #children))
+    });
+    quote!(&[#(#items),*])
+}
+
+fn emit_participant(spec: &ApiSpec, p: &participants::Participant) -> Option<TokenStream> {
+    let create = spec.api(&p.create)?;
+    let type_name = Literal::string(&p.type_name());
+    let create_ident = format_ident!("{}", screaming(&p.create));
+    let delete_ident = format_ident!("{}", screaming(&p.delete));
+    let keys = p.keys.iter().map(|k| {
+        let param = Literal::string(&k.param);
+        let required = k.required;
+        let sources = k.sources.iter().map(|s| match s {
+            KeySource::Attribute(a) => quote!(rt::KeySource::Attribute(#a)),
+            KeySource::Parameter(n) => quote!(rt::KeySource::Parameter(#n)),
+        });
+        quote!(rt::DeleteKey::new(#param, &[#(#sources),*], #required))
+    });
+    let defaults = p.delete_defaults.iter().map(|(k, v)| quote!((#k, #v)));
+    let attributes = emit_attributes(&create.response);
+    let tag = match &p.tag_resource_type {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    };
+    let origin = match p.origin {
+        Origin::NamingRule => quote!(rt::PairOrigin::NamingRule),
+        Origin::Curated => quote!(rt::PairOrigin::Curated),
+    };
+    Some(quote! {
+        rt::ParticipantSpec::new(
+            #type_name,
+            &apis::#create_ident,
+            &apis::#delete_ident,
+            &[#(#keys),*],
+            &[#(#defaults),*],
+            #attributes,
+            #tag,
+            #origin,
+        )
+    })
+}

@@ -1,0 +1,470 @@
+//! The listApis dump model and its tolerant loader.
+//!
+//! Real dumps come in several shapes (bare or wrapped in `listapisresponse`, with empty `{}` entries in
+//! `response` arrays, nested `response` arrays, missing optional keys, duplicate parameter names). The
+//! loader accepts all of them and normalises them into [`ApiSpec`]. What it rejects is real malformation,
+//! always with the file name and a JSON pointer, and it never panics on any input.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+/// A whole listApis dump, normalised: APIs sorted by name, parameters sorted by name and de-duplicated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiSpec {
+    /// Where the dump came from (a file path or a label such as `<memory>`), used in messages.
+    pub source: String,
+    /// Every API of the dump, sorted by name.
+    pub apis: Vec<Api>,
+}
+
+/// One API (command) of a dump.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// Command name as sent on the wire, e.g. `deployVirtualMachine`.
+    pub name: String,
+    /// Description from the dump (empty when missing).
+    pub description: String,
+    /// Whether the command runs as an async job.
+    pub is_async: bool,
+    /// The `since` version string, unnormalised, when present.
+    pub since: Option<String>,
+    /// Related API names (de-duplicated, in dump order).
+    pub related: Vec<String>,
+    /// Parameters sorted by name, duplicates merged.
+    pub params: Vec<Param>,
+    /// Response fields (for list APIs: the fields of one item), empty entries dropped, sorted by name.
+    pub response: Vec<ResponseField>,
+}
+
+/// One request parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Parameter name exactly as the server expects it (e.g. `zoneid`, `domainId`).
+    pub name: String,
+    /// Description from the dump.
+    pub description: String,
+    /// The declared type.
+    pub kind: ParamType,
+    /// Whether the server requires it.
+    pub required: bool,
+    /// Maximum length for strings (the server's `@Parameter.length`), when the dump says.
+    pub length: Option<u32>,
+    /// The `since` version string, when present.
+    pub since: Option<String>,
+    /// APIs that produce values for this parameter (e.g. `listZones` for `zoneid`).
+    pub related: Vec<String>,
+}
+
+/// The declared type of a request parameter (`params[].type`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ParamType {
+    /// `boolean`
+    Boolean,
+    /// `short`
+    Short,
+    /// `integer`
+    Integer,
+    /// `long`
+    Long,
+    /// `float`
+    Float,
+    /// `double`
+    Double,
+    /// `uuid`
+    Uuid,
+    /// `date`
+    Date,
+    /// `tzdate`
+    TzDate,
+    /// `list` (comma-joined on the wire)
+    List,
+    /// `map` (indexed `name[i].field=value` on the wire)
+    Map,
+    /// `string`
+    String,
+    /// `object` and any type this loader does not know: sent as text.
+    Other(String),
+}
+
+impl ParamType {
+    /// Parses the dump's type string (case-insensitive); unknown names become [`ParamType::Other`].
+    pub fn parse(s: &str) -> Self {
+        match s.to_ascii_lowercase().as_str() {
+            "boolean" => Self::Boolean,
+            "short" => Self::Short,
+            "integer" | "int" => Self::Integer,
+            "long" => Self::Long,
+            "float" => Self::Float,
+            "double" | "bigdecimal" => Self::Double,
+            "uuid" => Self::Uuid,
+            "date" => Self::Date,
+            "tzdate" => Self::TzDate,
+            "list" => Self::List,
+            "map" => Self::Map,
+            "string" => Self::String,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    /// The dump's spelling of this type.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Boolean => "boolean",
+            Self::Short => "short",
+            Self::Integer => "integer",
+            Self::Long => "long",
+            Self::Float => "float",
+            Self::Double => "double",
+            Self::Uuid => "uuid",
+            Self::Date => "date",
+            Self::TzDate => "tzdate",
+            Self::List => "list",
+            Self::Map => "map",
+            Self::String => "string",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for ParamType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One response attribute, possibly with nested attributes (`set`/`list` of objects).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResponseField {
+    /// Attribute name as the server writes it.
+    pub name: String,
+    /// The declared type, lowercased (`string`, `long`, `set`, `list`, `map`, `resourceiconresponse`, ...).
+    pub kind: String,
+    /// Description from the dump.
+    pub description: String,
+    /// Nested attributes when the dump describes the items of a `set` or `list`.
+    pub children: Vec<ResponseField>,
+}
+
+/// Why a dump could not be loaded. Every variant names the file; malformation also names the JSON pointer.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("cannot read listApis dump {path}: {source}. Check the path and its permissions.")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("{source_name}: not valid JSON at line {line}, column {column}: {message}. Save the raw output of `listApis` with `response=json`.")]
+    Json {
+        /// The file or label.
+        source_name: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// The JSON does not have the shape of a listApis dump.
+    #[error("{source_name}: {pointer}: {message}")]
+    Malformed {
+        /// The file or label.
+        source_name: String,
+        /// JSON pointer to the offending value (`""` for the document root).
+        pointer: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// Loads and normalises a dump from a file.
+pub fn load_file(path: &Path) -> Result<ApiSpec, SpecError> {
+    let bytes = std::fs::read(path).map_err(|source| SpecError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    load_slice(&bytes, &path.display().to_string())
+}
+
+/// Loads and normalises a dump from memory; `source_name` appears in error messages.
+pub fn load_slice(bytes: &[u8], source_name: &str) -> Result<ApiSpec, SpecError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| SpecError::Json {
+        source_name: source_name.to_string(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    from_value(&value, source_name)
+}
+
+/// Normalises an already parsed dump.
+pub fn from_value(root: &Value, source_name: &str) -> Result<ApiSpec, SpecError> {
+    let cx = Cx { source_name };
+    let root_obj = root.as_object().ok_or_else(|| {
+        cx.err(
+            "",
+            "the document is not a JSON object; expected {\"api\":[...]} or {\"listapisresponse\":{\"api\":[...]}}",
+        )
+    })?;
+    let (container, base) = match root_obj.get("listapisresponse") {
+        Some(inner) => (
+            inner
+                .as_object()
+                .ok_or_else(|| cx.err("/listapisresponse", "expected an object holding the `api` array"))?,
+            "/listapisresponse",
+        ),
+        None => (root_obj, ""),
+    };
+    let api_ptr = format!("{base}/api");
+    let apis_json = match container.get("api") {
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(cx.err(&api_ptr, "`api` must be an array of API objects")),
+        None => {
+            return Err(cx.err(
+                base,
+                "no `api` array: this is not a listApis dump (save the output of `listApis` with `response=json`)",
+            ))
+        }
+    };
+    let mut by_name: BTreeMap<String, Api> = BTreeMap::new();
+    for (i, item) in apis_json.iter().enumerate() {
+        let ptr = format!("{api_ptr}/{i}");
+        let api = parse_api(&cx, item, &ptr)?;
+        // A dump never repeats an API; if one does, the later entry is merged into the first.
+        match by_name.get_mut(&api.name) {
+            Some(existing) => merge_params(&mut existing.params, api.params),
+            None => {
+                by_name.insert(api.name.clone(), api);
+            }
+        }
+    }
+    Ok(ApiSpec {
+        source: source_name.to_string(),
+        apis: by_name.into_values().collect(),
+    })
+}
+
+struct Cx<'a> {
+    source_name: &'a str,
+}
+
+impl Cx<'_> {
+    fn err(&self, pointer: &str, message: &str) -> SpecError {
+        SpecError::Malformed {
+            source_name: self.source_name.to_string(),
+            pointer: pointer.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+fn parse_api(cx: &Cx<'_>, item: &Value, ptr: &str) -> Result<Api, SpecError> {
+    let obj = item
+        .as_object()
+        .ok_or_else(|| cx.err(ptr, "each API entry must be an object"))?;
+    let name = required_name(cx, obj, ptr, "API")?;
+    let params_ptr = format!("{ptr}/params");
+    let mut params = Vec::new();
+    match obj.get("params") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(list)) => {
+            for (j, p) in list.iter().enumerate() {
+                let pptr = format!("{params_ptr}/{j}");
+                if p.as_object().is_some_and(Map::is_empty) {
+                    continue;
+                }
+                params.push(parse_param(cx, p, &pptr)?);
+            }
+        }
+        Some(_) => return Err(cx.err(&params_ptr, "`params` must be an array")),
+    }
+    let mut merged = Vec::with_capacity(params.len());
+    merge_params(&mut merged, params);
+    let response_ptr = format!("{ptr}/response");
+    let response = match obj.get("response") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => parse_response(cx, v, &response_ptr, 0)?,
+    };
+    Ok(Api {
+        name,
+        description: text(obj.get("description")),
+        is_async: flag(cx, obj.get("isasync"), &format!("{ptr}/isasync"))?,
+        since: opt_text(obj.get("since")),
+        related: related(obj.get("related")),
+        params: merged,
+        response,
+    })
+}
+
+fn parse_param(cx: &Cx<'_>, item: &Value, ptr: &str) -> Result<Param, SpecError> {
+    let obj = item
+        .as_object()
+        .ok_or_else(|| cx.err(ptr, "each parameter must be an object"))?;
+    let name = required_name(cx, obj, ptr, "parameter")?;
+    let kind = match obj.get("type") {
+        Some(Value::String(s)) if !s.is_empty() => ParamType::parse(s),
+        // A parameter without a type is sent as text, which is what the server accepts for any type.
+        None | Some(Value::Null) => ParamType::String,
+        Some(_) => return Err(cx.err(&format!("{ptr}/type"), "`type` must be a string such as \"uuid\"")),
+    };
+    let length = match obj.get("length") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => n.as_u64().and_then(|v| u32::try_from(v).ok()).filter(|v| *v > 0),
+        Some(Value::String(s)) => s.trim().parse::<u32>().ok().filter(|v| *v > 0),
+        Some(_) => return Err(cx.err(&format!("{ptr}/length"), "`length` must be a number")),
+    };
+    Ok(Param {
+        name,
+        description: text(obj.get("description")),
+        kind,
+        required: flag(cx, obj.get("required"), &format!("{ptr}/required"))?,
+        length,
+        since: opt_text(obj.get("since")),
+        related: related(obj.get("related")),
+    })
+}
+
+fn parse_response(cx: &Cx<'_>, v: &Value, ptr: &str, depth: usize) -> Result<Vec<ResponseField>, SpecError> {
+    // listApis describes its own response recursively; 32 levels is far beyond any real dump.
+    if depth > 32 {
+        return Err(cx.err(ptr, "response nesting deeper than 32 levels"));
+    }
+    let list = v
+        .as_array()
+        .ok_or_else(|| cx.err(ptr, "`response` must be an array of attribute objects"))?;
+    let mut fields: BTreeMap<String, ResponseField> = BTreeMap::new();
+    for (i, entry) in list.iter().enumerate() {
+        let eptr = format!("{ptr}/{i}");
+        let obj = entry
+            .as_object()
+            .ok_or_else(|| cx.err(&eptr, "each response attribute must be an object"))?;
+        // Real dumps contain `{}` entries (and, rarely, nameless ones); they describe nothing.
+        let Some(name) = obj.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let children = match obj.get("response") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(nested) => parse_response(cx, nested, &format!("{eptr}/response"), depth + 1)?,
+        };
+        let field = ResponseField {
+            name: name.to_string(),
+            kind: obj
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("string")
+                .to_ascii_lowercase(),
+            description: text(obj.get("description")),
+            children,
+        };
+        // Duplicate attribute names: keep the richer description (the one with nested attributes).
+        match fields.get(name) {
+            Some(prev) if prev.children.len() >= field.children.len() => {}
+            _ => {
+                fields.insert(name.to_string(), field);
+            }
+        }
+    }
+    Ok(fields.into_values().collect())
+}
+
+/// Merges parameters into `into`: a repeated name is kept once, required if any copy is, with the longest
+/// length limit and the first non-empty description. The result is sorted by name.
+fn merge_params(into: &mut Vec<Param>, more: Vec<Param>) {
+    for p in more {
+        match into.iter_mut().find(|q| q.name == p.name) {
+            Some(q) => {
+                q.required |= p.required;
+                q.length = match (q.length, p.length) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                if q.description.is_empty() {
+                    q.description = p.description;
+                }
+            }
+            None => into.push(p),
+        }
+    }
+    into.sort_by(|a, b| a.name.cmp(&b.name));
+}
+
+fn required_name(cx: &Cx<'_>, obj: &Map<String, Value>, ptr: &str, what: &str) -> Result<String, SpecError> {
+    match obj.get("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                Ok(s.clone())
+            } else {
+                Err(cx.err(
+                    &format!("{ptr}/name"),
+                    &format!("{what} name {s:?} has characters other than ASCII letters, digits and '_'"),
+                ))
+            }
+        }
+        Some(Value::String(_)) | None | Some(Value::Null) => Err(cx.err(
+            ptr,
+            &format!("{what} without a name: every {what} entry needs a non-empty \"name\""),
+        )),
+        Some(_) => Err(cx.err(&format!("{ptr}/name"), &format!("{what} name must be a string"))),
+    }
+}
+
+fn flag(cx: &Cx<'_>, v: Option<&Value>, ptr: &str) -> Result<bool, SpecError> {
+    match v {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") || s.is_empty() => Ok(false),
+        Some(_) => Err(cx.err(ptr, "expected true or false")),
+    }
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.trim().to_string(),
+        _ => String::new(),
+    }
+}
+
+fn opt_text(v: Option<&Value>) -> Option<String> {
+    Some(text(v)).filter(|s| !s.is_empty())
+}
+
+fn related(v: Option<&Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(Value::String(s)) = v {
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if !out.iter().any(|o| o == part) {
+                out.push(part.to_string());
+            }
+        }
+    }
+    out
+}
+
+impl ApiSpec {
+    /// Looks an API up by its exact name.
+    pub fn api(&self, name: &str) -> Option<&Api> {
+        self.apis
+            .binary_search_by(|a| a.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.apis[i])
+    }
+}
+
+impl Api {
+    /// Looks a parameter up by its exact name.
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Looks a top-level response attribute up by its exact name.
+    pub fn response_field(&self, name: &str) -> Option<&ResponseField> {
+        self.response.iter().find(|f| f.name == name)
+    }
+}

@@ -1,0 +1,108 @@
+//! Manifest parsing, dump discovery order and hash verification.
+
+use std::path::{Path, PathBuf};
+
+use cloudstack_codegen::manifest::{locate, parse_manifest, search_dirs, sha256_hex, ManifestEntry, ManifestError};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cs-manifest-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn entry(file: &str, sha: &str) -> ManifestEntry {
+    ManifestEntry {
+        version: "9.9".into(),
+        file: file.into(),
+        sha256: sha.into(),
+        feature: "v9_9".into(),
+    }
+}
+
+#[test]
+fn search_order_is_workspace_env_shared() {
+    let dirs = search_dirs(Path::new("/ws"), Some(Path::new("/env")));
+    assert_eq!(
+        dirs,
+        [
+            PathBuf::from("/ws/api-specs"),
+            PathBuf::from("/env"),
+            PathBuf::from("/ws/../shared/api-specs")
+        ]
+    );
+    assert_eq!(search_dirs(Path::new("/ws"), None).len(), 2);
+}
+
+#[test]
+fn first_directory_that_has_the_file_wins_and_is_verified() {
+    let d = temp_dir("order");
+    let (a, b) = (d.join("a"), d.join("b"));
+    std::fs::create_dir_all(&a).expect("a");
+    std::fs::create_dir_all(&b).expect("b");
+    std::fs::write(b.join("x.json"), b"{\"api\":[]}").expect("write");
+    let sha = sha256_hex(b"{\"api\":[]}");
+    let found = locate(&entry("x.json", &sha), &[a.clone(), b.clone()]).expect("found in b");
+    assert_eq!(found.path, b.join("x.json"));
+    // A different file earlier in the order is used, and its wrong hash is reported, not skipped.
+    std::fs::write(a.join("x.json"), b"{\"api\":[1]}").expect("write");
+    match locate(&entry("x.json", &sha), &[a.clone(), b]) {
+        Err(e @ ManifestError::HashMismatch { .. }) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains(&a.join("x.json").display().to_string()) && msg.contains("update the sha256"),
+                "{msg}"
+            );
+        }
+        other => panic!("expected a hash mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn missing_dump_says_where_it_looked_and_what_to_do() {
+    let d = temp_dir("missing");
+    let err = locate(&entry("gone.json", &"0".repeat(64)), &[d.join("one"), d.join("two")]).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("gone.json") && msg.contains("9.9"), "{msg}");
+    assert!(
+        msg.contains(&d.join("one").display().to_string()) && msg.contains(&d.join("two").display().to_string()),
+        "{msg}"
+    );
+    assert!(msg.contains("CLOUDSTACK_API_SPECS"), "{msg}");
+}
+
+#[test]
+fn manifest_errors_are_clear() {
+    let p = Path::new("api-specs/manifest.toml");
+    let ok = parse_manifest(
+        "[[spec]]\nversion = \"4.17\"\nfile = \"4.17.json\"\nsha256 = \"33888bc8bced0b9f8f90fece121f95867540b666fd4284fd2fb54d029f441fba\"\nfeature = \"v4_17\"\n",
+        p,
+    )
+    .expect("valid");
+    assert_eq!(ok.specs[0].feature, "v4_17");
+    let bad_hash = parse_manifest(
+        "[[spec]]\nversion = \"1\"\nfile = \"a.json\"\nsha256 = \"abc\"\nfeature = \"v1\"\n",
+        p,
+    )
+    .unwrap_err();
+    assert!(bad_hash.to_string().contains("64 hex digits"), "{bad_hash}");
+    let missing_key = parse_manifest("[[spec]]\nversion = \"1\"\n", p).unwrap_err();
+    assert!(missing_key.to_string().contains("manifest.toml"), "{missing_key}");
+    let path_in_file = parse_manifest(
+        &format!(
+            "[[spec]]\nversion = \"1\"\nfile = \"../x.json\"\nsha256 = \"{}\"\nfeature = \"v1\"\n",
+            "a".repeat(64)
+        ),
+        p,
+    )
+    .unwrap_err();
+    assert!(path_in_file.to_string().contains("bare file name"), "{path_in_file}");
+}
+
+#[test]
+fn checked_in_manifest_is_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let m = cloudstack_codegen::manifest::read_manifest(&root.join("api-specs/manifest.toml")).expect("valid");
+    let versions: Vec<&str> = m.specs.iter().map(|e| e.version.as_str()).collect();
+    assert_eq!(versions, ["4.15", "4.16", "4.17"]);
+}
