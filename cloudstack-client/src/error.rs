@@ -85,3 +85,150 @@ pub fn excerpt(s: &str, max: usize) -> String {
     }
     out
 }
+
+/// What the server said when it refused a call (`{"<cmd>response":{"errorcode":..,"cserrorcode":..,"errortext":..}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// Command name.
+    pub api: String,
+    /// HTTP status of the reply.
+    pub http_status: u16,
+    /// `errorcode` (CloudStack's ApiErrorCode: 431 parameter error, 530 internal, 536 in use, ...).
+    pub errorcode: u16,
+    /// `cserrorcode` (CSExceptionErrorCode, e.g. 4350), when the server sent one.
+    pub cserrorcode: Option<u32>,
+    /// `errortext`.
+    pub errortext: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed with error {}", self.api, self.errorcode)?;
+        if let Some(cs) = self.cserrorcode {
+            write!(f, " (cserrorcode {cs})")?;
+        }
+        write!(f, ": {}", self.errortext)
+    }
+}
+
+/// Every way a call can fail. Construction, transport, timeout, bad response and service errors are
+/// separate variants, so callers can decide what to retry.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was invalid before anything was sent.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The client is not configured correctly.
+    #[error("client configuration: {0}")]
+    Config(String),
+    /// The server could not be reached or the connection broke.
+    #[error("{api}: cannot reach {endpoint}: {message}. Check the endpoint URL and that the server is up")]
+    Transport {
+        /// Command name.
+        api: String,
+        /// The endpoint.
+        endpoint: String,
+        /// What went wrong.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// No reply within the request timeout.
+    #[error("{api}: no reply within {after:?}")]
+    Timeout {
+        /// Command name.
+        api: String,
+        /// The timeout that expired.
+        after: std::time::Duration,
+    },
+    /// 401: wrong key, wrong signature, expired `expires`, or a command the account may not use.
+    #[error("{api}: authentication failed (401): {errortext}. Check the API key and secret key, and the clock for signature version 3")]
+    Unauthorized {
+        /// Command name.
+        api: String,
+        /// The server's text.
+        errortext: String,
+    },
+    /// 429: the account's API rate limit.
+    #[error("{api}: throttled (429): {errortext}")]
+    Throttled {
+        /// Command name.
+        api: String,
+        /// How long the server asked to wait, when it said.
+        retry_after: Option<std::time::Duration>,
+        /// The server's text.
+        errortext: String,
+    },
+    /// The server refused the call.
+    #[error("{0}")]
+    Api(ApiError),
+    /// A reply that is neither success nor a CloudStack error (a proxy's HTML page, say).
+    #[error("{api}: unexpected HTTP {status}: {excerpt}")]
+    UnexpectedStatus {
+        /// Command name.
+        api: String,
+        /// HTTP status.
+        status: u16,
+        /// The start of the body.
+        excerpt: String,
+    },
+    /// A success reply that could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// An async job finished with an error.
+    #[error("{api}: job {job_id} failed with error {errorcode}: {errortext}")]
+    JobFailed {
+        /// Command name.
+        api: String,
+        /// The job.
+        job_id: String,
+        /// `jobresult.errorcode` (or `jobresultcode`).
+        errorcode: u16,
+        /// `jobresult.errortext`.
+        errortext: String,
+    },
+    /// An async job was cancelled.
+    #[error("{api}: job {job_id} was cancelled")]
+    JobCancelled {
+        /// Command name.
+        api: String,
+        /// The job.
+        job_id: String,
+    },
+    /// An async job did not finish in time; it may still finish: poll `job_id` later.
+    #[error("{api}: job {job_id} still running after {waited:?}; it may still finish, poll it later")]
+    JobTimeout {
+        /// Command name.
+        api: String,
+        /// The job, to keep polling.
+        job_id: String,
+        /// How long we waited.
+        waited: std::time::Duration,
+    },
+}
+
+impl Error {
+    /// The server's error code for API and job errors (431, 530, 536, ...).
+    pub fn errorcode(&self) -> Option<u16> {
+        match self {
+            Self::Api(e) => Some(e.errorcode),
+            Self::JobFailed { errorcode, .. } => Some(*errorcode),
+            Self::Unauthorized { .. } => Some(401),
+            Self::Throttled { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same call later may succeed (transport trouble, timeouts, throttling,
+    /// 502/503/504, and 530/534/536 "in use / unavailable" answers).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Transport { .. } | Self::Timeout { .. } | Self::Throttled { .. } => true,
+            Self::UnexpectedStatus { status, .. } => matches!(status, 502..=504),
+            Self::Api(e) => matches!(e.http_status, 502..=504),
+            _ => false,
+        }
+    }
+}

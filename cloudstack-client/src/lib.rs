@@ -29,15 +29,25 @@
 //! # Ok::<(), cloudstack_client::BuildError>(())
 //! ```
 
+#[cfg(feature = "http")]
+pub mod client;
 pub mod decode;
 pub mod error;
+pub mod jobs;
 pub mod meta;
+#[cfg(feature = "http")]
+pub mod paging;
 pub mod params;
 pub mod participant;
 pub mod request;
+pub mod signing;
 
+#[cfg(feature = "http")]
+pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, Secret};
 pub use decode::{Decode, FromObject, List, Object};
-pub use error::{BuildError, DecodeError};
+pub use error::{ApiError, BuildError, DecodeError, Error};
+#[cfg(feature = "http")]
+pub use jobs::{JobWatcher, WatchMode};
 pub use meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};
 pub use params::{Date, ParamValue, Params};
 pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec};

@@ -20,6 +20,9 @@ pub trait Request {
     /// The values set so far.
     fn params(&self) -> &Params;
 
+    /// The values, for changing them (paging sets `page` and `pagesize`).
+    fn params_mut(&mut self) -> &mut Params;
+
     /// Checks the values and produces the wire parameters (without `command`, `response`, keys and
     /// signature).
     fn wire_params(&self) -> Result<Vec<(String, String)>, BuildError> {
@@ -107,6 +110,10 @@ impl Request for DynamicRequest {
 
     fn params(&self) -> &Params {
         &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut Params {
+        &mut self.params
     }
 }
 

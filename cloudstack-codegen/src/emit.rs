@@ -384,6 +384,9 @@ fn emit_request(api: &Api, resp: &ResponseTy, maps: &MapShapes) -> TokenStream {
             fn params(&self) -> &rt::Params {
                 &self.0
             }
+            fn params_mut(&mut self) -> &mut rt::Params {
+                &mut self.0
+            }
         }
     }
 }

@@ -74,7 +74,7 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// The result of [`derive`].
+/// The result of [`derive()`].
 #[derive(Debug, Clone, Default)]
 pub struct Derivation {
     /// Participants sorted by type name.

@@ -1,7 +1,7 @@
 //! The generator's output for `fixtures/quirks.json`, a small hand-written dump with every quirk real
 //! dumps have, checked in as [`quirks`] and compiled like any other crate.
 //!
-//! `tests/golden.rs` regenerates the module and fails when it differs (set `UPDATE_GOLDEN=1` to accept a
+//! `cloudstack-codegen/tests/golden.rs` regenerates the module and fails when it differs (set `UPDATE_GOLDEN=1` to accept a
 //! change after reviewing it); `tests/wire.rs` and `tests/decode.rs` exercise the compiled output;
 //! `tests/compile_fail.rs` shows that leaving out a required parameter does not compile.
 //!

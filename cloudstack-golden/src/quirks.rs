@@ -1,5 +1,5 @@
-// Generated from fixtures/quirks.json by tests/golden.rs. Do not edit; run
-// `UPDATE_GOLDEN=1 cargo test -p cloudstack-golden --test golden` and review the diff.
+// Generated from fixtures/quirks.json by cloudstack-codegen/tests/golden.rs. Do not edit; run
+// `UPDATE_GOLDEN=1 cargo test -p cloudstack-codegen --test golden` and review the diff.
 use ::cloudstack_client as rt;
 /// The CloudStack version these bindings were generated from.
 pub const VERSION: &str = "quirks";
@@ -65,6 +65,9 @@ impl rt::Request for AuthorizeSecurityGroupIngress {
     }
     fn params(&self) -> &rt::Params {
         &self.0
+    }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
     }
 }
 /// Makes a widget \<for tests\> with \[every\] parameter \*type\*
@@ -233,6 +236,9 @@ impl rt::Request for CreateWidget {
     fn params(&self) -> &rt::Params {
         &self.0
     }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
+    }
 }
 /// Removes a widget
 ///
@@ -262,6 +268,9 @@ impl rt::Request for DeleteWidget {
     }
     fn params(&self) -> &rt::Params {
         &self.0
+    }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
     }
 }
 /// Duplicate parameter names, as some real dumps have
@@ -299,6 +308,9 @@ impl rt::Request for GetWidgetUsage {
     }
     fn params(&self) -> &rt::Params {
         &self.0
+    }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
     }
 }
 /// Lists widgets
@@ -366,6 +378,9 @@ impl rt::Request for ListWidgets {
     fn params(&self) -> &rt::Params {
         &self.0
     }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
+    }
 }
 /// Session login
 ///
@@ -398,6 +413,9 @@ impl rt::Request for Login {
     fn params(&self) -> &rt::Params {
         &self.0
     }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
+    }
 }
 /// Closes a port of a group
 ///
@@ -427,6 +445,9 @@ impl rt::Request for RevokeSecurityGroupIngress {
     }
     fn params(&self) -> &rt::Params {
         &self.0
+    }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
     }
 }
 /// `updateWidget`
@@ -464,6 +485,9 @@ impl rt::Request for UpdateWidget {
     }
     fn params(&self) -> &rt::Params {
         &self.0
+    }
+    fn params_mut(&mut self) -> &mut rt::Params {
+        &mut self.0
     }
 }
 /// Static descriptions of every API: parameters, types, limits, method, response kind.

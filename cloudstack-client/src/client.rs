@@ -1,0 +1,560 @@
+//! The async client: signs, sends (GET or POST as the API says), retries what is safe to retry, turns
+//! CloudStack errors into [`Error`] variants and waits for async jobs.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+use tracing::{debug, warn, Instrument as _};
+
+use crate::decode::{open_envelope, scalar_text, Decode};
+use crate::error::{excerpt, ApiError, Error};
+use crate::jobs::{job_state, JobState};
+use crate::meta::{ApiMeta, HttpMethod};
+use crate::request::Request;
+use crate::signing::{encode_query, signed_params, SignatureVersion};
+
+/// A secret string: shown as `***` by `Debug` and never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    /// The secret itself, for signing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// How async jobs are polled: a delay that starts at `start`, grows by `factor` up to `cap`, until
+/// `timeout` has passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobPolicy {
+    /// First delay before polling.
+    pub start: Duration,
+    /// Growth factor per poll.
+    pub factor: f64,
+    /// Longest delay between polls.
+    pub cap: Duration,
+    /// Give up (with [`Error::JobTimeout`], carrying the job id) after this long.
+    pub timeout: Duration,
+}
+
+impl Default for JobPolicy {
+    fn default() -> Self {
+        Self {
+            start: Duration::from_millis(250),
+            factor: 1.5,
+            cap: Duration::from_secs(5),
+            timeout: Duration::from_secs(3600),
+        }
+    }
+}
+
+impl JobPolicy {
+    /// The delay after `delay`.
+    pub fn next_delay(&self, delay: Duration) -> Duration {
+        delay.mul_f64(self.factor.max(1.0)).min(self.cap)
+    }
+}
+
+/// How read-only calls are retried after transient failures (connection errors, timeouts, 429,
+/// 502/503/504): up to `attempts` tries in all, with full-jitter exponential backoff from `base` to `cap`.
+/// State-changing calls are never retried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Tries in all, including the first (1 disables retries).
+    pub attempts: u32,
+    /// Backoff base.
+    pub base: Duration,
+    /// Longest backoff.
+    pub cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 4,
+            base: Duration::from_millis(200),
+            cap: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The jittered delay before try `attempt` (1-based count of failures so far).
+    pub fn delay(&self, failures: u32) -> Duration {
+        let exp = self.base.saturating_mul(1u32 << failures.min(16));
+        let max = exp.min(self.cap);
+        max.mul_f64(fastrand::f64())
+    }
+}
+
+/// The immediate reply of an async command: its job, and for async creates the new resource's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsyncReply {
+    /// The job to poll.
+    pub job_id: String,
+    /// The id of the resource being created, when the command is an async create.
+    pub id: Option<String>,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    endpoint: String,
+    api_key: String,
+    secret: Secret,
+    signature: SignatureVersion,
+    timeout: Duration,
+    connect_timeout: Duration,
+    jobs: JobPolicy,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// A builder for `endpoint`, e.g. `http://cloud.example.com:8080/client/api`.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            api_key: String::new(),
+            secret: Secret::new(""),
+            signature: SignatureVersion::default(),
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            jobs: JobPolicy::default(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// The API key and secret key of the user to act as.
+    pub fn credentials(mut self, api_key: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.api_key = api_key.into();
+        self.secret = Secret::new(secret_key);
+        self
+    }
+
+    /// Signature version (default: 3 with a 10-minute lifetime).
+    pub fn signature_version(mut self, v: SignatureVersion) -> Self {
+        self.signature = v;
+        self
+    }
+
+    /// Timeout of one HTTP request (default 60 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+
+    /// Connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// How async jobs are polled.
+    pub fn job_policy(mut self, p: JobPolicy) -> Self {
+        self.jobs = p;
+        self
+    }
+
+    /// How read-only calls are retried.
+    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
+        self.retry = p;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Client, Error> {
+        let url = reqwest::Url::parse(&self.endpoint)
+            .map_err(|e| Error::Config(format!("endpoint {:?} is not a URL: {e}", self.endpoint)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "endpoint {:?} must be http:// or https://",
+                self.endpoint
+            )));
+        }
+        if self.api_key.is_empty() || self.secret.expose().is_empty() {
+            return Err(Error::Config(
+                "an API key and a secret key are required (set CLOUDSTACK_KEY and CLOUDSTACK_SECRET)".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                endpoint: self.endpoint,
+                api_key: self.api_key,
+                secret: self.secret,
+                signature: self.signature,
+                timeout: self.timeout,
+                jobs: self.jobs,
+                retry: self.retry,
+                requests: AtomicU64::new(0),
+            }),
+        })
+    }
+}
+
+/// An async CloudStack client. Cheap to clone; clones share one connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoint: String,
+    api_key: String,
+    secret: Secret,
+    signature: SignatureVersion,
+    timeout: Duration,
+    jobs: JobPolicy,
+    retry: RetryPolicy,
+    requests: AtomicU64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let key = &self.inner.api_key;
+        let shown: String = key.chars().take(6).collect();
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint)
+            .field("api_key", &format!("{shown}…"))
+            .field("secret", &self.inner.secret)
+            .field("signature", &self.inner.signature)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder for `endpoint`.
+    pub fn builder(endpoint: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::new(endpoint)
+    }
+
+    /// A client from `CLOUDSTACK_ENDPOINT`, `CLOUDSTACK_KEY` and `CLOUDSTACK_SECRET` (the variables the
+    /// Python `cs` client reads), with default settings.
+    pub fn from_env() -> Result<Self, Error> {
+        let var = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| Error::Config(format!("environment variable {name} is not set")))
+        };
+        ClientBuilder::new(var("CLOUDSTACK_ENDPOINT")?)
+            .credentials(var("CLOUDSTACK_KEY")?, var("CLOUDSTACK_SECRET")?)
+            .build()
+    }
+
+    /// The endpoint URL.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint
+    }
+
+    /// The job polling policy.
+    pub fn job_policy(&self) -> &JobPolicy {
+        &self.inner.jobs
+    }
+
+    /// How many HTTP requests this client (and its clones) has sent.
+    pub fn request_count(&self) -> u64 {
+        self.inner.requests.load(Ordering::Relaxed)
+    }
+
+    /// Sends `req` and returns its typed result; for async commands, waits for the job and returns the
+    /// job's result.
+    pub async fn execute<R: Request>(&self, req: &R) -> Result<R::Response, Error> {
+        let meta = req.meta();
+        let value = self.execute_raw(meta, req.wire_params()?).await?;
+        Ok(R::Response::decode(meta.name, value)?)
+    }
+
+    /// Sends an async command and returns its job id (and new resource id) without waiting.
+    pub async fn submit<R: Request>(&self, req: &R) -> Result<AsyncReply, Error> {
+        let meta = req.meta();
+        let inner = self.call(meta.name, meta.method, req.wire_params()?).await?;
+        async_reply(meta.name, &inner)
+    }
+
+    /// [`Client::execute`] on wire parameters: the value inside the reply's envelope, or the job result.
+    pub async fn execute_raw(&self, meta: &ApiMeta, wire: Vec<(String, String)>) -> Result<Value, Error> {
+        let inner = self.call(meta.name, meta.method, wire).await?;
+        if meta.is_async {
+            let reply = async_reply(meta.name, &inner)?;
+            self.wait_job(meta.name, &reply.job_id).await
+        } else {
+            Ok(inner)
+        }
+    }
+
+    /// Polls `queryAsyncJobResult` for `job_id` with the client's [`JobPolicy`] until the job ends.
+    /// Returns the job's `jobresult`. `api` names the command in errors. Dropping the future stops
+    /// polling; the job itself goes on in the cloud.
+    pub async fn wait_job(&self, api: &str, job_id: &str) -> Result<Value, Error> {
+        let policy = self.inner.jobs.clone();
+        let started = Instant::now();
+        let mut delay = policy.start;
+        loop {
+            let job = self.query_job(job_id).await?;
+            match job_state(&job) {
+                JobState::Pending => {}
+                JobState::Succeeded(result) => return Ok(result),
+                JobState::Failed { errorcode, errortext } => {
+                    return Err(Error::JobFailed {
+                        api: api.to_string(),
+                        job_id: job_id.to_string(),
+                        errorcode,
+                        errortext,
+                    })
+                }
+                JobState::Cancelled => {
+                    return Err(Error::JobCancelled {
+                        api: api.to_string(),
+                        job_id: job_id.to_string(),
+                    })
+                }
+            }
+            let waited = started.elapsed();
+            if waited >= policy.timeout {
+                return Err(Error::JobTimeout {
+                    api: api.to_string(),
+                    job_id: job_id.to_string(),
+                    waited,
+                });
+            }
+            tokio::time::sleep(delay.min(policy.timeout - waited)).await;
+            delay = policy.next_delay(delay);
+        }
+    }
+
+    /// One `queryAsyncJobResult` call: the job object as the server describes it.
+    pub async fn query_job(&self, job_id: &str) -> Result<Value, Error> {
+        self.call(
+            "queryAsyncJobResult",
+            HttpMethod::Get,
+            vec![("jobid".to_string(), job_id.to_string())],
+        )
+        .await
+    }
+
+    /// Sends one command with its wire parameters and returns the value inside the reply's envelope.
+    /// Read-only (GET) calls are retried on transient failures; POST calls never are.
+    pub async fn call(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<Value, Error> {
+        let span = tracing::debug_span!("cloudstack.call", api = command, method = ?method);
+        async move {
+            let retry = &self.inner.retry;
+            let mut failures = 0;
+            loop {
+                match self.send_once(command, method, wire.clone()).await {
+                    Ok(v) => return Ok(v),
+                    Err(e) if method == HttpMethod::Get && e.is_transient() && failures + 1 < retry.attempts => {
+                        failures += 1;
+                        let delay = match &e {
+                            Error::Throttled {
+                                retry_after: Some(d), ..
+                            } => (*d).max(retry.delay(failures)),
+                            _ => retry.delay(failures),
+                        };
+                        warn!(api = command, error = %e, attempt = failures, ?delay, "transient failure, retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn send_once(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<Value, Error> {
+        let inner = &self.inner;
+        let names: Vec<&str> = wire.iter().map(|(k, _)| k.as_str()).collect();
+        tracing::trace!(api = command, params = ?names, "signing");
+        let params = signed_params(
+            command,
+            wire,
+            &inner.api_key,
+            inner.secret.expose(),
+            inner.signature,
+            SystemTime::now(),
+        );
+        let body = encode_query(&params);
+        let request = match method {
+            HttpMethod::Get => {
+                let sep = if inner.endpoint.contains('?') { '&' } else { '?' };
+                inner.http.get(format!("{}{sep}{body}", inner.endpoint))
+            }
+            HttpMethod::Post => inner
+                .http
+                .post(&inner.endpoint)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body),
+        };
+        inner.requests.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let response = request.send().await.map_err(|e| self.transport_error(command, e))?;
+        let status = response.status().as_u16();
+        let text = response.text().await.map_err(|e| self.transport_error(command, e))?;
+        debug!(
+            api = command,
+            status,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "reply"
+        );
+        if status == 200 {
+            return Ok(open_envelope(command, &text)?.1);
+        }
+        Err(error_from_reply(command, status, &text))
+    }
+
+    fn transport_error(&self, command: &str, e: reqwest::Error) -> Error {
+        if e.is_timeout() {
+            return Error::Timeout {
+                api: command.to_string(),
+                after: self.inner.timeout,
+            };
+        }
+        // reqwest's message can contain the full URL, which for GET holds the signature: leave it out.
+        let e = e.without_url();
+        let mut message = e.to_string();
+        let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        Error::Transport {
+            api: command.to_string(),
+            endpoint: self.inner.endpoint.clone(),
+            message,
+            source: Box::new(e),
+        }
+    }
+}
+
+/// Reads `{"jobid":..,"id":..}` from an async command's immediate reply.
+pub fn async_reply(api: &str, inner: &Value) -> Result<AsyncReply, Error> {
+    let job_id = inner.get("jobid").and_then(scalar_text).ok_or_else(|| {
+        crate::error::DecodeError::new(api, "an async command's reply has no jobid", &inner.to_string())
+    })?;
+    Ok(AsyncReply {
+        job_id,
+        id: inner.get("id").and_then(scalar_text),
+    })
+}
+
+/// Classifies a non-200 reply.
+pub fn error_from_reply(api: &str, status: u16, body: &str) -> Error {
+    let parsed = open_envelope(api, body).ok().map(|(_, v)| v);
+    let Some(inner) = parsed.filter(|v| v.get("errortext").is_some() || v.get("errorcode").is_some()) else {
+        return Error::UnexpectedStatus {
+            api: api.to_string(),
+            status,
+            excerpt: excerpt(body, 200),
+        };
+    };
+    let errortext = inner.get("errortext").and_then(scalar_text).unwrap_or_default();
+    let errorcode = inner
+        .get("errorcode")
+        .and_then(scalar_text)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(status);
+    let cserrorcode = inner
+        .get("cserrorcode")
+        .and_then(scalar_text)
+        .and_then(|s| s.parse().ok());
+    match errorcode {
+        401 => Error::Unauthorized {
+            api: api.to_string(),
+            errortext,
+        },
+        429 => Error::Throttled {
+            api: api.to_string(),
+            retry_after: retry_hint(&errortext),
+            errortext,
+        },
+        _ => Error::Api(ApiError {
+            api: api.to_string(),
+            http_status: status,
+            errorcode,
+            cserrorcode,
+            errortext,
+        }),
+    }
+}
+
+/// Reads "... please retry after 1500 ms." from a throttling message.
+fn retry_hint(text: &str) -> Option<Duration> {
+    let after = text.split("retry after").nth(1)?;
+    let digits: String = after.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().map(Duration::from_millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_classification() {
+        let e = error_from_reply(
+            "listZones",
+            401,
+            r#"{"listzonesresponse":{"uuidList":[],"errorcode":401,"errortext":"unable to verify user credentials and/or request signature"}}"#,
+        );
+        assert!(matches!(e, Error::Unauthorized { .. }), "{e}");
+        let e = error_from_reply(
+            "deployVirtualMachine",
+            431,
+            r#"{"deployvirtualmachineresponse":{"uuidList":[],"errorcode":431,"cserrorcode":9999,"errortext":"Unable to execute API command deployvirtualmachine due to missing parameter zoneid"}}"#,
+        );
+        match e {
+            Error::Api(a) => {
+                assert_eq!((a.http_status, a.errorcode, a.cserrorcode), (431, 431, Some(9999)));
+                assert!(a.errortext.contains("zoneid"));
+            }
+            other => panic!("{other}"),
+        }
+        let e = error_from_reply(
+            "listZones",
+            429,
+            r#"{"errorresponse":{"errorcode":429,"errortext":"The given user has reached his/her account api limit, please retry after 1500 ms."}}"#,
+        );
+        match e {
+            Error::Throttled { retry_after, .. } => assert_eq!(retry_after, Some(Duration::from_millis(1500))),
+            other => panic!("{other}"),
+        }
+        let e = error_from_reply("listZones", 502, "<html>Bad Gateway</html>");
+        assert!(matches!(e, Error::UnexpectedStatus { status: 502, .. }) && e.is_transient());
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        let p = RetryPolicy::default();
+        for f in 0..40 {
+            assert!(p.delay(f) <= p.cap);
+        }
+        let j = JobPolicy::default();
+        let mut d = j.start;
+        for _ in 0..50 {
+            d = j.next_delay(d);
+        }
+        assert_eq!(d, j.cap);
+    }
+}
