@@ -96,24 +96,22 @@ pub fn split_list(api: &str, inner: Value) -> Result<(Option<u64>, Vec<Object>),
     Ok((count, items))
 }
 
-/// Returns the object a reply describes: `inner` itself when it already holds known attributes (or is a
-/// job/success reply), or the single object nested in it (`{"securitygroup":{...}}`).
+/// Returns the object a reply describes: the single object nested in `inner` when `inner` is a wrapper
+/// (`{"securitygroup":{...}}`, or `{"ipaddress":{...}}` where `ipaddress` is also an attribute name), else
+/// `inner` itself (flat replies, job and success replies).
 pub fn unwrap_object(inner: Object, fields: &[&str]) -> Object {
     let is_job_field = |k: &str| k == "jobid" || k == "jobstatus";
-    let knows_any = inner
-        .keys()
-        .any(|k| !is_job_field(k) && fields.binary_search(&k.as_str()).is_ok());
-    if knows_any {
-        return inner;
-    }
-    let mut nested = inner.iter().filter(|(k, v)| !is_job_field(k) && v.is_object());
-    let only_one = nested
-        .next()
-        .map(|(k, _)| k.clone())
-        .filter(|_| nested.next().is_none());
-    let others = inner.iter().filter(|(k, v)| !is_job_field(k) && !v.is_object()).count();
-    match only_one {
-        Some(key) if others == 0 => {
+    let knows = |o: &Object| {
+        o.keys()
+            .any(|k| !is_job_field(k) && fields.binary_search(&k.as_str()).is_ok())
+    };
+    let mut entries = inner.iter().filter(|(k, _)| !is_job_field(k));
+    let single = match (entries.next(), entries.next()) {
+        (Some((k, Value::Object(o))), None) => Some((k.clone(), o.is_empty() || knows(o) || !knows(&inner))),
+        _ => None,
+    };
+    match single {
+        Some((key, true)) => {
             let mut inner = inner;
             match inner.remove(&key) {
                 Some(Value::Object(o)) => o,
@@ -270,4 +268,34 @@ pub fn take_objects<T: FromObject>(o: &mut Object, key: &str) -> Vec<T> {
         _ => Vec::new(),
     };
     items.into_iter().map(T::from_object).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(v: Value) -> Object {
+        match v {
+            Value::Object(o) => o,
+            _ => Object::new(),
+        }
+    }
+
+    #[test]
+    fn unwraps_when_the_wrapper_name_is_also_a_field() {
+        // associateIpAddress: {"ipaddress":{"id":..,"ipaddress":"203.0.113.5"}}, and `ipaddress` is a field.
+        let fields = ["id", "ipaddress", "state"];
+        let inner = obj(json!({"ipaddress": {"id": "x", "ipaddress": "203.0.113.5"}}));
+        assert_eq!(unwrap_object(inner, &fields).get("id"), Some(&json!("x")));
+        let flat = obj(json!({"id": "x", "ipaddress": "203.0.113.5", "jobid": "j"}));
+        assert_eq!(
+            unwrap_object(flat, &fields).get("ipaddress"),
+            Some(&json!("203.0.113.5"))
+        );
+        let wrapped = obj(json!({"securitygroup": {"id": "g"}, "jobstatus": 1}));
+        assert_eq!(unwrap_object(wrapped, &fields).get("id"), Some(&json!("g")));
+        let success = obj(json!({"success": true}));
+        assert!(unwrap_object(success, &["displaytext", "success"]).contains_key("success"));
+    }
 }

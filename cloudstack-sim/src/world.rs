@@ -1,0 +1,381 @@
+//! The simulated cloud's state: resources, tags, async jobs, call counts, faults and the seeded random
+//! generator. One `World` sits behind one mutex; every operation is short.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::config::Latency;
+use crate::error::ApiErr;
+use crate::faults::Faults;
+
+/// A JSON object.
+pub type Obj = Map<String, Value>;
+
+/// One live resource.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Object name (`virtualmachine`, `securitygroup`, `publicipaddress`, ...): the list key.
+    pub kind: String,
+    /// Its uuid.
+    pub id: String,
+    /// The attributes the API returns.
+    pub obj: Obj,
+    /// Owning account; `None` for cloud-wide objects (zones, templates, offerings).
+    pub owner: Option<String>,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// A resource tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRec {
+    /// Tagged resource.
+    pub resourceid: String,
+    /// Its tag resource type as given (`UserVm`, ...).
+    pub resourcetype: String,
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+    /// Account that tagged it.
+    pub owner: String,
+}
+
+/// What an async job does when it completes.
+pub type JobAction = Box<dyn FnOnce(&mut World) -> Result<Value, ApiErr> + Send>;
+
+/// An async job.
+pub struct Job {
+    /// Job uuid.
+    pub id: String,
+    /// The command that started it.
+    pub cmd: String,
+    /// Account.
+    pub owner: String,
+    /// 0 pending, 1 succeeded, 2 failed.
+    pub status: u8,
+    /// 0, or the error code.
+    pub resultcode: u16,
+    /// `jobresult` once done.
+    pub result: Option<Value>,
+    /// When it completes.
+    pub ready_at: Instant,
+    action: Option<JobAction>,
+    /// `jobinstancetype`/`jobinstanceid`.
+    pub instance: Option<(String, String)>,
+    /// Creation timestamp.
+    pub created: String,
+    /// Completion timestamp.
+    pub completed: Option<String>,
+}
+
+/// A live resource as introspection reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveResource {
+    /// Object name.
+    pub kind: String,
+    /// uuid.
+    pub id: String,
+    /// `name`, when it has one.
+    pub name: Option<String>,
+    /// Owning account.
+    pub owner: Option<String>,
+    /// Its tags as `key=value`.
+    pub tags: Vec<String>,
+}
+
+/// The whole simulated cloud.
+pub struct World {
+    resources: HashMap<String, Resource>,
+    seq: u64,
+    /// Resource tags.
+    pub tags: Vec<TagRec>,
+    jobs: HashMap<String, Job>,
+    due: BinaryHeap<Reverse<(Instant, u64, String)>>,
+    /// Calls per command.
+    pub calls: BTreeMap<String, u64>,
+    /// The seeded generator behind ids, latencies and fault rates.
+    pub rng: fastrand::Rng,
+    /// Active faults.
+    pub faults: Faults,
+    /// Job latency.
+    pub latency: Latency,
+    ip_counter: u32,
+}
+
+impl World {
+    /// An empty world.
+    pub fn new(seed: u64, latency: Latency, faults: Faults) -> Self {
+        Self {
+            resources: HashMap::new(),
+            seq: 0,
+            tags: Vec::new(),
+            jobs: HashMap::new(),
+            due: BinaryHeap::new(),
+            calls: BTreeMap::new(),
+            rng: fastrand::Rng::with_seed(seed),
+            faults,
+            latency,
+            ip_counter: 0,
+        }
+    }
+
+    /// A new random (seeded) version-4 uuid.
+    pub fn new_id(&mut self) -> String {
+        let a = self.rng.u64(..);
+        let b = self.rng.u64(..);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            0x8000 | (b >> 48) & 0x3fff,
+            b & 0xffff_ffff_ffff
+        )
+    }
+
+    /// The next address from `prefix` (`10.1.` gives 10.1.0.2, 10.1.0.3, ...).
+    pub fn next_ip(&mut self, prefix: &str) -> String {
+        self.ip_counter += 1;
+        let n = self.ip_counter + 1;
+        format!("{prefix}{}.{}", (n / 250) % 250, n % 250 + 2)
+    }
+
+    /// Inserts a resource under a given id (fixtures) or a new one; returns the id.
+    pub fn insert(&mut self, kind: &str, id: Option<&str>, mut obj: Obj, owner: Option<&str>) -> String {
+        let id = id.map_or_else(|| self.new_id(), str::to_string);
+        obj.insert("id".into(), json!(id));
+        self.seq += 1;
+        self.resources.insert(
+            id.clone(),
+            Resource {
+                kind: kind.to_string(),
+                id: id.clone(),
+                obj,
+                owner: owner.map(str::to_string),
+                seq: self.seq,
+            },
+        );
+        id
+    }
+
+    /// A resource by id.
+    pub fn get(&self, id: &str) -> Option<&Resource> {
+        self.resources.get(id)
+    }
+
+    /// A resource by id, for changing it.
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut Resource> {
+        self.resources.get_mut(id)
+    }
+
+    /// Removes a resource and its tags.
+    pub fn remove(&mut self, id: &str) -> Option<Resource> {
+        self.tags.retain(|t| t.resourceid != id);
+        self.resources.remove(id)
+    }
+
+    /// Whether `id` names a resource or a job.
+    pub fn exists(&self, id: &str) -> bool {
+        self.resources.contains_key(id) || self.jobs.contains_key(id)
+    }
+
+    /// Every resource of `kind`, oldest first.
+    pub fn of_kind(&self, kind: &str) -> Vec<&Resource> {
+        let mut v: Vec<&Resource> = self.resources.values().filter(|r| r.kind == kind).collect();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    /// Every live resource, oldest first.
+    pub fn all(&self) -> Vec<&Resource> {
+        let mut v: Vec<&Resource> = self.resources.values().collect();
+        v.sort_by_key(|r| r.seq);
+        v
+    }
+
+    /// How many resources exist.
+    pub fn len(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// Whether no resource exists.
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty()
+    }
+
+    /// The tags of a resource in the API's shape.
+    pub fn tags_of(&self, id: &str) -> Vec<Value> {
+        self.tags
+            .iter()
+            .filter(|t| t.resourceid == id)
+            .map(|t| {
+                json!({"key": t.key, "value": t.value, "resourcetype": t.resourcetype, "resourceid": t.resourceid,
+                       "account": t.owner, "domainid": crate::fixtures::ROOT_DOMAIN_ID, "domain": "ROOT"})
+            })
+            .collect()
+    }
+
+    /// A resource as the API returns it (with its current tags when it can have tags).
+    pub fn render(&self, r: &Resource) -> Value {
+        let mut obj = r.obj.clone();
+        if obj.contains_key("tags") || self.tags.iter().any(|t| t.resourceid == r.id) {
+            obj.insert("tags".into(), Value::Array(self.tags_of(&r.id)));
+        }
+        Value::Object(obj)
+    }
+
+    /// Live resources for introspection.
+    pub fn live(&self) -> Vec<LiveResource> {
+        self.all()
+            .into_iter()
+            .map(|r| LiveResource {
+                kind: r.kind.clone(),
+                id: r.id.clone(),
+                name: r.obj.get("name").and_then(Value::as_str).map(str::to_string),
+                owner: r.owner.clone(),
+                tags: self
+                    .tags
+                    .iter()
+                    .filter(|t| t.resourceid == r.id)
+                    .map(|t| format!("{}={}", t.key, t.value))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn job_delay(&mut self) -> Duration {
+        match self.latency {
+            Latency::Fixed(d) => d,
+            Latency::Range(a, b) => {
+                let span = b.saturating_sub(a).as_micros() as u64;
+                a + Duration::from_micros(if span == 0 { 0 } else { self.rng.u64(0..=span) })
+            }
+        }
+    }
+
+    /// Queues a job that runs `action` after the configured latency; returns the job id.
+    pub fn submit_job(
+        &mut self,
+        cmd: &str,
+        owner: &str,
+        instance: Option<(String, String)>,
+        action: JobAction,
+    ) -> String {
+        let id = self.new_id();
+        let ready_at = Instant::now() + self.job_delay();
+        self.seq += 1;
+        self.due.push(Reverse((ready_at, self.seq, id.clone())));
+        self.jobs.insert(
+            id.clone(),
+            Job {
+                id: id.clone(),
+                cmd: cmd.to_string(),
+                owner: owner.to_string(),
+                status: 0,
+                resultcode: 0,
+                result: None,
+                ready_at,
+                action: Some(action),
+                instance,
+                created: now_string(),
+                completed: None,
+            },
+        );
+        id
+    }
+
+    /// Runs every job whose time has come.
+    pub fn complete_due(&mut self, now: Instant) {
+        while let Some(Reverse((at, _, _))) = self.due.peek() {
+            if *at > now {
+                break;
+            }
+            let Some(Reverse((_, _, id))) = self.due.pop() else {
+                break;
+            };
+            let action = self.jobs.get_mut(&id).and_then(|j| j.action.take());
+            let outcome = match action {
+                Some(a) => a(self),
+                None => continue,
+            };
+            if let Some(job) = self.jobs.get_mut(&id) {
+                job.completed = Some(now_string());
+                match outcome {
+                    Ok(v) => {
+                        job.status = 1;
+                        job.result = Some(v);
+                    }
+                    Err(e) => {
+                        job.status = 2;
+                        job.resultcode = e.code;
+                        job.result = Some(e.job_result());
+                    }
+                }
+            }
+        }
+    }
+
+    /// A job by id.
+    pub fn job(&self, id: &str) -> Option<&Job> {
+        self.jobs.get(id)
+    }
+
+    /// Jobs of `owner` (or all), oldest first.
+    pub fn jobs_of(&self, owner: Option<&str>) -> Vec<&Job> {
+        let mut v: Vec<&Job> = self
+            .jobs
+            .values()
+            .filter(|j| owner.is_none_or(|o| j.owner == o))
+            .collect();
+        v.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
+        v
+    }
+
+    /// Pending jobs.
+    pub fn pending_jobs(&self) -> usize {
+        self.jobs.values().filter(|j| j.status == 0).count()
+    }
+}
+
+impl Job {
+    /// The job as `queryAsyncJobResult`/`listAsyncJobs` describe it.
+    pub fn to_json(&self) -> Value {
+        let mut o = Obj::new();
+        o.insert("accountid".into(), json!(crate::fixtures::ADMIN_ACCOUNT_ID));
+        o.insert("account".into(), json!(self.owner));
+        o.insert("domainid".into(), json!(crate::fixtures::ROOT_DOMAIN_ID));
+        o.insert("userid".into(), json!(crate::fixtures::ADMIN_USER_ID));
+        o.insert(
+            "cmd".into(),
+            json!(format!("org.apache.cloudstack.api.command.{}Cmd", self.cmd)),
+        );
+        o.insert("jobstatus".into(), json!(self.status));
+        o.insert("jobprocstatus".into(), json!(0));
+        o.insert("jobresultcode".into(), json!(self.resultcode));
+        if let Some(r) = &self.result {
+            o.insert("jobresulttype".into(), json!("object"));
+            o.insert("jobresult".into(), r.clone());
+        }
+        if let Some((t, id)) = &self.instance {
+            o.insert("jobinstancetype".into(), json!(t));
+            o.insert("jobinstanceid".into(), json!(id));
+        }
+        o.insert("created".into(), json!(self.created));
+        if let Some(c) = &self.completed {
+            o.insert("completed".into(), json!(c));
+        }
+        o.insert("jobid".into(), json!(self.id));
+        Value::Object(o)
+    }
+}
+
+/// Now, as Gson writes dates: `2024-05-01T12:00:00+0000`.
+pub fn now_string() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    cloudstack_client::signing::format_utc(secs, "+0000")
+}
