@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::args::Args;
 use crate::error::ApiErr;
 use crate::fixtures;
-use crate::listing::{list_reply, ListQuery};
+use crate::listing::{list_reply, page_reply, page_window, ListQuery};
 use crate::registry::{ApiDef, Behavior, Registry};
 use crate::world::{now_string, JobAction, Obj, TagRec, World};
 
@@ -849,14 +849,20 @@ fn generic(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
     match &cx.def.behavior {
         Behavior::List { kind } => {
             let q = ListQuery::new(cx);
-            let items: Vec<Value> = world
+            let (start, size) = page_window(cx)?;
+            let matching: Vec<&crate::world::Resource> = world
                 .of_kind(kind)
                 .into_iter()
-                .filter(|r| q.visible(r, cx.account))
-                .filter(|r| q.matches(world, r))
+                .filter(|r| q.visible(r, cx.account) && q.matches(world, r))
+                .collect();
+            // Render only the page: a list of 100,000 objects must not copy them all.
+            let page = matching
+                .iter()
+                .skip(start)
+                .take(size)
                 .map(|r| world.render(r))
                 .collect();
-            list_reply(cx, kind, items)
+            Ok(page_reply(kind, matching.len(), page))
         }
         Behavior::Create { kind } => {
             let mut o = Obj::new();

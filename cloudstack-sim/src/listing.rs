@@ -118,51 +118,61 @@ impl ListQuery {
     }
 }
 
+/// The window of a list call, as BaseListCmd computes it: (first index, page size).
+pub fn page_window(cx: &Ctx<'_>) -> Result<(usize, usize), ApiErr> {
+    if cx.def.api.param("pagesize").is_none() {
+        return Ok((0, usize::MAX));
+    }
+    let (start, size) = match (cx.args.int("page"), cx.args.int("pagesize")) {
+        (None, None) => (0, MAX_PAGE_SIZE),
+        (Some(_), None) => {
+            return Err(ApiErr::invalid(
+                "\"pagesize\" parameter is required when \"page\" is specified",
+            ))
+        }
+        (Some(_), Some(-1)) => {
+            return Err(ApiErr::invalid(
+                "Can't specify page parameter when pagesize is -1 (Unlimited)",
+            ))
+        }
+        (None, Some(-1)) => (0, i64::MAX),
+        (None, Some(_)) => {
+            return Err(ApiErr::invalid(
+                "\"page\" parameter is required when \"pagesize\" is specified",
+            ))
+        }
+        (Some(_), Some(s)) if s > MAX_PAGE_SIZE => {
+            return Err(ApiErr::invalid(format!(
+                "Page size can't exceed max allowed page size value: {MAX_PAGE_SIZE}"
+            )))
+        }
+        (Some(_), Some(s)) if s <= 0 => {
+            return Err(ApiErr::invalid(format!("Page size must be a positive number: {s}")))
+        }
+        (Some(p), Some(s)) => (s.saturating_mul((p - 1).max(0)), s),
+    };
+    Ok((
+        usize::try_from(start).unwrap_or(usize::MAX),
+        usize::try_from(size).unwrap_or(usize::MAX),
+    ))
+}
+
+/// The reply for one page: `{}` when nothing matches, `{"count":N}` past the end, else the items.
+pub fn page_reply(key: &str, total: usize, page_items: Vec<Value>) -> Value {
+    match (total, page_items.is_empty()) {
+        (0, _) => json!({}),
+        (_, true) => json!({"count": total}),
+        _ => json!({"count": total, key: page_items}),
+    }
+}
+
 /// A list reply of `items` under `key`, paged as BaseListCmd pages.
 pub fn list_reply(cx: &Ctx<'_>, key: &str, items: Vec<Value>) -> Result<Value, ApiErr> {
-    let (page, pagesize) = (cx.args.int("page"), cx.args.int("pagesize"));
-    let pages = cx.def.api.param("pagesize").is_some();
-    let (start, size) = if !pages {
-        (0, i64::MAX)
-    } else {
-        match (page, pagesize) {
-            (None, None) => (0, MAX_PAGE_SIZE),
-            (Some(_), None) => {
-                return Err(ApiErr::invalid(
-                    "\"pagesize\" parameter is required when \"page\" is specified",
-                ))
-            }
-            (Some(_), Some(-1)) => {
-                return Err(ApiErr::invalid(
-                    "Can't specify page parameter when pagesize is -1 (Unlimited)",
-                ))
-            }
-            (None, Some(-1)) => (0, i64::MAX),
-            (None, Some(_)) => {
-                return Err(ApiErr::invalid(
-                    "\"page\" parameter is required when \"pagesize\" is specified",
-                ))
-            }
-            (Some(_), Some(s)) if s > MAX_PAGE_SIZE => {
-                return Err(ApiErr::invalid(format!(
-                    "Page size can't exceed max allowed page size value: {MAX_PAGE_SIZE}"
-                )))
-            }
-            (Some(_), Some(s)) if s <= 0 => {
-                return Err(ApiErr::invalid(format!("Page size must be a positive number: {s}")))
-            }
-            (Some(p), Some(s)) => (s.saturating_mul((p - 1).max(0)), s),
-        }
-    };
+    let (start, size) = page_window(cx)?;
     let total = items.len();
-    if total == 0 {
-        return Ok(json!({}));
-    }
-    let start = usize::try_from(start).unwrap_or(usize::MAX);
-    let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let page_items: Vec<Value> = items.into_iter().skip(start).take(size).collect();
-    if page_items.is_empty() {
-        return Ok(json!({"count": total}));
-    }
-    Ok(json!({"count": total, key: page_items}))
+    Ok(page_reply(
+        key,
+        total,
+        items.into_iter().skip(start).take(size).collect(),
+    ))
 }

@@ -91,6 +91,8 @@ pub struct LiveResource {
 /// The whole simulated cloud.
 pub struct World {
     resources: HashMap<String, Resource>,
+    /// Object name -> creation order -> id, so listing one kind neither scans nor sorts the world.
+    by_kind: HashMap<String, BTreeMap<u64, String>>,
     seq: u64,
     /// Resource tags.
     pub tags: Vec<TagRec>,
@@ -112,6 +114,7 @@ impl World {
     pub fn new(seed: u64, latency: Latency, faults: Faults) -> Self {
         Self {
             resources: HashMap::new(),
+            by_kind: HashMap::new(),
             seq: 0,
             tags: Vec::new(),
             jobs: HashMap::new(),
@@ -150,6 +153,14 @@ impl World {
         let id = id.map_or_else(|| self.new_id(), str::to_string);
         obj.insert("id".into(), json!(id));
         self.seq += 1;
+        if let Some(old) = self.resources.get(&id) {
+            let (kind, seq) = (old.kind.clone(), old.seq);
+            self.by_kind.entry(kind).or_default().remove(&seq);
+        }
+        self.by_kind
+            .entry(kind.to_string())
+            .or_default()
+            .insert(self.seq, id.clone());
         self.resources.insert(
             id.clone(),
             Resource {
@@ -176,7 +187,11 @@ impl World {
     /// Removes a resource and its tags.
     pub fn remove(&mut self, id: &str) -> Option<Resource> {
         self.tags.retain(|t| t.resourceid != id);
-        self.resources.remove(id)
+        let removed = self.resources.remove(id)?;
+        if let Some(index) = self.by_kind.get_mut(&removed.kind) {
+            index.remove(&removed.seq);
+        }
+        Some(removed)
     }
 
     /// Whether `id` names a resource or a job.
@@ -186,9 +201,10 @@ impl World {
 
     /// Every resource of `kind`, oldest first.
     pub fn of_kind(&self, kind: &str) -> Vec<&Resource> {
-        let mut v: Vec<&Resource> = self.resources.values().filter(|r| r.kind == kind).collect();
-        v.sort_by_key(|r| r.seq);
-        v
+        self.by_kind
+            .get(kind)
+            .map(|index| index.values().filter_map(|id| self.resources.get(id)).collect())
+            .unwrap_or_default()
     }
 
     /// Every live resource, oldest first.

@@ -736,3 +736,38 @@ async fn thousands_of_concurrent_requests() {
     );
     assert_eq!(sim.handle.call_counts().get("listZones"), Some(&(64 * 36)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_a_thousand_simultaneous_requests() {
+    let sim = sim_with(SimConfig {
+        job_latency: Latency::Fixed(Duration::ZERO),
+        ..SimConfig::ephemeral()
+    })
+    .await;
+    let c = client(&sim);
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(1000));
+    let tasks: Vec<_> = (0..1000)
+        .map(|i| {
+            let (c, start) = (c.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                if i % 2 == 0 {
+                    c.execute(&api::ListZones::new()).await.map(|_| ())
+                } else {
+                    c.execute(&api::CreateSecurityGroup::new(format!("burst-{i}")))
+                        .await
+                        .map(|_| ())
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task").expect("no request failed");
+    }
+    let groups = c
+        .execute(&api::ListSecurityGroups::new().page(1).pagesize(500))
+        .await
+        .expect("list");
+    assert_eq!(groups.count, Some(500), "every create landed exactly once");
+    assert_eq!(sim.handle.total_calls(), 1001);
+}

@@ -1,9 +1,13 @@
 //! Developer tasks, run as `cargo xtask <task>`:
 //! - `codegen --spec FILE --out DIR`: write the generated bindings of one dump, formatted, for review;
 //! - `spec-diff A.json B.json`: APIs and parameters added, removed and changed between two dumps;
-//! - `bench codegen`: generator time, generated lines and clean build times of `cloudstack-api`.
+//! - `bench codegen`: generator time, generated lines and clean build times of `cloudstack-api`;
+//! - `bench client`: signatures per second, batch job watcher vs per-job polling;
+//! - `bench sim`: simulator throughput with 64 concurrent clients, memory with 100,000 resources.
 
+mod bench_client;
 mod bench_codegen;
+mod bench_sim;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,7 +44,7 @@ enum Task {
     },
     /// Benchmarks.
     Bench {
-        /// What to measure: `codegen`.
+        /// What to measure: `codegen`, `client` or `sim`.
         what: String,
     },
 }
@@ -52,7 +56,9 @@ fn main() -> ExitCode {
         Task::SpecDiff { old, new } => spec_diff(&old, &new),
         Task::Bench { what } => match what.as_str() {
             "codegen" => bench_codegen::run(&workspace_root()),
-            other => Err(format!("unknown benchmark {other:?}; available: codegen")),
+            "client" => bench_client::run(&workspace_root()),
+            "sim" => bench_sim::run(&workspace_root()),
+            other => Err(format!("unknown benchmark {other:?}; available: codegen, client, sim")),
         },
     };
     match result {
