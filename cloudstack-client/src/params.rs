@@ -174,6 +174,12 @@ impl Params {
     }
 }
 
+/// Checks one value against its parameter (type, range, length, id format, list items, map fields) without
+/// looking at the other parameters.
+pub fn check_value(api: &'static ApiMeta, meta: &'static ParamMeta, value: &ParamValue) -> Result<(), BuildError> {
+    encode_value(api, meta, value, &mut Vec::new())
+}
+
 struct DebugParams<'a> {
     params: &'a Params,
     api: &'static ApiMeta,

@@ -1,0 +1,42 @@
+//! The core of "CloudFormation for CloudStack": StackMate and CloudFormation JSON templates turned into
+//! validated plans (a DAG of CloudStack participants) before any API call.
+//!
+//! [`template::parse`] reads a template, [`plan::plan`] resolves parameters (with every constraint),
+//! evaluates conditions and intrinsics as far as they can be before anything exists, checks every
+//! resource type, property, reference and attribute against the generated participant specs, and builds
+//! the dependency graph. All problems are collected, each with a JSON pointer and a hint.
+//!
+//! What it does not do (yet, in this crate): run a plan against a cloud; the executor, wait-condition
+//! server and state store build on it.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! let template = stack_core::template::parse(r#"{
+//!   "AWSTemplateFormatVersion": "2010-09-09",
+//!   "Resources": {
+//!     "Web": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "web"}},
+//!     "Http": {"Type": "CloudStack::SecurityGroupIngress",
+//!              "Properties": {"securitygroupid": {"Ref": "Web"}, "protocol": "tcp", "startport": "80", "endport": 80}}
+//!   }
+//! }"#).expect("parses");
+//! let options = stack_core::plan::PlanOptions {
+//!     stack_name: "demo".into(),
+//!     stack_id: "demo-1".into(),
+//!     version: cloudstack_api::latest().expect("a version is compiled in"),
+//!     zones: vec![],
+//!     unique_names: true,
+//!     custom_types: BTreeMap::new(),
+//!     metadata_url: "http://127.0.0.1:4567/".into(),
+//! };
+//! let plan = stack_core::plan::plan(&template, &BTreeMap::new(), &options).expect("valid");
+//! assert_eq!(plan.order, ["Web", "Http"]);
+//! ```
+
+pub mod intrinsics;
+pub mod parameters;
+pub mod plan;
+pub mod problem;
+pub mod template;
+
+pub use plan::{plan, Plan, PlanOptions};
+pub use problem::{Problem, Problems};
