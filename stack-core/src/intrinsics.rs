@@ -11,6 +11,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::problem::Problem;
+use crate::template::text as scalar_text;
 
 /// The pseudo parameters, with their `AWS::` aliases.
 pub const PSEUDO: &[&str] = &[
@@ -56,15 +57,6 @@ pub const NO_VALUE: &str = "\u{0}AWS::NoValue";
 
 fn bad(ptr: &str, f: &str, expected: &str) -> Problem {
     Problem::new(ptr, format!("{f} expects {expected}"))
-}
-
-fn as_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// If `v` is an intrinsic call (`{"Ref": ..}` or `{"Fn::X": ..}`), its name and argument.
@@ -148,13 +140,13 @@ pub fn eval(v: &Value, s: &Scope<'_>, ptr: &str) -> Result<Option<Value>, Proble
             let items = list.as_array().ok_or_else(|| bad(&here, "Fn::Join", "a list of values to join"))?;
             let mut parts = Vec::with_capacity(items.len());
             for item in items {
-                parts.push(as_text(item).ok_or_else(|| bad(&here, "Fn::Join", "strings or numbers in its list"))?);
+                parts.push(scalar_text(item).ok_or_else(|| bad(&here, "Fn::Join", "strings or numbers in its list"))?);
             }
             Ok(Some(Value::String(parts.join(delim))))
         }
         "Fn::Base64" => {
             let Some(v) = eval(arg, s, &here)? else { return Ok(None) };
-            let t = as_text(&v).ok_or_else(|| bad(&here, "Fn::Base64", "a string"))?;
+            let t = scalar_text(&v).ok_or_else(|| bad(&here, "Fn::Base64", "a string"))?;
             Ok(Some(Value::String(base64::engine::general_purpose::STANDARD.encode(t))))
         }
         "Fn::Select" => {
@@ -163,7 +155,7 @@ pub fn eval(v: &Value, s: &Scope<'_>, ptr: &str) -> Result<Option<Value>, Proble
                 _ => return Err(bad(&here, "Fn::Select", "[index, [values...]]")),
             };
             let Some(index) = eval(index, s, &format!("{here}/0"))? else { return Ok(None) };
-            let i = as_text(&index)
+            let i = scalar_text(&index)
                 .and_then(|t| t.parse::<usize>().ok())
                 .ok_or_else(|| bad(&here, "Fn::Select", "a non-negative index"))?;
             let Some(list) = eval(list, s, &format!("{here}/1"))? else { return Ok(None) };
@@ -183,7 +175,7 @@ pub fn eval(v: &Value, s: &Scope<'_>, ptr: &str) -> Result<Option<Value>, Proble
                 return Err(bad(&here, "Fn::Split", "a non-empty delimiter"));
             }
             let Some(text) = eval(text, s, &format!("{here}/1"))? else { return Ok(None) };
-            let t = as_text(&text).ok_or_else(|| bad(&here, "Fn::Split", "a string to split"))?;
+            let t = scalar_text(&text).ok_or_else(|| bad(&here, "Fn::Split", "a string to split"))?;
             Ok(Some(Value::Array(t.split(delim).map(|p| Value::String(p.into())).collect())))
         }
         "Fn::Sub" => sub(arg, s, &here),
@@ -195,7 +187,7 @@ pub fn eval(v: &Value, s: &Scope<'_>, ptr: &str) -> Result<Option<Value>, Proble
             let mut keys = Vec::new();
             for (i, a) in args.iter().enumerate() {
                 let Some(v) = eval(a, s, &format!("{here}/{i}"))? else { return Ok(None) };
-                keys.push(as_text(&v).ok_or_else(|| bad(&here, "Fn::FindInMap", "string keys"))?);
+                keys.push(scalar_text(&v).ok_or_else(|| bad(&here, "Fn::FindInMap", "string keys"))?);
             }
             s.mappings
                 .get(&keys[0])
@@ -230,7 +222,7 @@ pub fn eval(v: &Value, s: &Scope<'_>, ptr: &str) -> Result<Option<Value>, Proble
             let (Some(a), Some(b)) = (eval(a, s, &format!("{here}/0"))?, eval(b, s, &format!("{here}/1"))?) else {
                 return Ok(None);
             };
-            Ok(Some(Value::Bool(as_text(&a).zip(as_text(&b)).map_or(a == b, |(x, y)| x == y))))
+            Ok(Some(Value::Bool(scalar_text(&a).zip(scalar_text(&b)).map_or(a == b, |(x, y)| x == y))))
         }
         "Fn::And" | "Fn::Or" => {
             let items = arg.as_array().filter(|a| (1..=10).contains(&a.len())).ok_or_else(|| bad(&here, f, "a list of 1 to 10 conditions"))?;
@@ -322,7 +314,7 @@ fn sub(arg: &Value, s: &Scope<'_>, here: &str) -> Result<Option<Value>, Problem>
             };
             let Some(value) = value else { return Ok(None) };
             out.push_str(
-                &as_text(&value).ok_or_else(|| bad(here, "Fn::Sub", "variables that are strings or numbers"))?,
+                &scalar_text(&value).ok_or_else(|| bad(here, "Fn::Sub", "variables that are strings or numbers"))?,
             );
         }
         rest = &after[end + 1..];

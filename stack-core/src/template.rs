@@ -124,7 +124,8 @@ pub fn parse(text: &str) -> Result<Template, Vec<Problem>> {
     from_value(&value)
 }
 
-fn text(v: &Value) -> Option<String> {
+/// The text of a scalar (string, number or boolean).
+pub(crate) fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
