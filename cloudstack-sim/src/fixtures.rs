@@ -44,6 +44,12 @@ fn obj(v: Value) -> Obj {
 
 /// Puts the seeded objects into `world`.
 pub fn seed(world: &mut World, accounts: &[Account]) {
+    world.seeding = true;
+    seed_objects(world, accounts);
+    world.seeding = false;
+}
+
+fn seed_objects(world: &mut World, accounts: &[Account]) {
     let created = "2024-01-01T00:00:00+0000";
     world.insert(
         "domain",
@@ -69,6 +75,16 @@ pub fn seed(world: &mut World, accounts: &[Account]) {
                        "domainid": ROOT_DOMAIN_ID, "domain": "ROOT", "state": "enabled", "created": created,
                        "user": [{"id": user_id, "username": a.name, "account": a.name, "apikey": a.apikey}]})),
             None,
+        );
+        // Every account of a security-group zone has a "default" group.
+        world.insert(
+            "securitygroup",
+            None,
+            obj(
+                json!({"name": "default", "description": "Default Security Group", "account": a.name,
+                       "domainid": ROOT_DOMAIN_ID, "domain": "ROOT", "ingressrule": [], "egressrule": [], "tags": []}),
+            ),
+            Some(&a.name),
         );
         world.insert(
             "user",

@@ -59,7 +59,7 @@ impl SimHandle {
     pub fn created_resources(&self) -> Vec<LiveResource> {
         let mut world = self.shared.world();
         world.complete_due(Instant::now());
-        world.live().into_iter().filter(|r| r.owner.is_some()).collect()
+        world.live().into_iter().filter(|r| !r.seeded).collect()
     }
 
     /// Calls per command so far.

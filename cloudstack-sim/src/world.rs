@@ -28,6 +28,8 @@ pub struct Resource {
     pub owner: Option<String>,
     /// Creation order.
     pub seq: u64,
+    /// Part of the seeded cloud rather than created through the API.
+    pub seeded: bool,
 }
 
 /// A resource tag.
@@ -86,6 +88,8 @@ pub struct LiveResource {
     pub owner: Option<String>,
     /// Its tags as `key=value`.
     pub tags: Vec<String>,
+    /// Part of the seeded cloud (zone, templates, offerings, default security groups, ...).
+    pub seeded: bool,
 }
 
 /// The whole simulated cloud.
@@ -106,6 +110,8 @@ pub struct World {
     pub faults: Faults,
     /// Job latency.
     pub latency: Latency,
+    /// While true, inserted resources are marked as seeded.
+    pub seeding: bool,
     ip_counter: u32,
 }
 
@@ -123,6 +129,7 @@ impl World {
             rng: fastrand::Rng::with_seed(seed),
             faults,
             latency,
+            seeding: false,
             ip_counter: 0,
         }
     }
@@ -169,6 +176,7 @@ impl World {
                 obj,
                 owner: owner.map(str::to_string),
                 seq: self.seq,
+                seeded: self.seeding,
             },
         );
         id
@@ -260,6 +268,7 @@ impl World {
                     .filter(|t| t.resourceid == r.id)
                     .map(|t| format!("{}={}", t.key, t.value))
                     .collect(),
+                seeded: r.seeded,
             })
             .collect()
     }

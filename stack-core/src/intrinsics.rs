@@ -49,7 +49,7 @@ pub struct Scope<'a> {
     /// The cloud's zone ids, for Fn::GetAZs.
     pub zones: &'a [String],
     /// Resources.
-    pub resources: &'a dyn ResourceView,
+    pub resources: &'a (dyn ResourceView + Sync),
 }
 
 /// The marker [`eval`] returns for `Ref: AWS::NoValue`: the enclosing property is dropped.

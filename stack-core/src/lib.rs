@@ -6,8 +6,11 @@
 //! resource type, property, reference and attribute against the generated participant specs, and builds
 //! the dependency graph. All problems are collected, each with a JSON pointer and a hint.
 //!
-//! What it does not do (yet, in this crate): run a plan against a cloud; the executor, wait-condition
-//! server and state store build on it.
+//! [`Engine`] runs a plan: each resource starts as soon as its dependencies are done, async jobs are
+//! watched in batches, created resources are tagged with the stack, failures roll back in reverse
+//! dependency order, and wait conditions are served by an embedded [`signals::SignalServer`].
+//!
+//! What it does not do (yet): keep durable state across process crashes (the state store comes next).
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -32,11 +35,16 @@
 //! assert_eq!(plan.order, ["Web", "Http"]);
 //! ```
 
+pub mod events;
+pub mod executor;
 pub mod intrinsics;
 pub mod parameters;
 pub mod plan;
 pub mod problem;
+pub mod signals;
 pub mod template;
 
+pub use events::{Event, EventLog, Status};
+pub use executor::{Created, CustomResource, Engine, EngineConfig, ResourceRecord, StackError, StackRun};
 pub use plan::{plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};

@@ -80,6 +80,29 @@ pub struct Plan {
     pub order: Vec<String>,
 }
 
+impl Plan {
+    /// Evaluates `value` (found at `ptr`) with this plan's parameters, pseudo parameters, mappings and
+    /// conditions, and `resources` for Ref/GetAtt of resources.
+    pub fn evaluate(
+        &self,
+        resources: &(dyn ResourceView + Sync),
+        value: &Value,
+        ptr: &str,
+    ) -> Result<Option<Value>, Problem> {
+        let params: BTreeMap<String, Value> = self.params.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+        let pseudo = pseudo_values(&self.options);
+        let scope = Scope {
+            params: &params,
+            pseudo: &pseudo,
+            mappings: &self.template.mappings,
+            conditions: &self.conditions,
+            zones: &self.options.zones,
+            resources,
+        };
+        eval(value, &scope, ptr)
+    }
+}
+
 /// Attributes a `CloudStack::VirtualMachine` has beyond its create response (StackMate's names).
 pub const VM_EXTRA_ATTRIBUTES: &[&str] = &["PrivateIp", "PublicIp"];
 

@@ -1,0 +1,790 @@
+//! Running a plan: each resource starts as soon as all its dependencies are done (not in waves), up to a
+//! concurrency limit; async jobs are watched in batches; created resources are tagged with the stack id,
+//! stack name and logical id; on failure nothing new starts, in-flight work finishes, and what was
+//! created is deleted in reverse dependency order, in parallel. Deleting a stack works the same way and
+//! respects `DeletionPolicy: Retain`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cloudstack_client::decode::unwrap_object;
+use cloudstack_client::participant::lookup_path;
+use cloudstack_client::{Client, DynamicRequest, Error as ClientError, JobWatcher, ParticipantSpec};
+use serde_json::{json, Map, Value};
+use tokio::task::JoinSet;
+use tracing::Instrument as _;
+
+use crate::events::{Event, EventLog, Status};
+use crate::intrinsics::ResourceView;
+use crate::plan::{Plan, PlannedResource, ResourceKind};
+use crate::signals::SignalServer;
+use crate::template::DeletionPolicy;
+
+/// A boxed future, for [`CustomResource`].
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// What a custom resource returns when created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    /// Its physical id (`Ref`).
+    pub physical_id: String,
+    /// Its attributes (`Fn::GetAtt`).
+    pub attributes: Map<String, Value>,
+}
+
+/// A resource type the embedding program provides: anything CloudStack has no create/delete pair for,
+/// or another cloud's resources. Register it with [`Engine::register`].
+pub trait CustomResource: Send + Sync {
+    /// The attributes it exposes (empty: any).
+    fn attributes(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Creates it from its evaluated properties.
+    fn create(&self, logical_id: &str, properties: Value) -> BoxFuture<Result<Created, String>>;
+    /// Deletes it.
+    fn delete(&self, physical_id: &str, attributes: &Map<String, Value>) -> BoxFuture<Result<(), String>>;
+}
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Resources created or deleted at once.
+    pub concurrency: usize,
+    /// Keep what was created when a create fails (for debugging).
+    pub disable_rollback: bool,
+    /// Destroy VMs with expunge (a destroyed, unexpunged VM still holds its networks and groups).
+    pub expunge_vms: bool,
+    /// How long a delete that fails because something is still in use is retried.
+    pub in_use_retry_for: Duration,
+    /// Per-resource timeout for CloudStack resources.
+    pub resource_timeout: Duration,
+    /// Job watcher poll interval.
+    pub poll_interval: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            disable_rollback: false,
+            expunge_vms: true,
+            in_use_retry_for: Duration::from_secs(120),
+            resource_timeout: Duration::from_secs(1800),
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// The state of one resource of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceRecord {
+    /// Logical id.
+    pub logical: String,
+    /// Type.
+    pub type_name: String,
+    /// Status.
+    pub status: Status,
+    /// Physical id once created.
+    pub physical_id: Option<String>,
+    /// Attributes once created.
+    pub attributes: Map<String, Value>,
+    /// The create call's wire parameters (the delete call's keys may come from them).
+    pub create_wire: Vec<(String, String)>,
+    /// Why it failed.
+    pub reason: Option<String>,
+}
+
+/// A stack run: its plan, each resource's state and the outputs.
+#[derive(Debug, Clone)]
+pub struct StackRun {
+    /// The plan.
+    pub plan: Plan,
+    /// Resources by logical id.
+    pub resources: BTreeMap<String, ResourceRecord>,
+    /// Outputs (NoEcho values masked).
+    pub outputs: BTreeMap<String, String>,
+    /// The stack's status.
+    pub status: Status,
+}
+
+/// A stack operation that did not succeed.
+#[derive(Debug, thiserror::Error)]
+#[error("stack {stack}: {reason}")]
+pub struct StackError {
+    /// The stack.
+    pub stack: String,
+    /// What failed first.
+    pub reason: String,
+    /// The state after the rollback (or without it).
+    pub run: Box<StackRun>,
+}
+
+/// Runs plans against one cloud.
+#[derive(Clone)]
+pub struct Engine {
+    client: Client,
+    watcher: JobWatcher,
+    signals: SignalServer,
+    config: EngineConfig,
+    events: EventLog,
+    custom: BTreeMap<String, Arc<dyn CustomResource>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("client", &self.client)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+struct View<'a>(&'a BTreeMap<String, ResourceRecord>);
+
+impl ResourceView for View<'_> {
+    fn exists(&self, logical: &str) -> bool {
+        self.0.contains_key(logical)
+    }
+    fn physical_id(&self, logical: &str) -> Option<Value> {
+        self.0.get(logical)?.physical_id.clone().map(Value::String)
+    }
+    fn attribute(&self, logical: &str, attribute: &str) -> Option<Value> {
+        let r = self.0.get(logical)?;
+        r.attributes.get(attribute).cloned().or_else(|| {
+            (attribute == "Ref")
+                .then(|| r.physical_id.clone().map(Value::String))
+                .flatten()
+        })
+    }
+}
+
+fn is_in_use(e: &ClientError) -> bool {
+    matches!(e.errorcode(), Some(530 | 536))
+}
+
+fn is_gone(e: &ClientError) -> bool {
+    let text = e.to_string();
+    e.errorcode() == Some(431) && (text.contains("entity does not exist") || text.contains("Unable to find"))
+}
+
+impl Engine {
+    /// An engine using `client`, with a signal server already started.
+    pub fn new(client: Client, signals: SignalServer, config: EngineConfig) -> Self {
+        let watcher = JobWatcher::new(client.clone(), config.poll_interval, config.resource_timeout);
+        Self {
+            client,
+            watcher,
+            signals,
+            config,
+            events: EventLog::default(),
+            custom: BTreeMap::new(),
+        }
+    }
+
+    /// Registers a custom resource type.
+    pub fn register(&mut self, type_name: &str, resource: Arc<dyn CustomResource>) {
+        self.custom.insert(type_name.to_string(), resource);
+    }
+
+    /// The custom types and their attributes, for [`crate::plan::PlanOptions::custom_types`].
+    pub fn custom_types(&self) -> BTreeMap<String, Vec<String>> {
+        self.custom.iter().map(|(k, v)| (k.clone(), v.attributes())).collect()
+    }
+
+    /// The event log (subscribe to follow a run).
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    /// The signal server.
+    pub fn signals(&self) -> &SignalServer {
+        &self.signals
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn event(
+        &self,
+        plan: &Plan,
+        logical: &str,
+        type_name: &str,
+        physical: Option<&str>,
+        status: Status,
+        reason: Option<String>,
+    ) {
+        let physical = physical.map(|p| {
+            if p.contains("/waitcondition/") {
+                SignalServer::masked(p)
+            } else {
+                p.to_string()
+            }
+        });
+        self.events.emit(Event {
+            timestamp_ms: 0,
+            stack: plan.options.stack_name.clone(),
+            logical_id: logical.to_string(),
+            resource_type: type_name.to_string(),
+            physical_id: physical,
+            status,
+            reason,
+        });
+    }
+
+    fn stack_event(&self, plan: &Plan, status: Status, reason: Option<String>) {
+        let name = plan.options.stack_name.clone();
+        self.event(
+            plan,
+            &name,
+            "CloudStack::Stack",
+            Some(&plan.options.stack_id),
+            status,
+            reason,
+        );
+    }
+
+    /// Creates the stack of `plan`. On failure the error carries the state after rollback.
+    pub async fn create(&self, plan: Plan) -> Result<StackRun, StackError> {
+        let span = tracing::info_span!("stack", stack = %plan.options.stack_name);
+        self.create_inner(plan).instrument(span).await
+    }
+
+    async fn create_inner(&self, plan: Plan) -> Result<StackRun, StackError> {
+        self.stack_event(&plan, Status::CreateInProgress, None);
+        let mut records: BTreeMap<String, ResourceRecord> = plan
+            .resources
+            .values()
+            .map(|r| {
+                let rec = ResourceRecord {
+                    logical: r.logical.clone(),
+                    type_name: r.type_name.clone(),
+                    status: Status::CreateInProgress,
+                    physical_id: None,
+                    attributes: Map::new(),
+                    create_wire: Vec::new(),
+                    reason: None,
+                };
+                (r.logical.clone(), rec)
+            })
+            .collect();
+        let mut pending: BTreeSet<String> = plan
+            .resources
+            .values()
+            .filter(|r| r.enabled)
+            .map(|r| r.logical.clone())
+            .collect();
+        let mut done: BTreeSet<String> = plan
+            .resources
+            .values()
+            .filter(|r| !r.enabled)
+            .map(|r| r.logical.clone())
+            .collect();
+        let plan = Arc::new(plan);
+        let mut running: JoinSet<(String, Result<ResourceRecord, String>)> = JoinSet::new();
+        let mut failure: Option<String> = None;
+        loop {
+            if failure.is_none() {
+                let ready: Vec<String> = pending
+                    .iter()
+                    .filter(|l| plan.resources[*l].depends_on.iter().all(|d| done.contains(d)))
+                    .cloned()
+                    .collect();
+                for logical in ready {
+                    if running.len() >= self.config.concurrency.max(1) {
+                        break;
+                    }
+                    pending.remove(&logical);
+                    let r = plan.resources[&logical].clone();
+                    self.event(&plan, &logical, &r.type_name, None, Status::CreateInProgress, None);
+                    let (engine, plan, snapshot) = (self.clone(), Arc::clone(&plan), records.clone());
+                    let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
+                    running.spawn(
+                        async move {
+                            let out = engine.create_one(&plan, &r, &snapshot).await;
+                            (logical, out)
+                        }
+                        .instrument(span),
+                    );
+                }
+            }
+            let Some(joined) = running.join_next().await else { break };
+            let (logical, outcome) = match joined {
+                Ok(x) => x,
+                Err(e) => {
+                    failure.get_or_insert_with(|| format!("a resource task panicked: {e}"));
+                    continue;
+                }
+            };
+            let type_name = plan.resources[&logical].type_name.clone();
+            match outcome {
+                Ok(rec) => {
+                    self.event(
+                        &plan,
+                        &logical,
+                        &type_name,
+                        rec.physical_id.as_deref(),
+                        Status::CreateComplete,
+                        None,
+                    );
+                    records.insert(logical.clone(), rec);
+                    done.insert(logical);
+                }
+                Err(reason) => {
+                    self.event(
+                        &plan,
+                        &logical,
+                        &type_name,
+                        None,
+                        Status::CreateFailed,
+                        Some(reason.clone()),
+                    );
+                    if let Some(r) = records.get_mut(&logical) {
+                        r.status = Status::CreateFailed;
+                        r.reason = Some(reason.clone());
+                    }
+                    failure.get_or_insert(format!("{logical} ({type_name}) failed: {reason}"));
+                }
+            }
+        }
+        let plan = Arc::try_unwrap(plan).unwrap_or_else(|p| (*p).clone());
+        let mut run = StackRun {
+            plan,
+            resources: records,
+            outputs: BTreeMap::new(),
+            status: Status::CreateInProgress,
+        };
+        if let Some(reason) = failure {
+            if self.config.disable_rollback {
+                run.status = Status::CreateFailed;
+                self.stack_event(
+                    &run.plan,
+                    Status::CreateFailed,
+                    Some(format!("{reason}; rollback disabled, created resources kept")),
+                );
+            } else {
+                self.stack_event(&run.plan, Status::RollbackInProgress, Some(reason.clone()));
+                let ok = self.delete_all(&mut run, false).await;
+                run.status = if ok {
+                    Status::RollbackComplete
+                } else {
+                    Status::RollbackFailed
+                };
+                self.stack_event(&run.plan, run.status, None);
+            }
+            return Err(StackError {
+                stack: run.plan.options.stack_name.clone(),
+                reason,
+                run: Box::new(run),
+            });
+        }
+        run.outputs = self.outputs(&run);
+        run.status = Status::CreateComplete;
+        self.stack_event(&run.plan, Status::CreateComplete, None);
+        Ok(run)
+    }
+
+    fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
+        let plan = &run.plan;
+        let view = View(&run.resources);
+        let secrets: Vec<&str> = plan
+            .params
+            .values()
+            .filter(|p| p.no_echo && !p.text.is_empty())
+            .map(|p| p.text.as_str())
+            .collect();
+        let mut out = BTreeMap::new();
+        for (name, o) in &plan.template.outputs {
+            if o.condition
+                .as_ref()
+                .is_some_and(|c| !plan.conditions.get(c).copied().unwrap_or(true))
+            {
+                continue;
+            }
+            let text = match plan.evaluate(&view, &o.value, &format!("/Outputs/{name}/Value")) {
+                Ok(Some(Value::String(s))) => s,
+                Ok(Some(v)) => v.to_string(),
+                Ok(None) => "(unknown)".to_string(),
+                Err(p) => format!("(error: {p})"),
+            };
+            let masked = if secrets.iter().any(|s| text.contains(s)) {
+                "****".to_string()
+            } else {
+                text
+            };
+            out.insert(name.clone(), masked);
+        }
+        out
+    }
+
+    async fn create_one(
+        &self,
+        plan: &Plan,
+        r: &PlannedResource,
+        snapshot: &BTreeMap<String, ResourceRecord>,
+    ) -> Result<ResourceRecord, String> {
+        let view = View(snapshot);
+        let mut props = Map::new();
+        for (k, v) in &r.decl.properties {
+            match plan.evaluate(&view, v, &format!("/Resources/{}/Properties/{k}", r.logical)) {
+                Ok(Some(v)) if v.as_str() == Some(crate::intrinsics::NO_VALUE) => {}
+                Ok(Some(v)) => {
+                    props.insert(k.clone(), v);
+                }
+                Ok(None) => return Err(format!("property {k} depends on a value that is not known")),
+                Err(p) => return Err(p.to_string()),
+            }
+        }
+        let mut rec = ResourceRecord {
+            logical: r.logical.clone(),
+            type_name: r.type_name.clone(),
+            status: Status::CreateComplete,
+            physical_id: None,
+            attributes: Map::new(),
+            create_wire: Vec::new(),
+            reason: None,
+        };
+        match r.kind {
+            ResourceKind::CloudStack(spec) => {
+                let work = self.create_cloudstack(plan, r, spec, props, &mut rec);
+                match tokio::time::timeout(self.config.resource_timeout, work).await {
+                    Ok(res) => res?,
+                    Err(_) => return Err(format!("timed out after {:?}", self.config.resource_timeout)),
+                }
+            }
+            ResourceKind::WaitConditionHandle => {
+                rec.physical_id = Some(
+                    self.signals
+                        .new_handle(&plan.options.stack_id, &plan.options.stack_name),
+                );
+            }
+            ResourceKind::WaitCondition => {
+                let url = props
+                    .get("Handle")
+                    .and_then(Value::as_str)
+                    .ok_or("Handle did not resolve to a URL")?
+                    .to_string();
+                let num = |k: &str, d: u64| {
+                    props
+                        .get(k)
+                        .and_then(|v| v.as_str().map_or_else(|| v.as_u64(), |s| s.parse().ok()))
+                        .unwrap_or(d)
+                };
+                let (count, timeout) = (num("Count", 1) as usize, Duration::from_secs(num("Timeout", 600)));
+                let data = self
+                    .signals
+                    .wait(&url, count, timeout)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                rec.physical_id = Some(format!("{}-{}", plan.options.stack_name, r.logical));
+                rec.attributes.insert("Data".into(), Value::String(data.to_string()));
+            }
+            ResourceKind::Custom => {
+                let custom = self
+                    .custom
+                    .get(&r.type_name)
+                    .ok_or("custom type is no longer registered")?;
+                let created = custom.create(&r.logical, Value::Object(props)).await?;
+                rec.physical_id = Some(created.physical_id);
+                rec.attributes = created.attributes;
+            }
+        }
+        if let (Some(meta), Some(pid)) = (&r.decl.metadata, &rec.physical_id) {
+            let resolved = plan
+                .evaluate(&view, meta, &format!("/Resources/{}/Metadata", r.logical))
+                .ok()
+                .flatten()
+                .unwrap_or(Value::Null);
+            self.signals.publish(
+                &plan.options.stack_id,
+                &plan.options.stack_name,
+                &r.logical,
+                &r.type_name,
+                pid,
+                &resolved,
+            );
+        }
+        Ok(rec)
+    }
+
+    async fn create_cloudstack(
+        &self,
+        plan: &Plan,
+        r: &PlannedResource,
+        spec: &'static ParticipantSpec,
+        props: Map<String, Value>,
+        rec: &mut ResourceRecord,
+    ) -> Result<(), String> {
+        let mut req = DynamicRequest::new(spec.create);
+        let mut template_tags: Vec<(String, String)> = Vec::new();
+        for (k, v) in props {
+            if k.eq_ignore_ascii_case("tags") && spec.param(&k).is_none() {
+                for t in v.as_array().into_iter().flatten() {
+                    let get = |n: &str| {
+                        t.as_object()
+                            .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)))
+                            .and_then(|(_, v)| v.as_str())
+                    };
+                    if let (Some(key), Some(value)) = (get("Key"), get("Value")) {
+                        template_tags.push((key.to_string(), value.to_string()));
+                    }
+                }
+                continue;
+            }
+            let v = match (plan.options.unique_names, spec.param(&k)) {
+                (true, Some(p)) if p.name == "name" => v
+                    .as_str()
+                    .map_or(v.clone(), |s| Value::String(format!("{}-{s}", plan.options.stack_name))),
+                _ => v,
+            };
+            req.set_json(&k, &v).map_err(|e| e.to_string())?;
+        }
+        let wire = cloudstack_client::Request::wire_params(&req).map_err(|e| e.to_string())?;
+        let result = if spec.create.is_async {
+            let reply = self.client.submit(&req).await.map_err(|e| e.to_string())?;
+            if let Some(id) = &reply.id {
+                rec.physical_id = Some(id.clone());
+            }
+            self.watcher
+                .wait(spec.create.name, &reply.job_id)
+                .await
+                .map_err(|e| e.to_string())?
+        } else {
+            self.client.execute(&req).await.map_err(|e| e.to_string())?
+        };
+        let attrs = match result {
+            Value::Object(o) => unwrap_object(o, spec.create.fields),
+            _ => Map::new(),
+        };
+        rec.create_wire = wire;
+        rec.attributes = attrs;
+        if spec.create.name == "deployVirtualMachine" {
+            if let Some(ip) = lookup_path(&Value::Object(rec.attributes.clone()), "nic.0.ipaddress").cloned() {
+                rec.attributes.insert("PrivateIp".into(), ip.clone());
+                rec.attributes.insert("PublicIp".into(), ip);
+            }
+        }
+        // The physical id is the first delete key (id, ruleid, name, ...).
+        let keys = spec
+            .delete_params(&rec.create_wire, &Value::Object(rec.attributes.clone()))
+            .map_err(|e| e.to_string())?;
+        if let Some((_, v)) = keys.first() {
+            rec.physical_id = Some(v.clone());
+        }
+        if let (Some(rtype), Some(id)) = (spec.tag_resource_type, rec.physical_id.clone()) {
+            self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
+        }
+        Ok(())
+    }
+
+    async fn tag(
+        &self,
+        plan: &Plan,
+        logical: &str,
+        rtype: &str,
+        id: &str,
+        extra: Vec<(String, String)>,
+    ) -> Result<(), String> {
+        let meta = plan
+            .options
+            .version
+            .api("createTags")
+            .ok_or("this CloudStack version has no createTags")?;
+        let mut tags = vec![
+            ("cloudstack:stack-id".to_string(), plan.options.stack_id.clone()),
+            ("cloudstack:stack-name".to_string(), plan.options.stack_name.clone()),
+            ("cloudstack:logical-id".to_string(), logical.to_string()),
+        ];
+        tags.extend(extra);
+        let mut req = DynamicRequest::new(meta);
+        let tags_json: Vec<Value> = tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
+        req.set_json("resourceids", &json!([id]))
+            .and_then(|r| r.set_json("resourcetype", &json!(rtype)))
+            .and_then(|r| r.set_json("tags", &Value::Array(tags_json)))
+            .map_err(|e| e.to_string())?;
+        let reply = self
+            .client
+            .submit(&req)
+            .await
+            .map_err(|e| format!("tagging failed: {e}"))?;
+        self.watcher
+            .wait("createTags", &reply.job_id)
+            .await
+            .map_err(|e| format!("tagging failed: {e}"))?;
+        Ok(())
+    }
+
+    /// Deletes every created resource of `run` in reverse dependency order, in parallel. With
+    /// `respect_retain`, resources with `DeletionPolicy: Retain` are kept. Returns whether everything
+    /// that had to go is gone.
+    pub async fn delete_all(&self, run: &mut StackRun, respect_retain: bool) -> bool {
+        let plan = Arc::new(run.plan.clone());
+        let mut remaining: BTreeSet<String> = run
+            .resources
+            .values()
+            .filter(|r| r.physical_id.is_some() && matches!(r.status, Status::CreateComplete | Status::DeleteFailed))
+            .map(|r| r.logical.clone())
+            .collect();
+        if respect_retain {
+            let retained: Vec<String> = remaining
+                .iter()
+                .filter(|l| plan.resources[*l].decl.deletion_policy == DeletionPolicy::Retain)
+                .cloned()
+                .collect();
+            for l in retained {
+                remaining.remove(&l);
+                if let Some(r) = run.resources.get_mut(&l) {
+                    r.status = Status::DeleteSkipped;
+                }
+                let t = plan.resources[&l].type_name.clone();
+                self.event(
+                    &plan,
+                    &l,
+                    &t,
+                    None,
+                    Status::DeleteSkipped,
+                    Some("DeletionPolicy Retain".into()),
+                );
+            }
+        }
+        let mut all_ok = true;
+        let mut running: JoinSet<(String, Result<(), String>)> = JoinSet::new();
+        let mut in_flight: BTreeSet<String> = BTreeSet::new();
+        loop {
+            // A resource can go once nothing that still exists depends on it.
+            let ready: Vec<String> = remaining
+                .iter()
+                .filter(|l| !in_flight.contains(*l))
+                .filter(|l| {
+                    !remaining
+                        .iter()
+                        .any(|other| other != *l && plan.resources[other].depends_on.contains(*l))
+                })
+                .cloned()
+                .collect();
+            for l in ready {
+                if running.len() >= self.config.concurrency.max(1) {
+                    break;
+                }
+                in_flight.insert(l.clone());
+                let rec = run.resources[&l].clone();
+                let kind = plan.resources[&l].kind;
+                self.event(
+                    &plan,
+                    &l,
+                    &rec.type_name,
+                    rec.physical_id.as_deref(),
+                    Status::DeleteInProgress,
+                    None,
+                );
+                let engine = self.clone();
+                running.spawn(async move {
+                    let out = engine.delete_one(kind, &rec).await;
+                    (l, out)
+                });
+            }
+            let Some(joined) = running.join_next().await else { break };
+            let Ok((l, outcome)) = joined else {
+                all_ok = false;
+                continue;
+            };
+            in_flight.remove(&l);
+            remaining.remove(&l);
+            let t = plan.resources[&l].type_name.clone();
+            let pid = run.resources[&l].physical_id.clone();
+            match outcome {
+                Ok(()) => {
+                    if let Some(r) = run.resources.get_mut(&l) {
+                        r.status = Status::DeleteComplete;
+                    }
+                    self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteComplete, None);
+                }
+                Err(reason) => {
+                    all_ok = false;
+                    if let Some(r) = run.resources.get_mut(&l) {
+                        r.status = Status::DeleteFailed;
+                        r.reason = Some(reason.clone());
+                    }
+                    self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteFailed, Some(reason));
+                    // What depends on a resource that would not go must stay too; keep going with the rest.
+                }
+            }
+        }
+        all_ok
+    }
+
+    /// Deletes a created stack.
+    pub async fn delete(&self, run: &mut StackRun) -> Result<(), String> {
+        self.stack_event(&run.plan, Status::DeleteInProgress, None);
+        let ok = self.delete_all(run, true).await;
+        let status = if ok {
+            Status::DeleteComplete
+        } else {
+            Status::DeleteFailed
+        };
+        run.status = status;
+        self.stack_event(&run.plan, status, None);
+        if ok {
+            Ok(())
+        } else {
+            Err("some resources could not be deleted; see the DELETE_FAILED events".into())
+        }
+    }
+
+    async fn delete_one(&self, kind: ResourceKind, rec: &ResourceRecord) -> Result<(), String> {
+        let pid = rec.physical_id.clone().unwrap_or_default();
+        match kind {
+            ResourceKind::WaitConditionHandle => {
+                self.signals.remove_handle(&pid);
+                Ok(())
+            }
+            ResourceKind::WaitCondition => Ok(()),
+            ResourceKind::Custom => match self.custom.get(&rec.type_name) {
+                Some(c) => c.delete(&pid, &rec.attributes).await,
+                None => Err("custom type is no longer registered".into()),
+            },
+            ResourceKind::CloudStack(spec) => {
+                let mut wire = spec
+                    .delete_params(&rec.create_wire, &Value::Object(rec.attributes.clone()))
+                    .map_err(|e| e.to_string())?;
+                if spec.create.name == "deployVirtualMachine" && !self.config.expunge_vms {
+                    wire.retain(|(k, _)| k != "expunge");
+                }
+                let started = Instant::now();
+                let mut delay = Duration::from_millis(250);
+                loop {
+                    match self.delete_call(spec, wire.clone()).await {
+                        Ok(()) => return Ok(()),
+                        Err(e) if is_gone(&e) => return Ok(()),
+                        Err(e)
+                            if (is_in_use(&e) || e.is_transient())
+                                && started.elapsed() < self.config.in_use_retry_for =>
+                        {
+                            tracing::warn!(error = %e, ?delay, "delete failed, retrying (still in use or transient)");
+                            tokio::time::sleep(delay).await;
+                            delay = (delay * 2).min(Duration::from_secs(10));
+                        }
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
+            }
+        }
+    }
+
+    async fn delete_call(
+        &self,
+        spec: &'static ParticipantSpec,
+        wire: Vec<(String, String)>,
+    ) -> Result<(), ClientError> {
+        let inner = self.client.call(spec.delete.name, spec.delete.method, wire).await?;
+        if spec.delete.is_async {
+            let reply = cloudstack_client::client::async_reply(spec.delete.name, &inner)?;
+            self.watcher.wait(spec.delete.name, &reply.job_id).await?;
+        }
+        Ok(())
+    }
+}

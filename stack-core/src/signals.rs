@@ -1,0 +1,284 @@
+//! The embedded metadata and wait-condition server (axum).
+//!
+//! A WaitConditionHandle is a URL with an unguessable token: `PUT` (or `POST`) of cfn-signal's JSON
+//! `{"Status":"SUCCESS"|"FAILURE","Reason":..,"UniqueId":..,"Data":..}` signals it. A WaitCondition
+//! completes on `Count` distinct successful signals within its `Timeout`, and fails on the first
+//! FAILURE. The server also serves each resource's `Metadata` for cfn-init, at
+//! `GET /metadata/<stack id>/<logical id>` and `GET /?Action=DescribeStackResource&StackName=..&LogicalResourceId=..`.
+//! Tokens never appear in logs.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde_json::{json, Map, Value};
+use tokio::sync::Notify;
+
+/// One signal received on a handle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signal {
+    /// SUCCESS (true) or FAILURE (false).
+    pub success: bool,
+    /// `Reason`.
+    pub reason: String,
+    /// `UniqueId` (signals with the same id count once).
+    pub unique_id: String,
+    /// `Data`.
+    pub data: String,
+}
+
+/// Why waiting ended without success.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaitError {
+    /// A FAILURE signal.
+    #[error("received a FAILURE signal: {0}")]
+    Failure(String),
+    /// Not enough success signals in time.
+    #[error("timed out after {waited:?} with {received} of {count} success signals")]
+    Timeout {
+        /// Signals received.
+        received: usize,
+        /// Signals needed.
+        count: usize,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// The handle is not registered.
+    #[error("unknown wait condition handle")]
+    UnknownHandle,
+}
+
+struct Handle {
+    stack_id: String,
+    signals: Vec<Signal>,
+    notify: Arc<Notify>,
+}
+
+#[derive(Default)]
+struct Inner {
+    handles: HashMap<String, Handle>,
+    /// (stack id, logical id) -> resource detail for cfn-init.
+    metadata: HashMap<(String, String), Value>,
+    /// stack name -> stack id.
+    stacks: HashMap<String, String>,
+}
+
+/// A running signal server. Cheap to clone.
+#[derive(Clone)]
+pub struct SignalServer {
+    base_url: String,
+    inner: Arc<Mutex<Inner>>,
+    _stop: Arc<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for SignalServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignalServer")
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 20];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: fall back to time-seeded bytes (still not logged anywhere).
+        let t = Instant::now().elapsed().as_nanos() ^ std::process::id() as u128;
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (t >> ((i % 16) * 8)) as u8 ^ (i as u8).wrapping_mul(151);
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl SignalServer {
+    /// Starts serving on `listen`. `public_base` is the URL guests use to reach it (default:
+    /// `http://<bound address>/`).
+    pub async fn start(listen: SocketAddr, public_base: Option<String>) -> std::io::Result<Self> {
+        let inner = Arc::new(Mutex::new(Inner::default()));
+        let app = Router::new()
+            .route("/waitcondition/{stack}/{token}", put(signal).post(signal))
+            .route("/metadata/{stack}/{logical}", get(metadata))
+            .route("/", get(describe))
+            .with_state(Arc::clone(&inner));
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        let mut base_url = public_base.unwrap_or_else(|| format!("http://{addr}/"));
+        if !base_url.ends_with('/') {
+            base_url.push('/');
+        }
+        Ok(Self {
+            base_url,
+            inner,
+            _stop: Arc::new(tx),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The base URL (`CloudStack::StackMateApiURL`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Registers a new handle of `stack_id`; returns its URL (which holds the token: a secret).
+    pub fn new_handle(&self, stack_id: &str, stack_name: &str) -> String {
+        let token = random_token();
+        let mut inner = self.lock();
+        inner.stacks.insert(stack_name.to_string(), stack_id.to_string());
+        inner.handles.insert(
+            token.clone(),
+            Handle {
+                stack_id: stack_id.to_string(),
+                signals: Vec::new(),
+                notify: Arc::new(Notify::new()),
+            },
+        );
+        format!("{}waitcondition/{stack_id}/{token}", self.base_url)
+    }
+
+    /// Forgets a handle (its URL stops working).
+    pub fn remove_handle(&self, url: &str) {
+        if let Some(token) = url.rsplit('/').next() {
+            self.lock().handles.remove(token);
+        }
+    }
+
+    /// A URL with its token replaced by `****`, for logs and events.
+    pub fn masked(url: &str) -> String {
+        match url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/****"),
+            None => "****".into(),
+        }
+    }
+
+    /// Waits for `count` distinct success signals on the handle at `url`, or a failure, or `timeout`.
+    /// Returns the signals' data as `{"<UniqueId>": "<Data>"}`.
+    pub async fn wait(&self, url: &str, count: usize, timeout: Duration) -> Result<Value, WaitError> {
+        let token = url.rsplit('/').next().unwrap_or_default().to_string();
+        let started = Instant::now();
+        loop {
+            let notify = {
+                let inner = self.lock();
+                let h = inner.handles.get(&token).ok_or(WaitError::UnknownHandle)?;
+                if let Some(f) = h.signals.iter().find(|s| !s.success) {
+                    return Err(WaitError::Failure(f.reason.clone()));
+                }
+                if h.signals.len() >= count {
+                    let data: Map<String, Value> = h
+                        .signals
+                        .iter()
+                        .map(|s| (s.unique_id.clone(), Value::String(s.data.clone())))
+                        .collect();
+                    return Ok(Value::Object(data));
+                }
+                Arc::clone(&h.notify)
+            };
+            let waited = started.elapsed();
+            if waited >= timeout {
+                let received = self.lock().handles.get(&token).map_or(0, |h| h.signals.len());
+                return Err(WaitError::Timeout {
+                    received,
+                    count,
+                    waited,
+                });
+            }
+            let _ = tokio::time::timeout(timeout - waited, notify.notified()).await;
+        }
+    }
+
+    /// Publishes a created resource's Metadata for cfn-init.
+    pub fn publish(
+        &self,
+        stack_id: &str,
+        stack_name: &str,
+        logical: &str,
+        resource_type: &str,
+        physical_id: &str,
+        metadata: &Value,
+    ) {
+        let detail = json!({"DescribeStackResourceResponse": {"DescribeStackResourceResult": {"StackResourceDetail": {
+            "Description": "", "ResourceType": resource_type, "LogicalResourceId": logical,
+            "Metadata": metadata.to_string(), "PhysicalResourceId": physical_id, "ResourceStatus": "CREATE_COMPLETE",
+            "ResourceStatusReason": "StackMate_Resource", "StackId": stack_id, "StackName": stack_name,
+            "LastUpdatedTimestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())}},
+            "ResponseMetadata": {"RequestId": random_token()}}});
+        let mut inner = self.lock();
+        inner.stacks.insert(stack_name.to_string(), stack_id.to_string());
+        inner
+            .metadata
+            .insert((stack_id.to_string(), logical.to_string()), detail);
+    }
+}
+
+async fn signal(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path((stack, token)): Path<(String, String)>,
+    body: String,
+) -> (StatusCode, &'static str) {
+    let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    let text = |k: &str| {
+        parsed
+            .get(k)
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+    };
+    let mut inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(h) = inner.handles.get_mut(&token).filter(|h| h.stack_id == stack) else {
+        tracing::warn!(stack, "signal for an unknown wait condition handle");
+        return (StatusCode::NOT_FOUND, "unknown wait condition handle\n");
+    };
+    let success = !text("Status").is_some_and(|s| s.eq_ignore_ascii_case("FAILURE"));
+    let unique_id = text("UniqueId").unwrap_or_else(|| format!("signal-{}", h.signals.len() + 1));
+    let s = Signal {
+        success,
+        reason: text("Reason").unwrap_or_default(),
+        unique_id,
+        data: text("Data").unwrap_or_default(),
+    };
+    tracing::info!(stack, success = s.success, unique_id = %s.unique_id, "wait condition signal");
+    match h.signals.iter_mut().find(|x| x.unique_id == s.unique_id) {
+        Some(existing) => *existing = s,
+        None => h.signals.push(s),
+    }
+    h.notify.notify_waiters();
+    (StatusCode::OK, "success\n")
+}
+
+async fn metadata(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Path((stack, logical)): Path<(String, String)>,
+) -> Json<Value> {
+    let inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let id = inner.stacks.get(&stack).cloned().unwrap_or(stack);
+    Json(inner.metadata.get(&(id, logical)).cloned().unwrap_or_else(|| json!({})))
+}
+
+async fn describe(State(inner): State<Arc<Mutex<Inner>>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+    let inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (Some(stack), Some(logical)) = (q.get("StackName"), q.get("LogicalResourceId")) else {
+        return Json(json!({}));
+    };
+    let id = inner.stacks.get(stack).cloned().unwrap_or_else(|| stack.clone());
+    Json(
+        inner
+            .metadata
+            .get(&(id, logical.clone()))
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    )
+}

@@ -1,0 +1,383 @@
+//! The engine against the simulator: the four StackMate templates create, give outputs and delete with
+//! nothing left; failures roll back in order; wait conditions time out and fail; independent resources
+//! run in parallel.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use cloudstack_client::Client;
+use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
+use cloudstack_sim::{FaultRule, Latency, RunningSim, SimConfig};
+use stack_core::signals::SignalServer;
+use stack_core::{Engine, EngineConfig, PlanOptions, Status};
+
+async fn setup(latency: Duration) -> (RunningSim, Engine) {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let sim = cloudstack_sim::start(
+        SimConfig {
+            job_latency: Latency::Fixed(latency),
+            ..SimConfig::ephemeral()
+        },
+        &workspace,
+    )
+    .await
+    .expect("simulator");
+    let client = Client::builder(&sim.url)
+        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+        .build()
+        .expect("client");
+    let signals = SignalServer::start("127.0.0.1:0".parse().expect("addr"), None)
+        .await
+        .expect("signal server");
+    let config = EngineConfig {
+        poll_interval: Duration::from_millis(20),
+        in_use_retry_for: Duration::from_secs(3),
+        concurrency: 64,
+        ..EngineConfig::default()
+    };
+    (sim, Engine::new(client, signals, config))
+}
+
+fn options(engine: &Engine, name: &str) -> PlanOptions {
+    PlanOptions {
+        stack_name: name.into(),
+        stack_id: format!("{name}-id"),
+        version: cloudstack_api::version("4.17").expect("4.17"),
+        zones: vec![ZONE_ID.into()],
+        unique_names: true,
+        custom_types: engine.custom_types(),
+        metadata_url: engine.signals().base_url().to_string(),
+    }
+}
+
+fn shared(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/templates/stackmate")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn given(list: &[(&str, &str)]) -> BTreeMap<String, String> {
+    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Plays the VM: once `vm` is created, reads the wait handle URL from its userdata (as cfn-signal would
+/// be told it) and sends `status`.
+fn play_vm(engine: &Engine, sim_url: String, vm: &'static str, status: &'static str) {
+    let base = engine.signals().base_url().to_string();
+    let done = Arc::new(Mutex::new(false));
+    engine.events().subscribe(Arc::new(move |e| {
+        if e.logical_id != vm || e.status != Status::CreateComplete {
+            return;
+        }
+        let Some(vm_id) = e.physical_id.clone() else { return };
+        let mut once = done.lock().expect("lock");
+        if *once {
+            return;
+        }
+        *once = true;
+        let (url, base) = (sim_url.clone(), base.clone());
+        tokio::spawn(async move {
+            let c = Client::builder(&url)
+                .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+                .build()
+                .expect("client");
+            let vms = c
+                .call(
+                    "listVirtualMachines",
+                    cloudstack_client::HttpMethod::Get,
+                    vec![("id".into(), vm_id)],
+                )
+                .await
+                .expect("list vm");
+            let userdata = vms["virtualmachine"][0]["userdata"]
+                .as_str()
+                .expect("userdata")
+                .to_string();
+            let script = String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(userdata)
+                    .expect("base64"),
+            )
+            .expect("utf8");
+            // cfn-signal's URL is in the userdata, or (cfn-init) in the resource's Metadata on the
+            // metadata server, which the guest reads with DescribeStackResource.
+            let haystack = if script.contains(&format!("{base}waitcondition/")) {
+                script
+            } else {
+                let describe =
+                    format!("{base}?Action=DescribeStackResource&StackName=st&LogicalResourceId={vm}&ContentType=JSON");
+                let detail = reqwest::get(&describe)
+                    .await
+                    .expect("metadata")
+                    .text()
+                    .await
+                    .expect("body");
+                assert!(
+                    detail.contains("StackResourceDetail"),
+                    "metadata server answers: {detail}"
+                );
+                detail.replace("\\/", "/").replace("\\\"", "\"")
+            };
+            let start = haystack
+                .find(&format!("{base}waitcondition/"))
+                .expect("handle url in userdata or metadata");
+            let handle: String = haystack[start..]
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | '\\'))
+                .collect();
+            let body =
+                format!(r#"{{"Status":"{status}","Reason":"played by the test","UniqueId":"vm-1","Data":"ready"}}"#);
+            let resp = reqwest::Client::new()
+                .put(&handle)
+                .body(body)
+                .send()
+                .await
+                .expect("signal");
+            assert_eq!(resp.status().as_u16(), 200);
+        });
+    }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_four_stackmate_templates_create_output_and_delete() {
+    let lamp = given(&[
+        ("zoneid", ZONE_ID),
+        ("templateid", TEMPLATE_ID),
+        ("serviceofferingid", SERVICE_OFFERING_SMALL_ID),
+        ("KeyName", "demo"),
+        ("DBUsername", "admin"),
+        ("DBPassword", "Secret123"),
+        ("DBRootPassword", "RootSecret123"),
+    ]);
+    let citrix = given(&[
+        ("ZoneId", ZONE_ID),
+        ("TemplateId", TEMPLATE_ID),
+        ("ServiceOfferingId", SERVICE_OFFERING_SMALL_ID),
+    ]);
+    let cases = [
+        (
+            "LAMP_Single_Instance_CloudStack.template",
+            "WebServer",
+            "WebsiteURL",
+            &lamp,
+        ),
+        ("LAMP_Ubuntu.template", "WebServer", "WebsiteURL", &lamp),
+        ("Wordpress_CloudStack.template", "WebServer", "WebsiteURL", &lamp),
+        (
+            "Citrix_License_Server_CloudStack_Basic.template",
+            "LicenseServer",
+            "LicenseServerPrivateIP",
+            &citrix,
+        ),
+    ];
+    for (file, vm, output, params) in cases {
+        let (sim, engine) = setup(Duration::from_millis(20)).await;
+        if std::env::var_os("ENGINE_TRACE").is_some() {
+            engine.events().subscribe(Arc::new(|e| {
+                eprintln!(
+                    "{} {} {:?} {:?}",
+                    e.logical_id,
+                    e.status.as_str(),
+                    e.physical_id,
+                    e.reason
+                )
+            }));
+        }
+        play_vm(&engine, sim.url.clone(), vm, "SUCCESS");
+        let template = stack_core::template::parse(&shared(file)).expect("parses");
+        let plan =
+            stack_core::plan(&template, params, &options(&engine, "st")).unwrap_or_else(|p| panic!("{file}: {p}"));
+        let mut run = engine.create(plan).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert_eq!(run.status, Status::CreateComplete);
+        let out = &run.outputs[output];
+        assert!(out.contains("10.1."), "{file}: output {output} = {out}");
+        let created = sim.handle.created_resources();
+        assert!(
+            created
+                .iter()
+                .any(|r| r.kind == "virtualmachine"
+                    && r.tags.iter().any(|t| *t == format!("cloudstack:logical-id={vm}"))),
+            "{file}: {created:?}"
+        );
+        if file.starts_with("LAMP") {
+            assert!(
+                created
+                    .iter()
+                    .any(|r| r.name.as_deref() == Some("st-Enable HTTP access via port 80")),
+                "unique name: {created:?}"
+            );
+        }
+        engine.delete(&mut run).await.unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(
+            sim.handle.created_resources().is_empty(),
+            "{file}: left {:?}",
+            sim.handle.created_resources()
+        );
+        let statuses: Vec<(String, Status)> = engine
+            .events()
+            .all()
+            .into_iter()
+            .map(|e| (e.logical_id, e.status))
+            .collect();
+        assert_eq!(statuses.last(), Some(&("st".to_string(), Status::DeleteComplete)));
+        let log = format!("{:?}", engine.events().all());
+        assert!(!log.contains("Secret123"), "NoEcho values never appear in events");
+    }
+}
+
+const CHAIN: &str = r#"{"Resources": {
+  "Group": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "web"}},
+  "Http": {"Type": "CloudStack::SecurityGroupIngress", "Properties": {"securitygroupid": {"Ref": "Group"}, "protocol": "tcp", "startport": 80, "endport": 80}},
+  "Vm": {"Type": "CloudStack::VirtualMachine", "Properties": {"zoneid": "a1b2c3d4-0001-4000-8000-000000000001",
+         "templateid": "a1b2c3d4-0002-4000-8000-000000000001", "serviceofferingid": "a1b2c3d4-0003-4000-8000-000000000001",
+         "securitygroupids": {"Ref": "Group"}}, "DependsOn": "Http"},
+  "Ip": {"Type": "CloudStack::IpAddress", "Properties": {"zoneid": "a1b2c3d4-0001-4000-8000-000000000001"}},
+  "Nat": {"Type": "CloudStack::StaticNat", "Properties": {"ipaddressid": {"Ref": "Ip"}, "virtualmachineid": {"Ref": "Vm"}}}
+}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn injected_failures_roll_back_everything_in_order() {
+    for failing in [
+        "associateIpAddress",
+        "deployVirtualMachine",
+        "enableStaticNat",
+        "authorizeSecurityGroupIngress",
+    ] {
+        let (sim, engine) = setup(Duration::from_millis(10)).await;
+        let in_job = failing != "enableStaticNat";
+        let rule = FaultRule::parse(&format!("{failing}:next=1{}", if in_job { ",in_job" } else { "" })).expect("rule");
+        sim.handle.set_faults(vec![rule]);
+        let template = stack_core::template::parse(CHAIN).expect("parses");
+        let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "rb")).expect("valid");
+        let err = engine.create(plan).await.expect_err("fails");
+        assert!(err.reason.contains("Simulated failure"), "{failing}: {}", err.reason);
+        assert_eq!(err.run.status, Status::RollbackComplete, "{failing}");
+        assert!(
+            sim.handle.created_resources().is_empty(),
+            "{failing}: left {:?}",
+            sim.handle.created_resources()
+        );
+        let events = engine.events().all();
+        let pos = |logical: &str, status: Status| {
+            events
+                .iter()
+                .position(|e| e.logical_id == logical && e.status == status)
+        };
+        let rb = pos("rb", Status::RollbackInProgress).expect("rollback started");
+        assert!(events.iter().any(|e| e.status == Status::CreateFailed), "{failing}");
+        // Every resource deleted in the rollback is deleted after its dependents.
+        for (child, parent) in [("Http", "Group"), ("Vm", "Group"), ("Nat", "Vm"), ("Nat", "Ip")] {
+            if let (Some(c), Some(p)) = (pos(child, Status::DeleteComplete), pos(parent, Status::DeleteComplete)) {
+                assert!(c < p && c > rb, "{failing}: {child} must go before {parent}");
+            }
+        }
+        assert_eq!(events.last().map(|e| e.status), Some(Status::RollbackComplete));
+    }
+}
+
+const WAIT: &str = r#"{"Resources": {
+  "Handle": {"Type": "StackMate::WaitConditionHandle"},
+  "Group": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "w", "description": {"Ref": "Handle"}}},
+  "Wait": {"Type": "AWS::CloudFormation::WaitCondition", "DependsOn": "Group", "Properties": {"Handle": {"Ref": "Handle"}, "Timeout": "TIMEOUT", "Count": "2"}}
+}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_condition_timeout_and_failure_roll_back() {
+    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    let template = stack_core::template::parse(&WAIT.replace("TIMEOUT", "1")).expect("parses");
+    let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "w1")).expect("valid");
+    let err = engine.create(plan).await.expect_err("times out");
+    assert!(
+        err.reason.contains("timed out") && err.reason.contains("0 of 2"),
+        "{}",
+        err.reason
+    );
+    assert_eq!(err.run.status, Status::RollbackComplete);
+    assert!(sim.handle.created_resources().is_empty());
+
+    // A guest reads the handle URL (here from the group's description) and signals one success, then
+    // a FAILURE: the wait condition fails at once and the stack rolls back.
+    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    let template = stack_core::template::parse(&WAIT.replace("TIMEOUT", "60")).expect("parses");
+    let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "w2")).expect("valid");
+    let url = sim.url.clone();
+    engine.events().subscribe(Arc::new(move |e| {
+        if e.logical_id != "Group" || e.status != Status::CreateComplete {
+            return;
+        }
+        let url = url.clone();
+        tokio::spawn(async move {
+            let c = Client::builder(&url)
+                .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+                .build()
+                .expect("client");
+            let groups = c
+                .call(
+                    "listSecurityGroups",
+                    cloudstack_client::HttpMethod::Get,
+                    vec![("name".into(), "w2-w".into())],
+                )
+                .await
+                .expect("list");
+            let handle = groups["securitygroup"][0]["description"]
+                .as_str()
+                .expect("handle url")
+                .to_string();
+            let http = reqwest::Client::new();
+            for body in [
+                r#"{"Status":"SUCCESS","Reason":"one","UniqueId":"a","Data":"x"}"#,
+                r#"{"Status":"FAILURE","Reason":"disk full","UniqueId":"b","Data":""}"#,
+            ] {
+                http.put(&handle).body(body).send().await.expect("signal");
+            }
+        });
+    }));
+    let started = Instant::now();
+    let err = engine.create(plan).await.expect_err("fails");
+    assert!(err.reason.contains("FAILURE signal: disk full"), "{}", err.reason);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "a FAILURE ends the wait at once"
+    );
+    assert!(sim.handle.created_resources().is_empty());
+    let log = format!("{:?}", engine.events().all());
+    assert!(
+        log.contains("/waitcondition/w2-id/****"),
+        "handle URLs are masked in events: {log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_independent_resources_run_in_parallel() {
+    let latency = Duration::from_millis(200);
+    let mut resources = Vec::new();
+    for i in 0..50 {
+        resources.push(format!(
+            r#""Ip{i}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{ZONE_ID}"}}}}"#
+        ));
+    }
+    let many = format!(r#"{{"Resources": {{{}}}}}"#, resources.join(","));
+    let one = format!(r#"{{"Resources": {{{}}}}}"#, resources[0]);
+    let time = |text: String| async move {
+        let (sim, engine) = setup(latency).await;
+        let plan = stack_core::plan(
+            &stack_core::template::parse(&text).expect("parses"),
+            &BTreeMap::new(),
+            &options(&engine, "p"),
+        )
+        .expect("valid");
+        let t = Instant::now();
+        let mut run = engine.create(plan).await.expect("created");
+        let elapsed = t.elapsed();
+        engine.delete(&mut run).await.expect("deleted");
+        assert!(sim.handle.created_resources().is_empty());
+        elapsed
+    };
+    let single = time(one).await;
+    let fifty = time(many).await;
+    assert!(fifty < single * 3, "50 resources took {fifty:?}, one took {single:?}");
+}
