@@ -122,6 +122,17 @@ pub struct StackError {
     pub run: Box<StackRun>,
 }
 
+/// Why [`Engine::launch`] did not produce a stack.
+#[derive(Debug, thiserror::Error)]
+pub enum LaunchError {
+    /// The template or its parameters are invalid; nothing was called.
+    #[error("{0}")]
+    Invalid(crate::problem::Problems),
+    /// The stack failed while running (and was rolled back unless rollback is disabled).
+    #[error(transparent)]
+    Failed(#[from] StackError),
+}
+
 /// Runs plans against one cloud.
 #[derive(Clone)]
 pub struct Engine {
@@ -246,6 +257,20 @@ impl Engine {
             status,
             reason,
         );
+    }
+
+    /// Parses and validates `template_text` with `params`, then creates the stack. Nothing is called
+    /// unless the whole template is valid.
+    pub async fn launch(
+        &self,
+        template_text: &str,
+        params: &BTreeMap<String, String>,
+        options: &crate::plan::PlanOptions,
+    ) -> Result<StackRun, LaunchError> {
+        let template =
+            crate::template::parse(template_text).map_err(|p| LaunchError::Invalid(crate::problem::Problems(p)))?;
+        let plan = crate::plan::plan(&template, params, options).map_err(LaunchError::Invalid)?;
+        Ok(self.create(plan).await?)
     }
 
     /// Creates the stack of `plan`. On failure the error carries the state after rollback.

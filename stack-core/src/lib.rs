@@ -35,6 +35,7 @@
 //! assert_eq!(plan.order, ["Web", "Http"]);
 //! ```
 
+pub mod builder;
 pub mod events;
 pub mod executor;
 pub mod intrinsics;
@@ -45,6 +46,6 @@ pub mod signals;
 pub mod template;
 
 pub use events::{Event, EventLog, Status};
-pub use executor::{Created, CustomResource, Engine, EngineConfig, ResourceRecord, StackError, StackRun};
+pub use executor::{Created, CustomResource, Engine, EngineConfig, LaunchError, ResourceRecord, StackError, StackRun};
 pub use plan::{plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};

@@ -381,3 +381,68 @@ async fn fifty_independent_resources_run_in_parallel() {
     let fifty = time(many).await;
     assert!(fifty < single * 3, "50 resources took {fifty:?}, one took {single:?}");
 }
+
+struct DnsRecord {
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl stack_core::CustomResource for DnsRecord {
+    fn attributes(&self) -> Vec<String> {
+        vec!["Fqdn".into()]
+    }
+    fn create(
+        &self,
+        logical_id: &str,
+        properties: serde_json::Value,
+    ) -> stack_core::executor::BoxFuture<Result<stack_core::Created, String>> {
+        let host = properties["Host"].as_str().unwrap_or("x").to_string();
+        self.log
+            .lock()
+            .expect("lock")
+            .push(format!("create {logical_id} {host}"));
+        Box::pin(async move {
+            let mut attributes = serde_json::Map::new();
+            attributes.insert("Fqdn".into(), serde_json::Value::String(format!("{host}.example.test")));
+            Ok(stack_core::Created {
+                physical_id: format!("rec-{host}"),
+                attributes,
+            })
+        })
+    }
+    fn delete(
+        &self,
+        physical_id: &str,
+        _: &serde_json::Map<String, serde_json::Value>,
+    ) -> stack_core::executor::BoxFuture<Result<(), String>> {
+        self.log.lock().expect("lock").push(format!("delete {physical_id}"));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stacks_built_in_code_with_custom_types_and_retain() {
+    let (sim, mut engine) = setup(Duration::from_millis(10)).await;
+    let log = Arc::new(Mutex::new(Vec::new()));
+    engine.register("Acme::Dns::Record", Arc::new(DnsRecord { log: Arc::clone(&log) }));
+    let template = stack_core::builder::StackBuilder::new()
+        .resource(
+            "Group",
+            "CloudStack::SecurityGroup",
+            serde_json::json!({"name": "web", "description": {"Fn::GetAtt": ["Dns", "Fqdn"]}}),
+        )
+        .resource("Dns", "Acme::Dns::Record", serde_json::json!({"Host": "www"}))
+        .resource("Kept", "CloudStack::SecurityGroup", serde_json::json!({"name": "kept"}))
+        .retain("Kept")
+        .output("Name", serde_json::json!({"Fn::GetAtt": ["Dns", "Fqdn"]}))
+        .build();
+    let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "code")).expect("valid");
+    assert!(plan.order.iter().position(|x| x == "Dns") < plan.order.iter().position(|x| x == "Group"));
+    let mut run = engine.create(plan).await.expect("created");
+    assert_eq!(run.outputs["Name"], "www.example.test");
+    engine.delete(&mut run).await.expect("deleted");
+    assert_eq!(*log.lock().expect("lock"), ["create Dns www", "delete rec-www"]);
+    let left = sim.handle.created_resources();
+    assert_eq!(left.len(), 1, "only the retained group is left: {left:?}");
+    assert_eq!(left[0].name.as_deref(), Some("code-kept"));
+    assert_eq!(run.resources["Kept"].status, Status::DeleteSkipped);
+}
