@@ -153,11 +153,16 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-struct View<'a>(&'a BTreeMap<String, ResourceRecord>);
+/// Resources as intrinsics see them during a run: every logical id of the plan exists; records hold
+/// what is known (for a resource being created: its dependencies).
+struct View<'a>(
+    &'a BTreeMap<String, ResourceRecord>,
+    &'a BTreeMap<String, PlannedResource>,
+);
 
 impl ResourceView for View<'_> {
     fn exists(&self, logical: &str) -> bool {
-        self.0.contains_key(logical)
+        self.1.contains_key(logical)
     }
     fn physical_id(&self, logical: &str) -> Option<Value> {
         self.0.get(logical)?.physical_id.clone().map(Value::String)
@@ -297,45 +302,48 @@ impl Engine {
                 (r.logical.clone(), rec)
             })
             .collect();
-        let mut pending: BTreeSet<String> = plan
-            .resources
-            .values()
-            .filter(|r| r.enabled)
-            .map(|r| r.logical.clone())
-            .collect();
-        let mut done: BTreeSet<String> = plan
-            .resources
-            .values()
-            .filter(|r| !r.enabled)
-            .map(|r| r.logical.clone())
+        // Scheduling by counters: a resource is ready when its count of unfinished dependencies is 0.
+        let mut waiting_on: BTreeMap<String, usize> = BTreeMap::new();
+        let mut dependents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for r in plan.resources.values().filter(|r| r.enabled) {
+            let open = r
+                .depends_on
+                .iter()
+                .filter(|d| plan.resources.get(*d).is_some_and(|x| x.enabled))
+                .count();
+            waiting_on.insert(r.logical.clone(), open);
+            for d in &r.depends_on {
+                dependents.entry(d.clone()).or_default().push(r.logical.clone());
+            }
+        }
+        let mut ready: std::collections::VecDeque<String> = waiting_on
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(l, _)| l.clone())
             .collect();
         let plan = Arc::new(plan);
         let mut running: JoinSet<(String, Result<ResourceRecord, String>)> = JoinSet::new();
         let mut failure: Option<String> = None;
         loop {
-            if failure.is_none() {
-                let ready: Vec<String> = pending
+            while failure.is_none() && running.len() < self.config.concurrency.max(1) {
+                let Some(logical) = ready.pop_front() else { break };
+                let r = plan.resources[&logical].clone();
+                self.event(&plan, &logical, &r.type_name, None, Status::CreateInProgress, None);
+                // A resource only reads its dependencies' records.
+                let snapshot: BTreeMap<String, ResourceRecord> = r
+                    .depends_on
                     .iter()
-                    .filter(|l| plan.resources[*l].depends_on.iter().all(|d| done.contains(d)))
-                    .cloned()
+                    .filter_map(|d| records.get(d).map(|x| (d.clone(), x.clone())))
                     .collect();
-                for logical in ready {
-                    if running.len() >= self.config.concurrency.max(1) {
-                        break;
+                let (engine, plan) = (self.clone(), Arc::clone(&plan));
+                let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
+                running.spawn(
+                    async move {
+                        let out = engine.create_one(&plan, &r, &snapshot).await;
+                        (logical, out)
                     }
-                    pending.remove(&logical);
-                    let r = plan.resources[&logical].clone();
-                    self.event(&plan, &logical, &r.type_name, None, Status::CreateInProgress, None);
-                    let (engine, plan, snapshot) = (self.clone(), Arc::clone(&plan), records.clone());
-                    let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
-                    running.spawn(
-                        async move {
-                            let out = engine.create_one(&plan, &r, &snapshot).await;
-                            (logical, out)
-                        }
-                        .instrument(span),
-                    );
-                }
+                    .instrument(span),
+                );
             }
             let Some(joined) = running.join_next().await else { break };
             let (logical, outcome) = match joined {
@@ -357,7 +365,14 @@ impl Engine {
                         None,
                     );
                     records.insert(logical.clone(), rec);
-                    done.insert(logical);
+                    for d in dependents.get(&logical).into_iter().flatten() {
+                        if let Some(n) = waiting_on.get_mut(d) {
+                            *n -= 1;
+                            if *n == 0 {
+                                ready.push_back(d.clone());
+                            }
+                        }
+                    }
                 }
                 Err(reason) => {
                     self.event(
@@ -415,7 +430,7 @@ impl Engine {
 
     fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
         let plan = &run.plan;
-        let view = View(&run.resources);
+        let view = View(&run.resources, &run.plan.resources);
         let secrets: Vec<&str> = plan
             .params
             .values()
@@ -452,7 +467,7 @@ impl Engine {
         r: &PlannedResource,
         snapshot: &BTreeMap<String, ResourceRecord>,
     ) -> Result<ResourceRecord, String> {
-        let view = View(snapshot);
+        let view = View(snapshot, &plan.resources);
         let mut props = Map::new();
         for (k, v) in &r.decl.properties {
             match plan.evaluate(&view, v, &format!("/Resources/{}/Properties/{k}", r.logical)) {
@@ -677,25 +692,24 @@ impl Engine {
             }
         }
         let mut all_ok = true;
-        let mut running: JoinSet<(String, Result<(), String>)> = JoinSet::new();
-        let mut in_flight: BTreeSet<String> = BTreeSet::new();
-        loop {
-            // A resource can go once nothing that still exists depends on it.
-            let ready: Vec<String> = remaining
-                .iter()
-                .filter(|l| !in_flight.contains(*l))
-                .filter(|l| {
-                    !remaining
-                        .iter()
-                        .any(|other| other != *l && plan.resources[other].depends_on.contains(*l))
-                })
-                .cloned()
-                .collect();
-            for l in ready {
-                if running.len() >= self.config.concurrency.max(1) {
-                    break;
+        // A resource can go once nothing that still exists depends on it: count its remaining dependents.
+        let mut blockers: BTreeMap<String, usize> = remaining.iter().map(|l| (l.clone(), 0)).collect();
+        for l in &remaining {
+            for d in &plan.resources[l].depends_on {
+                if let Some(n) = blockers.get_mut(d) {
+                    *n += 1;
                 }
-                in_flight.insert(l.clone());
+            }
+        }
+        let mut ready: std::collections::VecDeque<String> = blockers
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(l, _)| l.clone())
+            .collect();
+        let mut running: JoinSet<(String, Result<(), String>)> = JoinSet::new();
+        loop {
+            while running.len() < self.config.concurrency.max(1) {
+                let Some(l) = ready.pop_front() else { break };
                 let rec = run.resources[&l].clone();
                 let kind = plan.resources[&l].kind;
                 self.event(
@@ -717,7 +731,6 @@ impl Engine {
                 all_ok = false;
                 continue;
             };
-            in_flight.remove(&l);
             remaining.remove(&l);
             let t = plan.resources[&l].type_name.clone();
             let pid = run.resources[&l].physical_id.clone();
@@ -727,17 +740,28 @@ impl Engine {
                         r.status = Status::DeleteComplete;
                     }
                     self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteComplete, None);
+                    for d in &plan.resources[&l].depends_on {
+                        if let Some(n) = blockers.get_mut(d) {
+                            *n -= 1;
+                            if *n == 0 {
+                                ready.push_back(d.clone());
+                            }
+                        }
+                    }
                 }
                 Err(reason) => {
+                    // What this resource depends on stays: it is still in use by it.
                     all_ok = false;
                     if let Some(r) = run.resources.get_mut(&l) {
                         r.status = Status::DeleteFailed;
                         r.reason = Some(reason.clone());
                     }
                     self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteFailed, Some(reason));
-                    // What depends on a resource that would not go must stay too; keep going with the rest.
                 }
             }
+        }
+        if !remaining.is_empty() {
+            all_ok = false;
         }
         all_ok
     }

@@ -3,10 +3,12 @@
 //! - `spec-diff A.json B.json`: APIs and parameters added, removed and changed between two dumps;
 //! - `bench codegen`: generator time, generated lines and clean build times of `cloudstack-api`;
 //! - `bench client`: signatures per second, batch job watcher vs per-job polling;
-//! - `bench sim`: simulator throughput with 64 concurrent clients, memory with 100,000 resources.
+//! - `bench sim`: simulator throughput with 64 concurrent clients, memory with 100,000 resources;
+//! - `bench engine`: a 500-resource DAG against the critical path's lower bound.
 
 mod bench_client;
 mod bench_codegen;
+mod bench_engine;
 mod bench_sim;
 
 use std::path::{Path, PathBuf};
@@ -44,7 +46,7 @@ enum Task {
     },
     /// Benchmarks.
     Bench {
-        /// What to measure: `codegen`, `client` or `sim`.
+        /// What to measure: `codegen`, `client`, `sim` or `engine`.
         what: String,
     },
 }
@@ -58,7 +60,10 @@ fn main() -> ExitCode {
             "codegen" => bench_codegen::run(&workspace_root()),
             "client" => bench_client::run(&workspace_root()),
             "sim" => bench_sim::run(&workspace_root()),
-            other => Err(format!("unknown benchmark {other:?}; available: codegen, client, sim")),
+            "engine" => bench_engine::run(&workspace_root()),
+            other => Err(format!(
+                "unknown benchmark {other:?}; available: codegen, client, sim, engine"
+            )),
         },
     };
     match result {
