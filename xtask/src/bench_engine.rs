@@ -112,7 +112,7 @@ async fn engine_for(
         client.clone(),
         signals,
         EngineConfig {
-            concurrency: 64,
+            concurrency,
             poll_interval: Duration::from_millis(10),
             ..EngineConfig::default()
         },
