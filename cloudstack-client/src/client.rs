@@ -432,6 +432,7 @@ impl Client {
             };
         }
         // reqwest's message can contain the full URL, which for GET holds the signature: leave it out.
+        let not_sent = e.is_connect();
         let e = e.without_url();
         let mut message = e.to_string();
         let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&e);
@@ -444,6 +445,7 @@ impl Client {
             api: command.to_string(),
             endpoint: self.inner.endpoint.clone(),
             message,
+            not_sent,
             source: Box::new(e),
         }
     }

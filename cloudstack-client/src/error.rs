@@ -131,6 +131,8 @@ pub enum Error {
         endpoint: String,
         /// What went wrong.
         message: String,
+        /// True when the connection could not be made, so the server never saw the request.
+        not_sent: bool,
         /// The underlying error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
@@ -219,6 +221,12 @@ impl Error {
             Self::Throttled { .. } => Some(429),
             _ => None,
         }
+    }
+
+    /// Whether a state-changing call can be retried safely: the server refused it before doing anything
+    /// (429 throttling) or never received it (connection refused).
+    pub fn is_safe_to_retry_write(&self) -> bool {
+        matches!(self, Self::Throttled { .. } | Self::Transport { not_sent: true, .. })
     }
 
     /// Whether retrying the same call later may succeed (transport trouble, timeouts, throttling,

@@ -59,8 +59,14 @@ pub struct EngineConfig {
     pub expunge_vms: bool,
     /// How long a delete that fails because something is still in use is retried.
     pub in_use_retry_for: Duration,
-    /// Per-resource timeout for CloudStack resources.
+    /// Timeout of a CloudStack resource whose type has no entry in `type_timeouts` and whose
+    /// properties set no `StackMateTimeout`.
     pub resource_timeout: Duration,
+    /// Per-type default timeouts (`CloudStack::VirtualMachine` -> 30 min, ...). A resource's own
+    /// `StackMateTimeout` property (seconds) overrides them.
+    pub type_timeouts: BTreeMap<String, Duration>,
+    /// How long a create refused with 429 or a refused connection is retried (with backoff).
+    pub transient_retry_for: Duration,
     /// Job watcher poll interval.
     pub poll_interval: Duration,
 }
@@ -72,7 +78,19 @@ impl Default for EngineConfig {
             disable_rollback: false,
             expunge_vms: true,
             in_use_retry_for: Duration::from_secs(120),
-            resource_timeout: Duration::from_secs(1800),
+            resource_timeout: Duration::from_secs(600),
+            type_timeouts: [
+                ("CloudStack::VirtualMachine", 1800),
+                ("CloudStack::Volume", 1800),
+                ("CloudStack::Snapshot", 3600),
+                ("CloudStack::Template", 3600),
+                ("CloudStack::RegisterTemplate", 3600),
+                ("CloudStack::KubernetesCluster", 3600),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Duration::from_secs(v)))
+            .collect(),
+            transient_retry_for: Duration::from_secs(60),
             poll_interval: Duration::from_millis(500),
         }
     }
@@ -121,6 +139,9 @@ pub struct StackError {
     /// The state after the rollback (or without it).
     pub run: Box<StackRun>,
 }
+
+/// A resource's creation: its record, or why it failed with what the cloud already made (for rollback).
+type CreateOutcome = Result<ResourceRecord, (String, Option<ResourceRecord>)>;
 
 /// Why [`Engine::launch`] did not produce a stack.
 #[derive(Debug, thiserror::Error)]
@@ -322,7 +343,7 @@ impl Engine {
             .map(|(l, _)| l.clone())
             .collect();
         let plan = Arc::new(plan);
-        let mut running: JoinSet<(String, Result<ResourceRecord, String>)> = JoinSet::new();
+        let mut running: JoinSet<(String, CreateOutcome)> = JoinSet::new();
         let mut failure: Option<String> = None;
         loop {
             while failure.is_none() && running.len() < self.config.concurrency.max(1) {
@@ -374,7 +395,10 @@ impl Engine {
                         }
                     }
                 }
-                Err(reason) => {
+                Err((reason, partial)) => {
+                    if let Some(p) = partial {
+                        records.insert(logical.clone(), p);
+                    }
                     self.event(
                         &plan,
                         &logical,
@@ -461,11 +485,25 @@ impl Engine {
         out
     }
 
+    /// Creates one resource; on failure also returns what the cloud already made, for rollback.
     async fn create_one(
         &self,
         plan: &Plan,
         r: &PlannedResource,
         snapshot: &BTreeMap<String, ResourceRecord>,
+    ) -> CreateOutcome {
+        let mut partial = None;
+        self.create_one_inner(plan, r, snapshot, &mut partial)
+            .await
+            .map_err(|e| (e, partial))
+    }
+
+    async fn create_one_inner(
+        &self,
+        plan: &Plan,
+        r: &PlannedResource,
+        snapshot: &BTreeMap<String, ResourceRecord>,
+        partial: &mut Option<ResourceRecord>,
     ) -> Result<ResourceRecord, String> {
         let view = View(snapshot, &plan.resources);
         let mut props = Map::new();
@@ -490,10 +528,28 @@ impl Engine {
         };
         match r.kind {
             ResourceKind::CloudStack(spec) => {
-                let work = self.create_cloudstack(plan, r, spec, props, &mut rec);
-                match tokio::time::timeout(self.config.resource_timeout, work).await {
-                    Ok(res) => res?,
-                    Err(_) => return Err(format!("timed out after {:?}", self.config.resource_timeout)),
+                let mut props = props;
+                let timeout = match props.remove(crate::plan::TIMEOUT_PROPERTY) {
+                    Some(v) => Duration::from_secs(
+                        v.as_str()
+                            .map_or_else(|| v.as_u64(), |s| s.trim().parse().ok())
+                            .unwrap_or(600),
+                    ),
+                    None => self
+                        .config
+                        .type_timeouts
+                        .get(&r.type_name)
+                        .copied()
+                        .unwrap_or(self.config.resource_timeout),
+                };
+                if let Err(reason) = self.create_cloudstack(plan, r, spec, props, &mut rec, timeout).await {
+                    // Keep what the cloud already made (the id of an async create), so rollback deletes it.
+                    *partial = rec.physical_id.is_some().then(|| ResourceRecord {
+                        status: Status::CreateFailed,
+                        reason: Some(reason.clone()),
+                        ..rec
+                    });
+                    return Err(reason);
                 }
             }
             ResourceKind::WaitConditionHandle => {
@@ -558,7 +614,9 @@ impl Engine {
         spec: &'static ParticipantSpec,
         props: Map<String, Value>,
         rec: &mut ResourceRecord,
+        timeout: Duration,
     ) -> Result<(), String> {
+        let started = Instant::now();
         let mut req = DynamicRequest::new(spec.create);
         let mut template_tags: Vec<(String, String)> = Vec::new();
         for (k, v) in props {
@@ -585,16 +643,37 @@ impl Engine {
         }
         let wire = cloudstack_client::Request::wire_params(&req).map_err(|e| e.to_string())?;
         let result = if spec.create.is_async {
-            let reply = self.client.submit(&req).await.map_err(|e| e.to_string())?;
+            let reply = self
+                .retrying(|| self.client.submit(&req))
+                .await
+                .map_err(|e| e.to_string())?;
             if let Some(id) = &reply.id {
                 rec.physical_id = Some(id.clone());
+                rec.create_wire = wire.clone();
+                // The reply's id is the new entity's: it is what the delete call's key reads.
+                rec.attributes.insert("id".into(), Value::String(id.clone()));
+                for key in spec.delete_keys.iter().filter(|k| k.required) {
+                    if let Some(cloudstack_client::KeySource::Attribute(a)) = key.sources.first() {
+                        if !a.contains('.') {
+                            rec.attributes.insert((*a).to_string(), Value::String(id.clone()));
+                        }
+                    }
+                }
             }
-            self.watcher
-                .wait(spec.create.name, &reply.job_id)
+            let left = timeout.saturating_sub(started.elapsed());
+            match tokio::time::timeout(left, self.watcher.wait(spec.create.name, &reply.job_id)).await {
+                Ok(r) => r.map_err(|e| e.to_string())?,
+                Err(_) => {
+                    return Err(format!(
+                        "timed out after {timeout:?} (job {} still running)",
+                        reply.job_id
+                    ))
+                }
+            }
+        } else {
+            self.retrying(|| self.client.execute(&req))
                 .await
                 .map_err(|e| e.to_string())?
-        } else {
-            self.client.execute(&req).await.map_err(|e| e.to_string())?
         };
         let attrs = match result {
             Value::Object(o) => unwrap_object(o, spec.create.fields),
@@ -619,6 +698,33 @@ impl Engine {
             self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
         }
         Ok(())
+    }
+
+    /// Runs a state-changing call, retrying with backoff only when the server provably did nothing
+    /// (429, connection refused), for at most `transient_retry_for`.
+    async fn retrying<T, F, Fut>(&self, call: F) -> Result<T, ClientError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(200);
+        loop {
+            match call().await {
+                Err(e) if e.is_safe_to_retry_write() && started.elapsed() < self.config.transient_retry_for => {
+                    let wait = match &e {
+                        ClientError::Throttled {
+                            retry_after: Some(d), ..
+                        } => (*d).max(delay),
+                        _ => delay,
+                    };
+                    tracing::warn!(error = %e, ?wait, "transient failure before the server acted; retrying");
+                    tokio::time::sleep(wait).await;
+                    delay = (delay * 2).min(Duration::from_secs(10));
+                }
+                other => return other,
+            }
+        }
     }
 
     async fn tag(
@@ -647,8 +753,7 @@ impl Engine {
             .and_then(|r| r.set_json("tags", &Value::Array(tags_json)))
             .map_err(|e| e.to_string())?;
         let reply = self
-            .client
-            .submit(&req)
+            .retrying(|| self.client.submit(&req))
             .await
             .map_err(|e| format!("tagging failed: {e}"))?;
         self.watcher
@@ -666,7 +771,13 @@ impl Engine {
         let mut remaining: BTreeSet<String> = run
             .resources
             .values()
-            .filter(|r| r.physical_id.is_some() && matches!(r.status, Status::CreateComplete | Status::DeleteFailed))
+            .filter(|r| {
+                r.physical_id.is_some()
+                    && matches!(
+                        r.status,
+                        Status::CreateComplete | Status::CreateFailed | Status::DeleteFailed
+                    )
+            })
             .map(|r| r.logical.clone())
             .collect();
         if respect_retain {

@@ -103,6 +103,10 @@ impl Plan {
     }
 }
 
+/// A property every CloudStack resource accepts: its own timeout in seconds, overriding the engine's
+/// per-type default. It is not sent to CloudStack.
+pub const TIMEOUT_PROPERTY: &str = "StackMateTimeout";
+
 /// Attributes a `CloudStack::VirtualMachine` has beyond its create response (StackMate's names).
 pub const VM_EXTRA_ATTRIBUTES: &[&str] = &["PrivateIp", "PublicIp"];
 
@@ -434,6 +438,16 @@ fn check_properties(
     let mut given = BTreeSet::new();
     for (key, raw) in &decl.properties {
         let kptr = format!("{ptr}/{}", segment(key));
+        if key == TIMEOUT_PROPERTY {
+            let secs = raw.as_str().map_or_else(|| raw.as_u64(), |s| s.trim().parse().ok());
+            if !secs.is_some_and(|s| (1..=86_400).contains(&s)) {
+                problems.push(Problem::new(
+                    &kptr,
+                    format!("{TIMEOUT_PROPERTY} must be a number of seconds from 1 to 86400"),
+                ));
+            }
+            continue;
+        }
         let Some(meta) = spec.param(key) else {
             if key.eq_ignore_ascii_case("tags") {
                 continue; // stack-level tags, applied with createTags after the create

@@ -446,3 +446,45 @@ async fn stacks_built_in_code_with_custom_types_and_retain() {
     assert_eq!(left[0].name.as_deref(), Some("code-kept"));
     assert_eq!(run.resources["Kept"].status, Status::DeleteSkipped);
 }
+
+const ONE_VM: &str = r#"{"Resources": {"Vm": {"Type": "CloudStack::VirtualMachine", "Properties": {
+  "zoneid": "a1b2c3d4-0001-4000-8000-000000000001", "templateid": "a1b2c3d4-0002-4000-8000-000000000001",
+  "serviceofferingid": "a1b2c3d4-0003-4000-8000-000000000001" TIMEOUT}}}}"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resource_timeout_rolls_back_what_the_cloud_already_started() {
+    let (sim, engine) = setup(Duration::from_secs(3)).await;
+    let text = ONE_VM.replace("TIMEOUT", r#", "StackMateTimeout": "1""#);
+    let started = Instant::now();
+    let err = match engine.launch(&text, &BTreeMap::new(), &options(&engine, "to")).await {
+        Err(stack_core::LaunchError::Failed(e)) => e,
+        other => panic!("expected a failed stack, got {other:?}"),
+    };
+    assert!(err.reason.contains("timed out after 1s"), "{}", err.reason);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(err.run.status, Status::RollbackComplete);
+    assert!(
+        sim.handle.created_resources().is_empty(),
+        "the VM whose job outlived the timeout was deleted: {:?}",
+        sim.handle.created_resources()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_creates_are_retried() {
+    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    sim.handle.set_faults(vec![
+        FaultRule::parse("deployVirtualMachine:throttle,next=2").expect("rule")
+    ]);
+    let mut run = engine
+        .launch(
+            &ONE_VM.replace("TIMEOUT", ""),
+            &BTreeMap::new(),
+            &options(&engine, "th"),
+        )
+        .await
+        .expect("created after retries");
+    assert_eq!(sim.handle.call_counts()["deployVirtualMachine"], 3);
+    engine.delete(&mut run).await.expect("deleted");
+    assert!(sim.handle.created_resources().is_empty());
+}
