@@ -229,15 +229,8 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
                 world,
                 None,
                 Box::new(move |w| {
-                    let rules: Vec<String> = w
-                        .all()
-                        .iter()
-                        .filter(|r| r.obj.get("ipaddressid").and_then(Value::as_str) == Some(id.as_str()))
-                        .map(|r| r.id.clone())
-                        .collect();
-                    for r in rules {
-                        w.remove(&r);
-                    }
+                    // Releasing an address releases the rules on it, as CloudStack does.
+                    w.remove_referring(None, "ipaddressid", &id);
                     w.remove(&id);
                     Ok(json!({"success": true}))
                 }),
@@ -533,15 +526,7 @@ fn delete_security_group(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiEr
             "Cannot delete group when it's in use by virtual machines ({users} VMs)"
         )));
     }
-    let rules: Vec<String> = world
-        .of_kind("securitygrouprule")
-        .iter()
-        .filter(|r| r.obj.get("securitygroupid").and_then(Value::as_str) == Some(id.as_str()))
-        .map(|r| r.id.clone())
-        .collect();
-    for r in rules {
-        world.remove(&r);
-    }
+    world.remove_referring(Some("securitygrouprule"), "securitygroupid", &id);
     world.remove(&id);
     Ok(json!({"success": true}))
 }

@@ -202,6 +202,21 @@ impl World {
         Some(removed)
     }
 
+    /// Removes every resource (of `kind`, or any kind) whose attribute `field` is `id` (rules of a
+    /// group, rules on an address, ...); returns how many went.
+    pub fn remove_referring(&mut self, kind: Option<&str>, field: &str, id: &str) -> usize {
+        let doomed: Vec<String> = self
+            .resources
+            .values()
+            .filter(|r| kind.is_none_or(|k| r.kind == k) && r.obj.get(field).and_then(Value::as_str) == Some(id))
+            .map(|r| r.id.clone())
+            .collect();
+        for d in &doomed {
+            self.remove(d);
+        }
+        doomed.len()
+    }
+
     /// Whether `id` names a resource or a job.
     pub fn exists(&self, id: &str) -> bool {
         self.resources.contains_key(id) || self.jobs.contains_key(id)

@@ -11,11 +11,7 @@ use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
 /// Runs the benchmark and prints its figures.
 pub fn run(root: &std::path::Path) -> Result<(), String> {
     signing_rate();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rt = crate::runtime()?;
     rt.block_on(watcher(root))
 }
 

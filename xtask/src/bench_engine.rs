@@ -15,11 +15,7 @@ const LATENCY: Duration = Duration::from_millis(50);
 
 /// Runs the benchmark and prints its figures.
 pub fn run(root: &std::path::Path) -> Result<(), String> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rt = crate::runtime()?;
     rt.block_on(bench(root))
 }
 

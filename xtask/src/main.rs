@@ -81,6 +81,15 @@ pub fn workspace_root() -> PathBuf {
     here.parent().map_or(here.clone(), Path::to_path_buf)
 }
 
+/// The runtime benchmarks run on: two worker threads, as many as this machine has cores.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
 /// `4.17` -> `v4_17`.
 pub fn module_name(version: &str) -> String {
     let cleaned: String = version
