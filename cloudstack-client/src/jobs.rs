@@ -70,6 +70,9 @@ mod watcher {
     use crate::error::Error;
     use crate::meta::HttpMethod;
 
+    /// How far before the oldest pending job the `startdate` filter reaches, for clock skew.
+    const START_MARGIN: Duration = Duration::from_secs(300);
+
     /// How the watcher polls.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum WatchMode {
@@ -271,12 +274,27 @@ mod watcher {
     /// do not appear (another account's, say) are then queried one by one.
     async fn poll_batch(client: &Client, pending: &mut HashMap<String, Vec<Watch>>) -> Result<(), Error> {
         let mut unseen: std::collections::HashSet<String> = pending.keys().cloned().collect();
+        // Only jobs since the oldest pending one (minus a margin for clock skew): an account keeps its
+        // finished jobs for a day, and paging through all of them every round would not scale. A job
+        // the filter misses is still found by the per-job queries below.
+        let oldest = pending
+            .values()
+            .flatten()
+            .map(|w| w.registered)
+            .min()
+            .unwrap_or_else(Instant::now);
+        let since = std::time::SystemTime::now()
+            .checked_sub(oldest.elapsed() + START_MARGIN)
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        let startdate = crate::signing::format_utc(since, "+0000");
         let mut page = 1u32;
         let mut fetched = 0u64;
         while !unseen.is_empty() {
             let wire = vec![
                 ("page".to_string(), page.to_string()),
                 ("pagesize".to_string(), "500".to_string()),
+                ("startdate".to_string(), startdate.clone()),
             ];
             let inner = client.call("listAsyncJobs", HttpMethod::Get, wire).await?;
             let (count, jobs) = split_list("listAsyncJobs", inner)?;

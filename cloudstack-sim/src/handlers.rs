@@ -167,9 +167,11 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
             } else {
                 Some(cx.account)
             };
+            let since = cx.args.get("startdate").and_then(crate::auth::parse_tz_date);
             let jobs: Vec<Value> = world
                 .jobs_of(owner)
                 .into_iter()
+                .filter(|j| since.is_none_or(|s| crate::auth::parse_tz_date(&j.created).is_some_and(|c| c >= s)))
                 .map(crate::world::Job::to_json)
                 .collect();
             list_reply(cx, "asyncjobs", jobs)
