@@ -780,16 +780,32 @@ async fn a_burst_of_a_thousand_simultaneous_requests() {
 async fn list_async_jobs_filters_by_startdate() {
     let sim = sim().await;
     let c = client(&sim);
-    let job = c.submit(&api::CreateVPCOffering::new("o", "vpco", ["Dhcp"])).await.expect("job").job_id;
+    let job = c
+        .submit(&api::CreateVPCOffering::new("o", "vpco", ["Dhcp"]))
+        .await
+        .expect("job")
+        .job_id;
     let at = |offset: i64| {
-        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).expect("clock").as_secs() as i64;
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs() as i64;
         signing::format_utc((now + offset) as u64, "+0000")
     };
     let listed = |since: String| {
         let c = c.clone();
-        async move { c.call("listAsyncJobs", HttpMethod::Get, wire(&[("startdate", &since)])).await.expect("list") }
+        async move {
+            c.call("listAsyncJobs", HttpMethod::Get, wire(&[("startdate", &since)]))
+                .await
+                .expect("list")
+        }
     };
     let recent = listed(at(-60)).await;
-    assert!(recent["asyncjobs"].as_array().is_some_and(|a| a.iter().any(|j| j["jobid"] == json!(job))), "{recent}");
+    assert!(
+        recent["asyncjobs"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|j| j["jobid"] == json!(job))),
+        "{recent}"
+    );
     assert_eq!(listed(at(3600)).await, json!({}), "no job started after that date");
 }
