@@ -138,6 +138,13 @@ fn security_group(world: &World, cx: &Ctx<'_>, id_param: &str, name_param: &str)
     }
 }
 
+/// The `id` parameter, checked to name a resource of `kind`.
+fn target(world: &World, cx: &Ctx<'_>, kind: &str) -> Result<String, ApiErr> {
+    let id = cx.args.get("id").unwrap_or_default().to_string();
+    kind_check(world, &id, kind, "id", &cx.lc())?;
+    Ok(id)
+}
+
 fn name_of(world: &World, id: &str) -> Value {
     world
         .get(id)
@@ -179,8 +186,7 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         "deployVirtualMachine" => deploy_vm(world, cx),
         "destroyVirtualMachine" => destroy_vm(world, cx),
         "expungeVirtualMachine" => {
-            let id = cx.args.get("id").unwrap_or_default().to_string();
-            kind_check(world, &id, "virtualmachine", "id", &cx.lc())?;
+            let id = target(world, cx, "virtualmachine")?;
             Ok(cx.job(
                 world,
                 None,
@@ -191,8 +197,7 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
             ))
         }
         "startVirtualMachine" | "stopVirtualMachine" | "rebootVirtualMachine" => {
-            let id = cx.args.get("id").unwrap_or_default().to_string();
-            kind_check(world, &id, "virtualmachine", "id", &cx.lc())?;
+            let id = target(world, cx, "virtualmachine")?;
             let state = if cx.def.api.name == "stopVirtualMachine" {
                 "Stopped"
             } else {
@@ -213,8 +218,7 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         "attachVolume" => attach_volume(world, cx),
         "detachVolume" => detach_volume(world, cx),
         "deleteVolume" => {
-            let id = cx.args.get("id").unwrap_or_default().to_string();
-            kind_check(world, &id, "volume", "id", &cx.lc())?;
+            let id = target(world, cx, "volume")?;
             if world.get(&id).is_some_and(|v| v.obj.contains_key("virtualmachineid")) {
                 return Err(ApiErr::invalid(
                     "Please specify a volume that is not attached to any VM.",
@@ -225,8 +229,7 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         }
         "associateIpAddress" => associate_ip(world, cx),
         "disassociateIpAddress" => {
-            let id = cx.args.get("id").unwrap_or_default().to_string();
-            kind_check(world, &id, "publicipaddress", "id", &cx.lc())?;
+            let id = target(world, cx, "publicipaddress")?;
             Ok(cx.job(
                 world,
                 None,
@@ -450,8 +453,7 @@ fn deploy_vm(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
 }
 
 fn destroy_vm(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
-    let id = cx.args.get("id").unwrap_or_default().to_string();
-    kind_check(world, &id, "virtualmachine", "id", &cx.lc())?;
+    let id = target(world, cx, "virtualmachine")?;
     let expunge = cx.args.flag("expunge");
     Ok(cx.job(
         world,
@@ -583,8 +585,7 @@ fn authorize(world: &mut World, cx: &Ctx<'_>, list: &'static str) -> Result<Valu
 }
 
 fn revoke(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
-    let id = cx.args.get("id").unwrap_or_default().to_string();
-    kind_check(world, &id, "securitygrouprule", "id", &cx.lc())?;
+    let id = target(world, cx, "securitygrouprule")?;
     Ok(cx.job(
         world,
         None,
@@ -608,8 +609,7 @@ fn revoke(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
 }
 
 fn delete_network(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
-    let id = cx.args.get("id").unwrap_or_default().to_string();
-    kind_check(world, &id, "network", "id", &cx.lc())?;
+    let id = target(world, cx, "network")?;
     Ok(cx.job(world, None, Box::new(move |w| {
         let users = vms_using(w, "nic", &id);
         if users > 0 {
