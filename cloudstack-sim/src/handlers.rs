@@ -174,14 +174,16 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
             } else {
                 Some(cx.account)
             };
-            let since = cx.args.get("startdate").and_then(crate::auth::parse_tz_date);
-            let jobs: Vec<Value> = world
-                .jobs_of(owner)
-                .into_iter()
-                .filter(|j| since.is_none_or(|s| crate::auth::parse_tz_date(&j.created).is_some_and(|c| c >= s)))
-                .map(crate::world::Job::to_json)
-                .collect();
-            list_reply(cx, "asyncjobs", jobs)
+            let since = cx
+                .args
+                .get("startdate")
+                .and_then(crate::auth::parse_tz_date)
+                .map_or(0, |s| u64::try_from(s).unwrap_or(0));
+            let jobs = world.jobs_of(owner, since);
+            // Only the page's jobs are turned into JSON: an account can hold many thousands.
+            let (start, size) = page_window(cx)?;
+            let page = jobs.iter().skip(start).take(size).map(|j| j.to_json()).collect();
+            Ok(page_reply("asyncjobs", jobs.len(), page))
         }
         "deployVirtualMachine" => deploy_vm(world, cx),
         "destroyVirtualMachine" => destroy_vm(world, cx),

@@ -71,6 +71,8 @@ pub struct Job {
     pub instance: Option<(String, String)>,
     /// Creation timestamp.
     pub created: String,
+    /// Creation time in seconds since the epoch (for `startdate` filters).
+    pub created_secs: u64,
     /// Completion timestamp.
     pub completed: Option<String>,
 }
@@ -101,6 +103,8 @@ pub struct World {
     /// Resource tags.
     pub tags: Vec<TagRec>,
     jobs: HashMap<String, Job>,
+    /// Job ids in submission order (CloudStack lists jobs by their database id).
+    job_order: Vec<String>,
     due: BinaryHeap<Reverse<(Instant, u64, String)>>,
     /// Calls per command.
     pub calls: BTreeMap<String, u64>,
@@ -124,6 +128,7 @@ impl World {
             seq: 0,
             tags: Vec::new(),
             jobs: HashMap::new(),
+            job_order: Vec::new(),
             due: BinaryHeap::new(),
             calls: BTreeMap::new(),
             rng: fastrand::Rng::with_seed(seed),
@@ -310,6 +315,8 @@ impl World {
         let ready_at = Instant::now() + self.job_delay();
         self.seq += 1;
         self.due.push(Reverse((ready_at, self.seq, id.clone())));
+        self.job_order.push(id.clone());
+        let created_secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         self.jobs.insert(
             id.clone(),
             Job {
@@ -322,7 +329,8 @@ impl World {
                 ready_at,
                 action: Some(action),
                 instance,
-                created: now_string(),
+                created: cloudstack_client::signing::format_utc(created_secs, "+0000"),
+                created_secs,
                 completed: None,
             },
         );
@@ -365,15 +373,18 @@ impl World {
         self.jobs.get(id)
     }
 
-    /// Jobs of `owner` (or all), oldest first.
-    pub fn jobs_of(&self, owner: Option<&str>) -> Vec<&Job> {
-        let mut v: Vec<&Job> = self
-            .jobs
-            .values()
+    /// Jobs of `owner` (or all) created at or after `since` (seconds since the epoch), oldest
+    /// first. Jobs are kept in submission order and `created_secs` never decreases along it, so
+    /// the jobs before `since` are skipped by a binary search.
+    pub fn jobs_of(&self, owner: Option<&str>, since: u64) -> Vec<&Job> {
+        let first = self
+            .job_order
+            .partition_point(|id| self.jobs.get(id).is_some_and(|j| j.created_secs < since));
+        self.job_order[first..]
+            .iter()
+            .filter_map(|id| self.jobs.get(id))
             .filter(|j| owner.is_none_or(|o| j.owner == o))
-            .collect();
-        v.sort_by(|a, b| a.created.cmp(&b.created).then(a.id.cmp(&b.id)));
-        v
+            .collect()
     }
 
     /// Pending jobs.

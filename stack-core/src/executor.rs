@@ -642,6 +642,7 @@ impl Engine {
             req.set_json(&k, &v).map_err(|e| e.to_string())?;
         }
         let wire = cloudstack_client::Request::wire_params(&req).map_err(|e| e.to_string())?;
+        let mut tagged_early = false;
         let result = if spec.create.is_async {
             let reply = self
                 .retrying(|| self.client.submit(&req))
@@ -661,7 +662,18 @@ impl Engine {
                 }
             }
             let left = timeout.saturating_sub(started.elapsed());
-            match tokio::time::timeout(left, self.watcher.wait(spec.create.name, &reply.job_id)).await {
+            // The entity exists (in an allocating state) as soon as the reply names it, so it is
+            // tagged while its job runs: the tag job then costs no time on the critical path.
+            let early = spec.tag_resource_type.zip(reply.id.clone());
+            let tagging = async {
+                match &early {
+                    Some((rtype, id)) => self.tag(plan, &r.logical, rtype, id, template_tags.clone()).await,
+                    None => Ok(()),
+                }
+            };
+            let waiting = tokio::time::timeout(left, self.watcher.wait(spec.create.name, &reply.job_id));
+            let (waited, tagged) = tokio::join!(waiting, tagging);
+            let result = match waited {
                 Ok(r) => r.map_err(|e| e.to_string())?,
                 Err(_) => {
                     return Err(format!(
@@ -669,7 +681,10 @@ impl Engine {
                         reply.job_id
                     ))
                 }
-            }
+            };
+            tagged?;
+            tagged_early = early.is_some();
+            result
         } else {
             self.retrying(|| self.client.execute(&req))
                 .await
@@ -694,7 +709,7 @@ impl Engine {
         if let Some((_, v)) = keys.first() {
             rec.physical_id = Some(v.clone());
         }
-        if let (Some(rtype), Some(id)) = (spec.tag_resource_type, rec.physical_id.clone()) {
+        if let (false, Some(rtype), Some(id)) = (tagged_early, spec.tag_resource_type, rec.physical_id.clone()) {
             self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
         }
         Ok(())
