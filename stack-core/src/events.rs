@@ -44,6 +44,25 @@ impl Status {
             Self::RollbackFailed => "ROLLBACK_FAILED",
         }
     }
+
+    /// The status named `CREATE_IN_PROGRESS`, ...
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Every status.
+    pub const ALL: [Status; 10] = [
+        Self::CreateInProgress,
+        Self::CreateComplete,
+        Self::CreateFailed,
+        Self::DeleteInProgress,
+        Self::DeleteComplete,
+        Self::DeleteFailed,
+        Self::DeleteSkipped,
+        Self::RollbackInProgress,
+        Self::RollbackComplete,
+        Self::RollbackFailed,
+    ];
 }
 
 /// One event.
@@ -90,8 +109,8 @@ impl EventLog {
             .push(s);
     }
 
-    /// Records and delivers an event.
-    pub fn emit(&self, mut e: Event) {
+    /// Records and delivers an event (stamped now); returns it as recorded.
+    pub fn emit(&self, mut e: Event) -> Event {
         e.timestamp_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -108,6 +127,7 @@ impl EventLog {
         for s in subs {
             s(&e);
         }
+        e
     }
 
     /// Every event so far.

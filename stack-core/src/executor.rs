@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
 use crate::events::{Event, EventLog, Status};
+use crate::state::{Intent, IntentKind, LockHolder, StackRecord, StateStore, StoredOptions};
 use crate::intrinsics::ResourceView;
 use crate::plan::{Plan, PlannedResource, ResourceKind};
 use crate::signals::SignalServer;
@@ -96,24 +97,7 @@ impl Default for EngineConfig {
     }
 }
 
-/// The state of one resource of a run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ResourceRecord {
-    /// Logical id.
-    pub logical: String,
-    /// Type.
-    pub type_name: String,
-    /// Status.
-    pub status: Status,
-    /// Physical id once created.
-    pub physical_id: Option<String>,
-    /// Attributes once created.
-    pub attributes: Map<String, Value>,
-    /// The create call's wire parameters (the delete call's keys may come from them).
-    pub create_wire: Vec<(String, String)>,
-    /// Why it failed.
-    pub reason: Option<String>,
-}
+pub use crate::state::ResourceRecord;
 
 /// A stack run: its plan, each resource's state and the outputs.
 #[derive(Debug, Clone)]
@@ -140,6 +124,22 @@ pub struct StackError {
     pub run: Box<StackRun>,
 }
 
+impl StackError {
+    /// A failure before any resource was touched (the lock, the state store).
+    fn before_start(plan: Plan, reason: String) -> Self {
+        Self {
+            stack: plan.options.stack_name.clone(),
+            reason,
+            run: Box::new(StackRun {
+                plan,
+                resources: BTreeMap::new(),
+                outputs: BTreeMap::new(),
+                status: Status::CreateFailed,
+            }),
+        }
+    }
+}
+
 /// A resource's creation: its record, or why it failed with what the cloud already made (for rollback).
 type CreateOutcome = Result<ResourceRecord, (String, Option<ResourceRecord>)>;
 
@@ -157,12 +157,14 @@ pub enum LaunchError {
 /// Runs plans against one cloud.
 #[derive(Clone)]
 pub struct Engine {
-    client: Client,
-    watcher: JobWatcher,
-    signals: SignalServer,
-    config: EngineConfig,
-    events: EventLog,
-    custom: BTreeMap<String, Arc<dyn CustomResource>>,
+    pub(crate) client: Client,
+    pub(crate) watcher: JobWatcher,
+    pub(crate) signals: SignalServer,
+    pub(crate) config: EngineConfig,
+    pub(crate) events: EventLog,
+    pub(crate) custom: BTreeMap<String, Arc<dyn CustomResource>>,
+    pub(crate) store: Option<Arc<dyn StateStore>>,
+    pub(crate) holder: Arc<LockHolder>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -198,6 +200,73 @@ impl ResourceView for View<'_> {
     }
 }
 
+/// How long a stack lock lasts without renewal (renewed every third of it while the engine runs).
+pub const LOCK_LEASE: Duration = Duration::from_secs(30);
+
+/// Holds a stack's lock; renews it in the background and releases it when dropped.
+pub(crate) struct LockGuard {
+    store: Arc<dyn StateStore>,
+    holder: Arc<LockHolder>,
+    stack: String,
+    renew: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        self.renew.abort();
+        if let Err(e) = self.store.release_lock(&self.stack, &self.holder) {
+            tracing::warn!(error = %e, "could not release the stack lock");
+        }
+    }
+}
+
+/// The values of the plan's NoEcho parameters (never written anywhere in clear).
+fn secrets_of(plan: &Plan) -> Vec<String> {
+    plan.params
+        .values()
+        .filter(|p| p.no_echo && !p.text.is_empty())
+        .map(|p| p.text.clone())
+        .collect()
+}
+
+/// `text` with every secret replaced by `****`.
+fn mask(text: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .fold(text.to_string(), |acc, s| if acc.contains(s.as_str()) { acc.replace(s.as_str(), "****") } else { acc })
+}
+
+fn mask_value(v: &Value, secrets: &[String]) -> Value {
+    match v {
+        Value::String(s) => Value::String(mask(s, secrets)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| mask_value(x, secrets)).collect()),
+        Value::Object(o) => Value::Object(mask_map(o, secrets)),
+        other => other.clone(),
+    }
+}
+
+fn mask_map(m: &Map<String, Value>, secrets: &[String]) -> Map<String, Value> {
+    m.iter().map(|(k, v)| (k.clone(), mask_value(v, secrets))).collect()
+}
+
+/// A write-ahead intent stamped now.
+fn intent(kind: IntentKind, api: &str) -> Intent {
+    Intent {
+        kind,
+        api: api.to_string(),
+        at_ms: crate::state::now_ms(),
+    }
+}
+
+/// Job ids and physical ids the stack already knows (a lost create must not adopt one of them).
+fn claimed_jobs(records: &BTreeMap<String, ResourceRecord>) -> BTreeSet<String> {
+    records
+        .values()
+        .flat_map(|r| r.job_id.iter().chain(r.physical_id.iter()))
+        .cloned()
+        .collect()
+}
+
 fn is_in_use(e: &ClientError) -> bool {
     matches!(e.errorcode(), Some(530 | 536))
 }
@@ -218,7 +287,26 @@ impl Engine {
             config,
             events: EventLog::default(),
             custom: BTreeMap::new(),
+            store: None,
+            holder: Arc::new(LockHolder::this_process()),
         }
+    }
+
+    /// Keeps durable state in `store`: stacks, resources with write-ahead intents, events and locks.
+    /// Without a store the engine runs in memory and cannot resume after a crash.
+    pub fn with_store(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The state store, if any.
+    pub fn store(&self) -> Option<&Arc<dyn StateStore>> {
+        self.store.as_ref()
+    }
+
+    /// The engine's settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
     }
 
     /// Registers a custom resource type.
@@ -246,7 +334,7 @@ impl Engine {
         &self.client
     }
 
-    fn event(
+    pub(crate) fn event(
         &self,
         plan: &Plan,
         logical: &str,
@@ -262,19 +350,115 @@ impl Engine {
                 p.to_string()
             }
         });
-        self.events.emit(Event {
+        let secrets = secrets_of(plan);
+        let event = Event {
             timestamp_ms: 0,
             stack: plan.options.stack_name.clone(),
             logical_id: logical.to_string(),
             resource_type: type_name.to_string(),
             physical_id: physical,
             status,
-            reason,
-        });
+            reason: reason.map(|r| mask(&r, &secrets)),
+        };
+        let stored = self.events.emit(event);
+        if let Some(store) = &self.store {
+            if let Err(e) = store.append_event(&stored) {
+                tracing::error!(error = %e, "could not store an event");
+            }
+        }
     }
 
-    fn stack_event(&self, plan: &Plan, status: Status, reason: Option<String>) {
+    /// Writes a resource's record to the store (NoEcho values masked). Without a store, nothing.
+    pub(crate) fn persist(&self, plan: &Plan, rec: &ResourceRecord) -> Result<(), String> {
+        let Some(store) = &self.store else { return Ok(()) };
+        let secrets = secrets_of(plan);
+        let mut stored = rec.clone();
+        if !secrets.is_empty() {
+            for (_, v) in &mut stored.create_wire {
+                *v = mask(v, &secrets);
+            }
+            stored.attributes = mask_map(&stored.attributes, &secrets);
+            stored.reason = stored.reason.map(|r| mask(&r, &secrets));
+        }
+        if stored.physical_id.as_deref().is_some_and(|p| p.contains("/waitcondition/")) {
+            // A wait-condition handle's URL carries its token: it is never stored.
+            stored.physical_id = stored.physical_id.as_deref().map(SignalServer::masked);
+        }
+        store
+            .save_resource(&plan.options.stack_name, &stored)
+            .map_err(|e| format!("cannot record the state of {}: {e}", rec.logical))
+    }
+
+    /// Writes the stack's record (template, parameters without NoEcho values, options).
+    pub(crate) fn save_stack(&self, plan: &Plan, status: Status, disable_rollback: bool) -> Result<(), String> {
+        let Some(store) = &self.store else { return Ok(()) };
+        let created_ms = store
+            .stack(&plan.options.stack_name)
+            .ok()
+            .flatten()
+            .filter(|s| s.stack_id == plan.options.stack_id)
+            .map_or_else(crate::state::now_ms, |s| s.created_ms);
+        let record = StackRecord {
+            name: plan.options.stack_name.clone(),
+            stack_id: plan.options.stack_id.clone(),
+            template: plan.source.clone().unwrap_or_default(),
+            params: plan
+                .given
+                .iter()
+                .filter(|(k, _)| !plan.params.get(*k).is_some_and(|p| p.no_echo))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            no_echo: plan
+                .given
+                .keys()
+                .filter(|k| plan.params.get(*k).is_some_and(|p| p.no_echo))
+                .cloned()
+                .collect(),
+            options: StoredOptions {
+                version: plan.options.version.version.to_string(),
+                zones: plan.options.zones.clone(),
+                unique_names: plan.options.unique_names,
+                disable_rollback,
+            },
+            status,
+            reason: None,
+            created_ms,
+            updated_ms: crate::state::now_ms(),
+        };
+        store.save_stack(&record).map_err(|e| e.to_string())
+    }
+
+    /// Takes the stack's lock (with a lease renewed in the background) when there is a store.
+    pub(crate) fn lock(&self, stack: &str) -> Result<Option<LockGuard>, String> {
+        let Some(store) = &self.store else { return Ok(None) };
+        store
+            .acquire_lock(stack, &self.holder, LOCK_LEASE)
+            .map_err(|e| e.to_string())?;
+        let (store2, holder, name) = (Arc::clone(store), Arc::clone(&self.holder), stack.to_string());
+        let renew = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LOCK_LEASE / 3).await;
+                if let Err(e) = store2.renew_lock(&name, &holder, LOCK_LEASE) {
+                    tracing::error!(error = %e, "could not renew the stack lock");
+                }
+            }
+        });
+        Ok(Some(LockGuard {
+            store: Arc::clone(store),
+            holder: Arc::clone(&self.holder),
+            stack: stack.to_string(),
+            renew,
+        }))
+    }
+
+    pub(crate) fn stack_event(&self, plan: &Plan, status: Status, reason: Option<String>) {
         let name = plan.options.stack_name.clone();
+        if let Some(store) = &self.store {
+            let masked = reason.as_deref().map(|r| mask(r, &secrets_of(plan)));
+            if let Err(e) = store.set_stack_status(&name, status, masked.as_deref()) {
+                tracing::error!(error = %e, "could not record the stack status");
+            }
+        }
         self.event(
             plan,
             &name,
@@ -295,42 +479,91 @@ impl Engine {
     ) -> Result<StackRun, LaunchError> {
         let template =
             crate::template::parse(template_text).map_err(|p| LaunchError::Invalid(crate::problem::Problems(p)))?;
-        let plan = crate::plan::plan(&template, params, options).map_err(LaunchError::Invalid)?;
+        let mut plan = crate::plan::plan(&template, params, options).map_err(LaunchError::Invalid)?;
+        plan.source = Some(template_text.to_string());
         Ok(self.create(plan).await?)
     }
 
     /// Creates the stack of `plan`. On failure the error carries the state after rollback.
     pub async fn create(&self, plan: Plan) -> Result<StackRun, StackError> {
         let span = tracing::info_span!("stack", stack = %plan.options.stack_name);
-        self.create_inner(plan).instrument(span).await
+        async {
+            let name = plan.options.stack_name.clone();
+            let guard = match self.lock(&name) {
+                Ok(g) => g,
+                Err(e) => return Err(StackError::before_start(plan, e)),
+            };
+            if let Some(store) = &self.store {
+                match store.stack(&name) {
+                    Ok(Some(old)) if !matches!(old.status, Status::DeleteComplete | Status::RollbackComplete) => {
+                        let reason = format!(
+                            "a stack named {name} already exists ({}); delete it, resume it, or pick another name",
+                            old.status.as_str()
+                        );
+                        return Err(StackError::before_start(plan, reason));
+                    }
+                    Ok(Some(_)) => {
+                        let _ = store.remove_stack(&name);
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Err(StackError::before_start(plan, e.to_string())),
+                }
+            }
+            if let Err(e) = self.save_stack(&plan, Status::CreateInProgress, self.config.disable_rollback) {
+                return Err(StackError::before_start(plan, e));
+            }
+            let out = self
+                .create_inner(plan, BTreeMap::new(), self.config.disable_rollback)
+                .await;
+            drop(guard);
+            out
+        }
+        .instrument(span)
+        .await
     }
 
-    async fn create_inner(&self, plan: Plan) -> Result<StackRun, StackError> {
+    /// Creates what `prior` (records from the state store) does not have as complete; adopts jobs
+    /// and lost creates recorded there.
+    pub(crate) async fn create_inner(
+        &self,
+        plan: Plan,
+        prior: BTreeMap<String, ResourceRecord>,
+        disable_rollback: bool,
+    ) -> Result<StackRun, StackError> {
         self.stack_event(&plan, Status::CreateInProgress, None);
         let mut records: BTreeMap<String, ResourceRecord> = plan
             .resources
             .values()
             .map(|r| {
-                let rec = ResourceRecord {
-                    logical: r.logical.clone(),
-                    type_name: r.type_name.clone(),
-                    status: Status::CreateInProgress,
-                    physical_id: None,
-                    attributes: Map::new(),
-                    create_wire: Vec::new(),
-                    reason: None,
-                };
+                let rec = prior
+                    .get(&r.logical)
+                    .cloned()
+                    .unwrap_or_else(|| ResourceRecord::new(&r.logical, &r.type_name, Status::CreateInProgress));
                 (r.logical.clone(), rec)
             })
+            .collect();
+        // Complete and tagged (or untaggable) resources of an earlier run are done already.
+        let finished = |l: &str| {
+            records.get(l).is_some_and(|x| {
+                x.status == Status::CreateComplete
+                    && (x.tagged
+                        || !matches!(plan.resources.get(l).map(|r| r.kind), Some(ResourceKind::CloudStack(s)) if s.tag_resource_type.is_some()))
+            })
+        };
+        let done: BTreeSet<String> = plan
+            .resources
+            .values()
+            .filter(|r| r.enabled && finished(&r.logical))
+            .map(|r| r.logical.clone())
             .collect();
         // Scheduling by counters: a resource is ready when its count of unfinished dependencies is 0.
         let mut waiting_on: BTreeMap<String, usize> = BTreeMap::new();
         let mut dependents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for r in plan.resources.values().filter(|r| r.enabled) {
+        for r in plan.resources.values().filter(|r| r.enabled && !done.contains(&r.logical)) {
             let open = r
                 .depends_on
                 .iter()
-                .filter(|d| plan.resources.get(*d).is_some_and(|x| x.enabled))
+                .filter(|d| plan.resources.get(*d).is_some_and(|x| x.enabled) && !done.contains(*d))
                 .count();
             waiting_on.insert(r.logical.clone(), open);
             for d in &r.depends_on {
@@ -357,10 +590,12 @@ impl Engine {
                     .filter_map(|d| records.get(d).map(|x| (d.clone(), x.clone())))
                     .collect();
                 let (engine, plan) = (self.clone(), Arc::clone(&plan));
+                let earlier = records.get(&logical).filter(|x| x.intent.is_some() || x.status == Status::CreateComplete).cloned();
+                let claimed = claimed_jobs(&records);
                 let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
                 running.spawn(
                     async move {
-                        let out = engine.create_one(&plan, &r, &snapshot).await;
+                        let out = engine.create_one(&plan, &r, &snapshot, earlier, claimed).await;
                         (logical, out)
                     }
                     .instrument(span),
@@ -377,6 +612,9 @@ impl Engine {
             let type_name = plan.resources[&logical].type_name.clone();
             match outcome {
                 Ok(rec) => {
+                    if let Err(e) = self.persist(&plan, &rec) {
+                        failure.get_or_insert(e);
+                    }
                     self.event(
                         &plan,
                         &logical,
@@ -410,6 +648,9 @@ impl Engine {
                     if let Some(r) = records.get_mut(&logical) {
                         r.status = Status::CreateFailed;
                         r.reason = Some(reason.clone());
+                        // An intent without a physical id stays: the call may have reached the cloud,
+                        // and rollback looks for what it made.
+                        let _ = self.persist(&plan, r);
                     }
                     failure.get_or_insert(format!("{logical} ({type_name}) failed: {reason}"));
                 }
@@ -423,7 +664,7 @@ impl Engine {
             status: Status::CreateInProgress,
         };
         if let Some(reason) = failure {
-            if self.config.disable_rollback {
+            if disable_rollback {
                 run.status = Status::CreateFailed;
                 self.stack_event(
                     &run.plan,
@@ -452,7 +693,7 @@ impl Engine {
         Ok(run)
     }
 
-    fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
+    pub(crate) fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
         let plan = &run.plan;
         let view = View(&run.resources, &run.plan.resources);
         let secrets: Vec<&str> = plan
@@ -491,9 +732,11 @@ impl Engine {
         plan: &Plan,
         r: &PlannedResource,
         snapshot: &BTreeMap<String, ResourceRecord>,
+        earlier: Option<ResourceRecord>,
+        claimed: BTreeSet<String>,
     ) -> CreateOutcome {
         let mut partial = None;
-        self.create_one_inner(plan, r, snapshot, &mut partial)
+        self.create_one_inner(plan, r, snapshot, &mut partial, earlier, claimed)
             .await
             .map_err(|e| (e, partial))
     }
@@ -504,6 +747,8 @@ impl Engine {
         r: &PlannedResource,
         snapshot: &BTreeMap<String, ResourceRecord>,
         partial: &mut Option<ResourceRecord>,
+        earlier: Option<ResourceRecord>,
+        claimed: BTreeSet<String>,
     ) -> Result<ResourceRecord, String> {
         let view = View(snapshot, &plan.resources);
         let mut props = Map::new();
@@ -517,15 +762,7 @@ impl Engine {
                 Err(p) => return Err(p.to_string()),
             }
         }
-        let mut rec = ResourceRecord {
-            logical: r.logical.clone(),
-            type_name: r.type_name.clone(),
-            status: Status::CreateComplete,
-            physical_id: None,
-            attributes: Map::new(),
-            create_wire: Vec::new(),
-            reason: None,
-        };
+        let mut rec = ResourceRecord::new(&r.logical, &r.type_name, Status::CreateInProgress);
         match r.kind {
             ResourceKind::CloudStack(spec) => {
                 let mut props = props;
@@ -542,7 +779,8 @@ impl Engine {
                         .copied()
                         .unwrap_or(self.config.resource_timeout),
                 };
-                if let Err(reason) = self.create_cloudstack(plan, r, spec, props, &mut rec, timeout).await {
+                let step = self.create_cloudstack(plan, r, spec, props, &mut rec, timeout, earlier, &claimed);
+                if let Err(reason) = step.await {
                     // Keep what the cloud already made (the id of an async create), so rollback deletes it.
                     *partial = rec.physical_id.is_some().then(|| ResourceRecord {
                         status: Status::CreateFailed,
@@ -579,16 +817,24 @@ impl Engine {
                 rec.physical_id = Some(format!("{}-{}", plan.options.stack_name, r.logical));
                 rec.attributes.insert("Data".into(), Value::String(data.to_string()));
             }
-            ResourceKind::Custom => {
-                let custom = self
-                    .custom
-                    .get(&r.type_name)
-                    .ok_or("custom type is no longer registered")?;
-                let created = custom.create(&r.logical, Value::Object(props)).await?;
-                rec.physical_id = Some(created.physical_id);
-                rec.attributes = created.attributes;
-            }
+            ResourceKind::Custom => match earlier.filter(|e| e.status == Status::CreateComplete) {
+                Some(done) => rec = done,
+                None => {
+                    let custom = self
+                        .custom
+                        .get(&r.type_name)
+                        .ok_or("custom type is no longer registered")?;
+                    rec.intent = Some(intent(IntentKind::Create, &r.type_name));
+                    self.persist(plan, &rec)?;
+                    let created = custom.create(&r.logical, Value::Object(props)).await?;
+                    rec.physical_id = Some(created.physical_id);
+                    rec.attributes = created.attributes;
+                }
+            },
         }
+        rec.status = Status::CreateComplete;
+        rec.intent = None;
+        rec.job_id = None;
         if let (Some(meta), Some(pid)) = (&r.decl.metadata, &rec.physical_id) {
             let resolved = plan
                 .evaluate(&view, meta, &format!("/Resources/{}/Metadata", r.logical))
@@ -607,6 +853,7 @@ impl Engine {
         Ok(rec)
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn create_cloudstack(
         &self,
         plan: &Plan,
@@ -615,6 +862,8 @@ impl Engine {
         props: Map<String, Value>,
         rec: &mut ResourceRecord,
         timeout: Duration,
+        earlier: Option<ResourceRecord>,
+        claimed: &BTreeSet<String>,
     ) -> Result<(), String> {
         let started = Instant::now();
         let mut req = DynamicRequest::new(spec.create);
@@ -642,15 +891,75 @@ impl Engine {
             req.set_json(&k, &v).map_err(|e| e.to_string())?;
         }
         let wire = cloudstack_client::Request::wire_params(&req).map_err(|e| e.to_string())?;
+        // What an earlier, interrupted run left: a finished create (maybe untagged), a job to watch
+        // again, or a call whose reply was lost.
+        let mut adopted: Option<Value> = None;
+        let mut resumed_job: Option<String> = None;
+        match earlier {
+            Some(done) if done.status == Status::CreateComplete => {
+                *rec = done;
+                if let (false, Some(rtype), Some(id)) = (rec.tagged, spec.tag_resource_type, rec.physical_id.clone()) {
+                    self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
+                    rec.tagged = true;
+                }
+                return Ok(());
+            }
+            Some(e) if e.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create) => {
+                rec.physical_id.clone_from(&e.physical_id);
+                if let Some(id) = &e.physical_id {
+                    rec.attributes.insert("id".into(), Value::String(id.clone()));
+                }
+                match e.job_id {
+                    Some(job) => resumed_job = Some(job),
+                    None => {
+                        let at_ms = e.intent.map_or(0, |i| i.at_ms);
+                        match crate::recovery::find_lost_create(&self.client, plan, spec, &wire, at_ms, claimed).await? {
+                            crate::recovery::Lost::Job { job_id, entity_id } => {
+                                tracing::info!(job = %job_id, "adopting the job of a create whose reply was lost");
+                                rec.physical_id.clone_from(&entity_id);
+                                resumed_job = Some(job_id);
+                            }
+                            crate::recovery::Lost::Entity(object) => {
+                                tracing::info!("adopting a resource whose create reply was lost (found by name)");
+                                adopted = Some(object);
+                            }
+                            crate::recovery::Lost::NotCreated => {
+                                tracing::info!("the interrupted create never reached the cloud; creating it");
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        rec.create_wire = wire.clone();
         let mut tagged_early = false;
-        let result = if spec.create.is_async {
-            let reply = self
-                .retrying(|| self.client.submit(&req))
-                .await
-                .map_err(|e| e.to_string())?;
-            if let Some(id) = &reply.id {
-                rec.physical_id = Some(id.clone());
-                rec.create_wire = wire.clone();
+        let result = if let Some(object) = adopted {
+            object
+        } else if spec.create.is_async {
+            let job_id = match resumed_job {
+                Some(job) => job,
+                None => {
+                    // Write ahead: the call about to be made, so a crash after it can be recovered.
+                    rec.intent = Some(intent(IntentKind::Create, spec.create.name));
+                    self.persist(plan, rec)?;
+                    let reply = self
+                        .retrying(|| self.client.submit(&req))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if let Some(id) = &reply.id {
+                        rec.physical_id = Some(id.clone());
+                    }
+                    rec.job_id = Some(reply.job_id.clone());
+                    self.persist(plan, rec)?;
+                    reply.job_id
+                }
+            };
+            rec.job_id = Some(job_id.clone());
+            if rec.intent.is_none() {
+                rec.intent = Some(intent(IntentKind::Create, spec.create.name));
+            }
+            if let Some(id) = rec.physical_id.clone() {
                 // The reply's id is the new entity's: it is what the delete call's key reads.
                 rec.attributes.insert("id".into(), Value::String(id.clone()));
                 for key in spec.delete_keys.iter().filter(|k| k.required) {
@@ -664,28 +973,25 @@ impl Engine {
             let left = timeout.saturating_sub(started.elapsed());
             // The entity exists (in an allocating state) as soon as the reply names it, so it is
             // tagged while its job runs: the tag job then costs no time on the critical path.
-            let early = spec.tag_resource_type.zip(reply.id.clone());
+            let early = spec.tag_resource_type.zip(rec.physical_id.clone());
             let tagging = async {
                 match &early {
                     Some((rtype, id)) => self.tag(plan, &r.logical, rtype, id, template_tags.clone()).await,
                     None => Ok(()),
                 }
             };
-            let waiting = tokio::time::timeout(left, self.watcher.wait(spec.create.name, &reply.job_id));
+            let waiting = tokio::time::timeout(left, self.watcher.wait(spec.create.name, &job_id));
             let (waited, tagged) = tokio::join!(waiting, tagging);
             let result = match waited {
                 Ok(r) => r.map_err(|e| e.to_string())?,
-                Err(_) => {
-                    return Err(format!(
-                        "timed out after {timeout:?} (job {} still running)",
-                        reply.job_id
-                    ))
-                }
+                Err(_) => return Err(format!("timed out after {timeout:?} (job {job_id} still running)")),
             };
             tagged?;
             tagged_early = early.is_some();
             result
         } else {
+            rec.intent = Some(intent(IntentKind::Create, spec.create.name));
+            self.persist(plan, rec)?;
             self.retrying(|| self.client.execute(&req))
                 .await
                 .map_err(|e| e.to_string())?
@@ -694,7 +1000,6 @@ impl Engine {
             Value::Object(o) => unwrap_object(o, spec.create.fields),
             _ => Map::new(),
         };
-        rec.create_wire = wire;
         rec.attributes = attrs;
         if spec.create.name == "deployVirtualMachine" {
             if let Some(ip) = lookup_path(&Value::Object(rec.attributes.clone()), "nic.0.ipaddress").cloned() {
@@ -709,8 +1014,15 @@ impl Engine {
         if let Some((_, v)) = keys.first() {
             rec.physical_id = Some(v.clone());
         }
-        if let (false, Some(rtype), Some(id)) = (tagged_early, spec.tag_resource_type, rec.physical_id.clone()) {
+        // Created: recorded before tagging, so a crash now does not lose it.
+        rec.status = Status::CreateComplete;
+        rec.intent = None;
+        rec.job_id = None;
+        rec.tagged = tagged_early || spec.tag_resource_type.is_none();
+        self.persist(plan, rec)?;
+        if let (false, Some(rtype), Some(id)) = (rec.tagged, spec.tag_resource_type, rec.physical_id.clone()) {
             self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
+            rec.tagged = true;
         }
         Ok(())
     }
@@ -783,6 +1095,40 @@ impl Engine {
     /// that had to go is gone.
     pub async fn delete_all(&self, run: &mut StackRun, respect_retain: bool) -> bool {
         let plan = Arc::new(run.plan.clone());
+        // A create whose reply never came (a crash, a lost connection) may still have made something.
+        let claimed = claimed_jobs(&run.resources);
+        for rec in run.resources.values_mut() {
+            let lost = rec.physical_id.is_none()
+                && rec.job_id.is_none()
+                && rec.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create);
+            let spec = match plan.resources.get(&rec.logical).map(|r| r.kind) {
+                Some(ResourceKind::CloudStack(spec)) if lost => spec,
+                _ => continue,
+            };
+            let at_ms = rec.intent.as_ref().map_or(0, |i| i.at_ms);
+            match crate::recovery::find_lost_create(&self.client, &plan, spec, &rec.create_wire, at_ms, &claimed).await {
+                Ok(crate::recovery::Lost::Job { job_id, entity_id }) => {
+                    rec.job_id = Some(job_id);
+                    rec.physical_id = entity_id;
+                }
+                Ok(crate::recovery::Lost::Entity(object)) => {
+                    let attrs = match object {
+                        Value::Object(o) => unwrap_object(o, spec.create.fields),
+                        _ => Map::new(),
+                    };
+                    rec.physical_id = attrs.get("id").and_then(Value::as_str).map(str::to_string);
+                    rec.attributes = attrs;
+                }
+                Ok(crate::recovery::Lost::NotCreated) => {
+                    rec.intent = None;
+                    let _ = self.persist(&plan, rec);
+                }
+                Err(e) => tracing::warn!(resource = %rec.logical, error = %e, "could not look for a lost create"),
+            }
+            if let Some(id) = rec.physical_id.clone() {
+                rec.attributes.entry("id").or_insert(Value::String(id));
+            }
+        }
         let mut remaining: BTreeSet<String> = run
             .resources
             .values()
@@ -790,7 +1136,11 @@ impl Engine {
                 r.physical_id.is_some()
                     && matches!(
                         r.status,
-                        Status::CreateComplete | Status::CreateFailed | Status::DeleteFailed
+                        Status::CreateComplete
+                            | Status::CreateFailed
+                            | Status::CreateInProgress
+                            | Status::DeleteFailed
+                            | Status::DeleteInProgress
                     )
             })
             .map(|r| r.logical.clone())
@@ -805,6 +1155,7 @@ impl Engine {
                 remaining.remove(&l);
                 if let Some(r) = run.resources.get_mut(&l) {
                     r.status = Status::DeleteSkipped;
+                    let _ = self.persist(&plan, r);
                 }
                 let t = plan.resources[&l].type_name.clone();
                 self.event(
@@ -846,9 +1197,9 @@ impl Engine {
                     Status::DeleteInProgress,
                     None,
                 );
-                let engine = self.clone();
+                let (engine, plan) = (self.clone(), Arc::clone(&plan));
                 running.spawn(async move {
-                    let out = engine.delete_one(kind, &rec).await;
+                    let out = engine.delete_one(&plan, kind, rec).await;
                     (l, out)
                 });
             }
@@ -864,6 +1215,11 @@ impl Engine {
                 Ok(()) => {
                     if let Some(r) = run.resources.get_mut(&l) {
                         r.status = Status::DeleteComplete;
+                        r.intent = None;
+                        r.job_id = None;
+                        if let Err(e) = self.persist(&plan, r) {
+                            tracing::error!(error = %e, "could not record a deletion");
+                        }
                     }
                     self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteComplete, None);
                     for d in &plan.resources[&l].depends_on {
@@ -881,6 +1237,9 @@ impl Engine {
                     if let Some(r) = run.resources.get_mut(&l) {
                         r.status = Status::DeleteFailed;
                         r.reason = Some(reason.clone());
+                        r.intent = None;
+                        r.job_id = None;
+                        let _ = self.persist(&plan, r);
                     }
                     self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteFailed, Some(reason));
                 }
@@ -910,7 +1269,7 @@ impl Engine {
         }
     }
 
-    async fn delete_one(&self, kind: ResourceKind, rec: &ResourceRecord) -> Result<(), String> {
+    pub(crate) async fn delete_one(&self, plan: &Plan, kind: ResourceKind, mut rec: ResourceRecord) -> Result<(), String> {
         let pid = rec.physical_id.clone().unwrap_or_default();
         match kind {
             ResourceKind::WaitConditionHandle => {
@@ -923,6 +1282,19 @@ impl Engine {
                 None => Err("custom type is no longer registered".into()),
             },
             ResourceKind::CloudStack(spec) => {
+                // A delete job recorded by an interrupted run: its outcome first.
+                if let (Some(job), Some(Intent { kind: IntentKind::Delete, .. })) = (rec.job_id.clone(), &rec.intent) {
+                    match self.watcher.wait(spec.delete.name, &job).await {
+                        Ok(_) => return Ok(()),
+                        Err(e) => tracing::info!(error = %e, "the recorded delete job did not succeed; deleting again"),
+                    }
+                }
+                // A create job recorded by an interrupted run must end before its entity can go.
+                if let (Some(job), Some(Intent { kind: IntentKind::Create, .. })) = (rec.job_id.clone(), &rec.intent) {
+                    if let Err(e) = self.watcher.wait(spec.create.name, &job).await {
+                        tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left");
+                    }
+                }
                 let mut wire = spec
                     .delete_params(&rec.create_wire, &Value::Object(rec.attributes.clone()))
                     .map_err(|e| e.to_string())?;
@@ -932,7 +1304,11 @@ impl Engine {
                 let started = Instant::now();
                 let mut delay = Duration::from_millis(250);
                 loop {
-                    match self.delete_call(spec, wire.clone()).await {
+                    rec.status = Status::DeleteInProgress;
+                    rec.intent = Some(intent(IntentKind::Delete, spec.delete.name));
+                    rec.job_id = None;
+                    self.persist(plan, &rec)?;
+                    match self.delete_call(plan, spec, wire.clone(), &mut rec).await {
                         Ok(()) => return Ok(()),
                         Err(e) if is_gone(&e) => return Ok(()),
                         Err(e)
@@ -952,12 +1328,18 @@ impl Engine {
 
     async fn delete_call(
         &self,
+        plan: &Plan,
         spec: &'static ParticipantSpec,
         wire: Vec<(String, String)>,
+        rec: &mut ResourceRecord,
     ) -> Result<(), ClientError> {
         let inner = self.client.call(spec.delete.name, spec.delete.method, wire).await?;
         if spec.delete.is_async {
             let reply = cloudstack_client::client::async_reply(spec.delete.name, &inner)?;
+            rec.job_id = Some(reply.job_id.clone());
+            if let Err(e) = self.persist(plan, rec) {
+                tracing::error!(error = %e, "could not record a delete job");
+            }
             self.watcher.wait(spec.delete.name, &reply.job_id).await?;
         }
         Ok(())

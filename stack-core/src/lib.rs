@@ -10,7 +10,13 @@
 //! watched in batches, created resources are tagged with the stack, failures roll back in reverse
 //! dependency order, and wait conditions are served by an embedded [`signals::SignalServer`].
 //!
-//! What it does not do (yet): keep durable state across process crashes (the state store comes next).
+//! With a [`state::StateStore`] ([`state::SqliteStore`] by default) the engine writes ahead before every
+//! state-changing call, so a run killed at any point can be resumed ([`Engine::resume`]): recorded jobs are
+//! polled again, creates whose reply was lost are found ([`recovery`] lists the few types that cannot be),
+//! and the stack goes on or rolls back. Stacks are locked per process with a lease.
+//!
+//! What it does not do: talk to the terminal (the `stackmate` CLI does), or keep secrets (NoEcho values
+//! are asked for again on resume, never stored).
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -36,16 +42,21 @@
 //! ```
 
 pub mod builder;
+pub mod durable;
 pub mod events;
 pub mod executor;
 pub mod intrinsics;
 pub mod parameters;
 pub mod plan;
 pub mod problem;
+pub mod recovery;
 pub mod signals;
+pub mod state;
 pub mod template;
 
 pub use events::{Event, EventLog, Status};
+pub use durable::DurableError;
 pub use executor::{Created, CustomResource, Engine, EngineConfig, LaunchError, ResourceRecord, StackError, StackRun};
 pub use plan::{plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};
+pub use state::{SqliteStore, StateStore};

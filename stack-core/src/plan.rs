@@ -78,6 +78,10 @@ pub struct Plan {
     /// A creation order that respects every dependency (for display; the executor starts each resource
     /// as soon as its own dependencies are done).
     pub order: Vec<String>,
+    /// The parameter values as given (the state store keeps them, less NoEcho ones).
+    pub given: BTreeMap<String, String>,
+    /// The template text, when the plan came from one (the state store keeps it for resume).
+    pub source: Option<String>,
 }
 
 impl Plan {
@@ -390,6 +394,8 @@ pub fn plan(template: &Template, given: &BTreeMap<String, String>, options: &Pla
         conditions,
         resources,
         order,
+        given: given.clone(),
+        source: None,
     })
 }
 

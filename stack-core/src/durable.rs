@@ -1,0 +1,340 @@
+//! Stack operations over the state store: resume after a crash, delete by name, continue a rollback
+//! that got stuck, and delete a stack whose state is gone by finding its resources by tag.
+//!
+//! All of them need an engine made with [`Engine::with_store`], except [`Engine::delete_by_tags`].
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::events::Status;
+use crate::executor::{Engine, ResourceRecord, StackError, StackRun};
+use crate::plan::{Plan, PlanOptions, ResourceKind};
+use crate::recovery::{find_by_tags, teardown_rank};
+use crate::state::{StackRecord, StateStore};
+
+/// Why a durable operation could not run or did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum DurableError {
+    /// The engine has no state store.
+    #[error("this engine keeps no state: build it with Engine::with_store (the CLI's --state-dir)")]
+    NoStore,
+    /// No such stack in the store.
+    #[error("no stack named {0} in the state; `stackmate list` shows the stacks it knows")]
+    UnknownStack(String),
+    /// The stored stack cannot be planned again (a NoEcho value is missing, the template changed...).
+    #[error("stack {stack} cannot be resumed: {reason}")]
+    CannotResume {
+        /// The stack.
+        stack: String,
+        /// Why.
+        reason: String,
+    },
+    /// The state store failed or the stack is locked.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    /// The operation ran and failed (see the run's records and events).
+    #[error(transparent)]
+    Failed(#[from] StackError),
+    /// Other failures (the lock, the cloud).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Engine {
+    fn store_or_err(&self) -> Result<&std::sync::Arc<dyn StateStore>, DurableError> {
+        self.store.as_ref().ok_or(DurableError::NoStore)
+    }
+
+    /// The stored record of a stack.
+    pub fn stack_record(&self, name: &str) -> Result<StackRecord, DurableError> {
+        self.store_or_err()?
+            .stack(name)?
+            .ok_or_else(|| DurableError::UnknownStack(name.to_string()))
+    }
+
+    /// Plans a stored stack again, with `secrets` for its NoEcho parameters (never stored).
+    pub fn stored_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
+        let rec = self.stack_record(name)?;
+        let cannot = |reason: String| DurableError::CannotResume {
+            stack: name.to_string(),
+            reason,
+        };
+        if rec.template.is_empty() {
+            return Err(cannot(
+                "it was built in code, not from a template: plan it again and call Engine::resume_plan".into(),
+            ));
+        }
+        let mut params = rec.params.clone();
+        for p in &rec.no_echo {
+            match secrets.get(p) {
+                Some(v) => {
+                    params.insert(p.clone(), v.clone());
+                }
+                None => {
+                    return Err(cannot(format!(
+                        "parameter {p} is NoEcho, so its value was not stored: give it again \
+                         (-p {p}=..., or the environment variable STACKMATE_PARAM_{p})"
+                    )))
+                }
+            }
+        }
+        let version = cloudstack_api::version(&rec.options.version)
+            .ok_or_else(|| cannot(format!("CloudStack version {} is not compiled in", rec.options.version)))?;
+        let options = PlanOptions {
+            stack_name: rec.name.clone(),
+            stack_id: rec.stack_id.clone(),
+            version,
+            zones: rec.options.zones.clone(),
+            unique_names: rec.options.unique_names,
+            custom_types: self.custom_types(),
+            metadata_url: self.signals.base_url().to_string(),
+        };
+        let template = crate::template::parse(&rec.template)
+            .map_err(|p| cannot(format!("the stored template no longer parses: {}", crate::problem::Problems(p))))?;
+        let mut plan = crate::plan::plan(&template, &params, &options).map_err(|p| cannot(p.to_string()))?;
+        plan.source = Some(rec.template);
+        Ok(plan)
+    }
+
+    /// The stored run of a stack: its plan and every resource's record.
+    pub fn stored_run(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
+        let status = self.stack_record(name)?.status;
+        let plan = self.stored_plan(name, secrets)?;
+        let resources = self.stored_records(name)?;
+        let mut run = StackRun {
+            plan,
+            resources,
+            outputs: BTreeMap::new(),
+            status,
+        };
+        if status == Status::CreateComplete {
+            run.outputs = self.outputs(&run);
+        }
+        Ok(run)
+    }
+
+    fn stored_records(&self, name: &str) -> Result<BTreeMap<String, ResourceRecord>, DurableError> {
+        Ok(self
+            .store_or_err()?
+            .resources(name)?
+            .into_iter()
+            .map(|r| (r.logical.clone(), r))
+            .collect())
+    }
+
+    /// Finishes or undoes whatever a stopped process left of stack `name`: re-polls recorded jobs,
+    /// looks for creates whose reply was lost, adopts what exists, creates what does not, then
+    /// continues or rolls back as the stack's policy says. A stack whose create failed with rollback
+    /// disabled is resumed by retrying only what failed. A stack being deleted or rolled back goes on
+    /// with that.
+    pub async fn resume(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
+        let plan = self.stored_plan(name, secrets)?;
+        self.resume_plan(plan).await
+    }
+
+    /// [`Engine::resume`] for a plan made again by the caller (a stack built in code).
+    pub async fn resume_plan(&self, plan: Plan) -> Result<StackRun, DurableError> {
+        let name = plan.options.stack_name.clone();
+        let span = tracing::info_span!("stack", stack = %name);
+        let _enter = span.enter();
+        let stored = self.stack_record(&name)?;
+        let _guard = self.lock(&name).map_err(DurableError::Other)?;
+        let mut prior = self.stored_records(&name)?;
+        let disable_rollback = stored.options.disable_rollback;
+        tracing::info!(status = stored.status.as_str(), "resuming");
+        match stored.status {
+            Status::CreateInProgress => Ok(self.create_inner(plan, prior, disable_rollback).await?),
+            Status::CreateFailed => {
+                // Rollback was disabled: clear what failed (and whatever a failed create left), retry it.
+                let failed: Vec<String> = prior
+                    .values()
+                    .filter(|r| r.status != Status::CreateComplete)
+                    .map(|r| r.logical.clone())
+                    .collect();
+                for l in failed {
+                    let Some(rec) = prior.remove(&l) else { continue };
+                    let Some(planned) = plan.resources.get(&l) else { continue };
+                    if rec.physical_id.is_some() {
+                        self.delete_one(&plan, planned.kind, rec)
+                            .await
+                            .map_err(|e| DurableError::Other(format!("{l}: clearing the failed create: {e}")))?;
+                    }
+                }
+                Ok(self.create_inner(plan, prior, disable_rollback).await?)
+            }
+            Status::RollbackInProgress | Status::RollbackFailed => {
+                self.finish_teardown(plan, prior, false, Status::RollbackComplete, Status::RollbackFailed)
+                    .await
+            }
+            Status::DeleteInProgress | Status::DeleteFailed => {
+                self.finish_teardown(plan, prior, true, Status::DeleteComplete, Status::DeleteFailed)
+                    .await
+            }
+            _ => {
+                let mut run = StackRun {
+                    plan,
+                    resources: prior,
+                    outputs: BTreeMap::new(),
+                    status: stored.status,
+                };
+                if run.status == Status::CreateComplete {
+                    run.outputs = self.outputs(&run);
+                }
+                Ok(run)
+            }
+        }
+    }
+
+    async fn finish_teardown(
+        &self,
+        plan: Plan,
+        prior: BTreeMap<String, ResourceRecord>,
+        respect_retain: bool,
+        ok: Status,
+        failed: Status,
+    ) -> Result<StackRun, DurableError> {
+        let in_progress = if respect_retain {
+            Status::DeleteInProgress
+        } else {
+            Status::RollbackInProgress
+        };
+        self.stack_event(&plan, in_progress, None);
+        let mut run = StackRun {
+            plan,
+            resources: prior,
+            outputs: BTreeMap::new(),
+            status: in_progress,
+        };
+        let all_gone = self.delete_all(&mut run, respect_retain).await;
+        run.status = if all_gone { ok } else { failed };
+        self.stack_event(&run.plan, run.status, None);
+        if all_gone {
+            Ok(run)
+        } else {
+            Err(DurableError::Failed(StackError {
+                stack: run.plan.options.stack_name.clone(),
+                reason: "some resources could not be deleted; see the DELETE_FAILED events, then \
+                         continue with --skip for the ones that must stay"
+                    .into(),
+                run: Box::new(run),
+            }))
+        }
+    }
+
+    /// Deletes stored stack `name` (reverse dependency order, in parallel, Retain respected).
+    pub async fn delete_stack(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
+        let plan = self.stored_plan(name, secrets)?;
+        let _guard = self.lock(name).map_err(DurableError::Other)?;
+        let prior = self.stored_records(name)?;
+        self.finish_teardown(plan, prior, true, Status::DeleteComplete, Status::DeleteFailed)
+            .await
+    }
+
+    /// Gets a stack unstuck after its rollback or delete failed (CloudFormation's
+    /// ContinueUpdateRollback): the resources in `skip` are recorded as retained (`DELETE_SKIPPED`,
+    /// left in the cloud) and everything else is deleted again.
+    pub async fn continue_rollback(
+        &self,
+        name: &str,
+        skip: &[String],
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<StackRun, DurableError> {
+        let stored = self.stack_record(name)?;
+        let plan = self.stored_plan(name, secrets)?;
+        let _guard = self.lock(name).map_err(DurableError::Other)?;
+        let mut prior = self.stored_records(name)?;
+        for l in skip {
+            let Some(rec) = prior.get_mut(l) else {
+                return Err(DurableError::Other(format!(
+                    "--skip {l}: the stack has no resource {l} (its resources: {})",
+                    prior.keys().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            };
+            rec.status = Status::DeleteSkipped;
+            rec.reason = Some("skipped by continue-rollback; left in the cloud".into());
+            self.persist(&plan, rec).map_err(DurableError::Other)?;
+            let (t, pid) = (rec.type_name.clone(), rec.physical_id.clone());
+            self.event(&plan, l, &t, pid.as_deref(), Status::DeleteSkipped, rec.reason.clone());
+        }
+        let deleting = matches!(stored.status, Status::DeleteFailed | Status::DeleteInProgress);
+        let (ok, failed) = if deleting {
+            (Status::DeleteComplete, Status::DeleteFailed)
+        } else {
+            (Status::RollbackComplete, Status::RollbackFailed)
+        };
+        self.finish_teardown(plan, prior, deleting, ok, failed).await
+    }
+
+    /// Deletes every resource tagged with stack `name` without any state (how StackMate deleted
+    /// stacks): rules first, then machines, volumes, addresses, networks and groups, each retried
+    /// while something still uses it. Returns the deleted resources as (type, id, logical id).
+    pub async fn delete_by_tags(&self, name: &str) -> Result<Vec<(String, String, Option<String>)>, DurableError> {
+        let version = cloudstack_api::latest().ok_or_else(|| DurableError::Other("no CloudStack version".into()))?;
+        let found = find_by_tags(&self.client, name, None)
+            .await
+            .map_err(DurableError::Other)?;
+        let options = PlanOptions {
+            stack_name: name.to_string(),
+            stack_id: String::new(),
+            version,
+            zones: Vec::new(),
+            unique_names: true,
+            custom_types: BTreeMap::new(),
+            metadata_url: self.signals.base_url().to_string(),
+        };
+        let empty = crate::template::parse(r#"{"Resources": {}}"#)
+            .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
+        let plan = crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
+        let mut by_rank: BTreeMap<u8, Vec<crate::recovery::Tagged>> = BTreeMap::new();
+        for t in found {
+            by_rank.entry(teardown_rank(&t.resource_type)).or_default().push(t);
+        }
+        let mut deleted = Vec::new();
+        let mut errors = Vec::new();
+        for (_, group) in by_rank {
+            let mut tasks = tokio::task::JoinSet::new();
+            for t in group {
+                let Some(spec) = version
+                    .participants
+                    .iter()
+                    .filter(|p| p.tag_resource_type.is_some_and(|r| r.eq_ignore_ascii_case(&t.resource_type)))
+                    .min_by_key(|p| p.delete_keys.iter().filter(|k| k.required).count())
+                else {
+                    errors.push(format!("{} {}: no participant deletes this tag type", t.resource_type, t.resource_id));
+                    continue;
+                };
+                let mut rec = ResourceRecord::new(
+                    t.logical_id.as_deref().unwrap_or(&t.resource_id),
+                    spec.type_name,
+                    Status::CreateComplete,
+                );
+                rec.physical_id = Some(t.resource_id.clone());
+                let mut attrs = Map::new();
+                attrs.insert("id".into(), Value::String(t.resource_id.clone()));
+                rec.attributes = attrs;
+                let (engine, plan) = (self.clone(), plan.clone());
+                tasks.spawn(async move {
+                    let out = engine.delete_one(&plan, ResourceKind::CloudStack(spec), rec).await;
+                    (t, out)
+                });
+            }
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok((t, Ok(()))) => deleted.push((t.resource_type, t.resource_id, t.logical_id)),
+                    Ok((t, Err(e))) => errors.push(format!("{} {}: {e}", t.resource_type, t.resource_id)),
+                    Err(e) => errors.push(format!("a delete task failed: {e}")),
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(deleted)
+        } else {
+            Err(DurableError::Other(format!(
+                "deleted {} resources, but not: {}",
+                deleted.len(),
+                errors.join("; ")
+            )))
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Finding what the cloud made when our record of it is incomplete: a create whose reply was lost
+//! (the process died between sending the call and recording the reply), and a whole stack whose
+//! state is gone (found by the tags the engine puts on every taggable resource).
+//!
+//! A lost create is looked for in this order:
+//! 1. **Its async job.** CloudStack records a job before it answers, so an async create that reached
+//!    the cloud has a job. `listAsyncJobs` since the intent (minus a clock-skew margin) gives the
+//!    candidates; a candidate must be of the same command, not already claimed by another resource
+//!    of the stack, and its result must agree with every parameter we sent that the result echoes
+//!    (zone, network, name, ports, ...). Pending candidates are waited for first.
+//! 2. **Its name.** A create with a `name` parameter (made unique per stack, `<stack>-<name>`) is
+//!    looked up with the type's list API.
+//!
+//! Nothing found means the call never reached the cloud: the engine creates the resource.
+//!
+//! What cannot be found after such a crash: a **synchronous** create without a `name` parameter
+//! (`createSSHKeyPair` has one; most synchronous creates do). For those the engine creates the
+//! resource again, and the earlier one, if it exists, is left behind; the window is one HTTP round
+//! trip. Types without a list API that filters by name are in the same case.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use cloudstack_client::decode::{split_list, unwrap_object};
+use cloudstack_client::meta::HttpMethod;
+use cloudstack_client::{Client, ParticipantSpec};
+use serde_json::{Map, Value};
+
+use crate::plan::Plan;
+use crate::template::text as scalar_text;
+
+/// How far before the recorded intent jobs are looked for (clock skew between us and the cloud).
+const SKEW: Duration = Duration::from_secs(300);
+/// How long pending candidate jobs are waited for.
+const PENDING_WAIT: Duration = Duration::from_secs(600);
+
+/// What a lost create turned out to be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lost {
+    /// Its async job (maybe still running), and the entity's id when the job names it.
+    Job {
+        /// The job.
+        job_id: String,
+        /// The entity it creates.
+        entity_id: Option<String>,
+    },
+    /// The entity itself (a synchronous create found by name).
+    Entity(Value),
+    /// It never reached the cloud.
+    NotCreated,
+}
+
+/// `deployVirtualMachine` and `org.apache...DeployVMCmd` in one comparable form.
+fn command_key(s: &str) -> String {
+    let simple = s.rsplit('.').next().unwrap_or(s).to_ascii_lowercase();
+    let simple = simple.strip_suffix("cmd").unwrap_or(&simple).to_string();
+    simple
+        .replace("virtualmachine", "vm")
+        .replace("ipaddress", "ipaddr")
+        .replace("securitygroup", "sg")
+}
+
+/// Whether a job's `cmd` is the command `api`.
+pub fn same_command(job_cmd: &str, api: &str) -> bool {
+    let (a, b) = (command_key(job_cmd), command_key(api));
+    !a.is_empty() && (a == b || a.starts_with(&b) || b.starts_with(&a))
+}
+
+/// Whether `object` agrees with every sent parameter it echoes (and echoes at least one, or has an id).
+pub fn fingerprint_matches(object: &Map<String, Value>, wire: &[(String, String)]) -> bool {
+    let mut compared = 0;
+    for (k, v) in wire {
+        let key = k.to_ascii_lowercase();
+        if let Some(found) = object.get(&key).and_then(scalar_text) {
+            if !found.eq_ignore_ascii_case(v) {
+                return false;
+            }
+            compared += 1;
+        }
+    }
+    compared > 0 || object.contains_key("id")
+}
+
+async fn list_all(client: &Client, api: &str, mut wire: Vec<(String, String)>) -> Result<Vec<Map<String, Value>>, String> {
+    let mut out = Vec::new();
+    wire.push(("pagesize".into(), "500".into()));
+    for page in 1u32.. {
+        let mut w = wire.clone();
+        w.push(("page".into(), page.to_string()));
+        let inner = client
+            .call(api, HttpMethod::Get, w)
+            .await
+            .map_err(|e| format!("{api}: {e}"))?;
+        let (count, items) = split_list(api, inner).map_err(|e| format!("{api}: {e}"))?;
+        if items.is_empty() {
+            break;
+        }
+        out.extend(items);
+        if count.is_some_and(|c| out.len() as u64 >= c) || page > 1000 {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Looks for what a create whose reply was lost made (see the module docs).
+pub async fn find_lost_create(
+    client: &Client,
+    plan: &Plan,
+    spec: &'static ParticipantSpec,
+    wire: &[(String, String)],
+    intent_ms: u64,
+    claimed: &BTreeSet<String>,
+) -> Result<Lost, String> {
+    if spec.create.is_async {
+        let since = (intent_ms / 1000).saturating_sub(SKEW.as_secs());
+        let startdate = cloudstack_client::signing::format_utc(since, "+0000");
+        let started = std::time::Instant::now();
+        loop {
+            let jobs = list_all(client, "listAsyncJobs", vec![("startdate".into(), startdate.clone())]).await?;
+            let candidates: Vec<&Map<String, Value>> = jobs
+                .iter()
+                .filter(|j| {
+                    j.get("cmd")
+                        .and_then(Value::as_str)
+                        .is_some_and(|c| same_command(c, spec.create.name))
+                })
+                .filter(|j| j.get("jobid").and_then(scalar_text).is_some_and(|id| !claimed.contains(&id)))
+                .collect();
+            let pending = candidates
+                .iter()
+                .any(|j| j.get("jobstatus").and_then(scalar_text).as_deref() == Some("0"));
+            if pending && started.elapsed() < PENDING_WAIT {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                continue;
+            }
+            for job in candidates {
+                let Some(Value::Object(result)) = job.get("jobresult") else { continue };
+                let object = unwrap_object(result.clone(), spec.create.fields);
+                let id = object.get("id").and_then(scalar_text);
+                if id.as_ref().is_some_and(|i| claimed.contains(i)) || !fingerprint_matches(&object, wire) {
+                    continue;
+                }
+                let job_id = job.get("jobid").and_then(scalar_text).unwrap_or_default();
+                return Ok(Lost::Job { job_id, entity_id: id });
+            }
+            break;
+        }
+    }
+    let Some(name) = wire.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()) else {
+        return Ok(Lost::NotCreated);
+    };
+    let Some(list_api) = list_api_of(plan, spec) else {
+        return Ok(Lost::NotCreated);
+    };
+    let mut query = vec![("listall".to_string(), "true".to_string())];
+    if list_api.param("name").is_some() {
+        query.push(("name".into(), name.clone()));
+    } else if list_api.param("keyword").is_some() {
+        query.push(("keyword".into(), name.clone()));
+    }
+    let items = list_all(client, list_api.name, query).await?;
+    Ok(items
+        .into_iter()
+        .find(|o| {
+            o.get("name").and_then(Value::as_str) == Some(name.as_str())
+                && o.get("id").and_then(scalar_text).is_some_and(|id| !claimed.contains(&id))
+        })
+        .map_or(Lost::NotCreated, |o| Lost::Entity(Value::Object(o))))
+}
+
+/// The list API of a participant's type: `createSecurityGroup` -> `listSecurityGroups`.
+pub fn list_api_of(plan: &Plan, spec: &ParticipantSpec) -> Option<&'static cloudstack_client::ApiMeta> {
+    let noun = spec.type_name.strip_prefix("CloudStack::").unwrap_or(spec.type_name);
+    let version = plan.options.version;
+    let mut names = vec![format!("list{noun}s"), format!("list{noun}es"), format!("list{noun}")];
+    if let Some(stem) = noun.strip_suffix('y') {
+        names.push(format!("list{stem}ies"));
+    }
+    names.iter().find_map(|n| version.api_ignore_case(n))
+}
+
+/// One resource of a stack found by its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tagged {
+    /// `resourcetype` of the tag (`UserVm`, `SecurityGroup`, ...).
+    pub resource_type: String,
+    /// The resource's id.
+    pub resource_id: String,
+    /// The logical id tag, if present.
+    pub logical_id: Option<String>,
+}
+
+/// Every resource tagged with `cloudstack:stack-name = stack` (and, when given, the stack id).
+pub async fn find_by_tags(client: &Client, stack: &str, stack_id: Option<&str>) -> Result<Vec<Tagged>, String> {
+    let by = |key: &str, value: &str| {
+        vec![
+            ("key".to_string(), key.to_string()),
+            ("value".to_string(), value.to_string()),
+            ("listall".to_string(), "true".to_string()),
+        ]
+    };
+    let named = list_all(client, "listTags", by("cloudstack:stack-name", stack)).await?;
+    let ids: Option<BTreeSet<String>> = match stack_id {
+        Some(sid) => Some(
+            list_all(client, "listTags", by("cloudstack:stack-id", sid))
+                .await?
+                .iter()
+                .filter_map(|t| t.get("resourceid").and_then(scalar_text))
+                .collect(),
+        ),
+        None => None,
+    };
+    let logical: Vec<Map<String, Value>> = list_all(
+        client,
+        "listTags",
+        vec![
+            ("key".to_string(), "cloudstack:logical-id".to_string()),
+            ("listall".to_string(), "true".to_string()),
+        ],
+    )
+    .await?;
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for t in named {
+        let (Some(rid), Some(rtype)) = (
+            t.get("resourceid").and_then(scalar_text),
+            t.get("resourcetype").and_then(scalar_text),
+        ) else {
+            continue;
+        };
+        if ids.as_ref().is_some_and(|s| !s.contains(&rid)) || !seen.insert(rid.clone()) {
+            continue;
+        }
+        let logical_id = logical
+            .iter()
+            .find(|l| l.get("resourceid").and_then(scalar_text).as_deref() == Some(rid.as_str()))
+            .and_then(|l| l.get("value").and_then(scalar_text));
+        out.push(Tagged {
+            resource_type: rtype,
+            resource_id: rid,
+            logical_id,
+        });
+    }
+    Ok(out)
+}
+
+/// The order in which tagged resources of unknown dependencies are deleted: rules before the
+/// machines and addresses they use, machines before volumes, networks and groups. Lower goes first.
+pub fn teardown_rank(resource_type: &str) -> u8 {
+    let t = resource_type.to_ascii_lowercase();
+    if t.contains("rule") || t.contains("loadbalancer") || t.contains("vpn") {
+        0
+    } else if t.contains("vm") || t.contains("autoscale") || t.contains("kubernetes") {
+        1
+    } else if t.contains("snapshot") || t.contains("volume") || t.contains("template") || t.contains("iso") {
+        2
+    } else if t.contains("publicipaddress") || t.contains("ipaddress") {
+        3
+    } else if t.contains("network") && !t.contains("vpc") {
+        4
+    } else {
+        5
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_match_their_classes() {
+        assert!(same_command(
+            "org.apache.cloudstack.api.command.user.address.AssociateIPAddrCmd",
+            "associateIpAddress"
+        ));
+        assert!(same_command("org.apache.cloudstack.api.command.user.vm.DeployVMCmd", "deployVirtualMachine"));
+        assert!(same_command("org.apache.cloudstack.api.command.deployVirtualMachineCmd", "deployVirtualMachine"));
+        assert!(!same_command("org.apache.cloudstack.api.command.user.vm.DestroyVMCmd", "deployVirtualMachine"));
+    }
+
+    #[test]
+    fn fingerprints_compare_echoed_parameters() {
+        let o: Map<String, Value> = serde_json::from_str(r#"{"id": "x", "zoneid": "Z", "name": "s-web"}"#).unwrap();
+        let wire = |z: &str| vec![("zoneid".to_string(), z.to_string()), ("name".into(), "s-web".into())];
+        assert!(fingerprint_matches(&o, &wire("Z")));
+        assert!(!fingerprint_matches(&o, &wire("other")));
+    }
+
+    #[test]
+    fn rules_go_before_machines_before_networks() {
+        assert!(teardown_rank("PortForwardingRule") < teardown_rank("UserVm"));
+        assert!(teardown_rank("UserVm") < teardown_rank("PublicIpAddress"));
+        assert!(teardown_rank("PublicIpAddress") < teardown_rank("Network"));
+        assert!(teardown_rank("Network") < teardown_rank("SecurityGroup"));
+    }
+}
