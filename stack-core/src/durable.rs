@@ -90,8 +90,12 @@ impl Engine {
             custom_types: self.custom_types(),
             metadata_url: self.signals.base_url().to_string(),
         };
-        let template = crate::template::parse(&rec.template)
-            .map_err(|p| cannot(format!("the stored template no longer parses: {}", crate::problem::Problems(p))))?;
+        let template = crate::template::parse(&rec.template).map_err(|p| {
+            cannot(format!(
+                "the stored template no longer parses: {}",
+                crate::problem::Problems(p)
+            ))
+        })?;
         let mut plan = crate::plan::plan(&template, &params, &options).map_err(|p| cannot(p.to_string()))?;
         plan.source = Some(rec.template);
         Ok(plan)
@@ -154,7 +158,9 @@ impl Engine {
                     .collect();
                 for l in failed {
                     let Some(rec) = prior.remove(&l) else { continue };
-                    let Some(planned) = plan.resources.get(&l) else { continue };
+                    let Some(planned) = plan.resources.get(&l) else {
+                        continue;
+                    };
                     if rec.physical_id.is_some() {
                         self.delete_one(&plan, planned.kind, rec)
                             .await
@@ -285,7 +291,8 @@ impl Engine {
         };
         let empty = crate::template::parse(r#"{"Resources": {}}"#)
             .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
-        let plan = crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
+        let plan =
+            crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
         let mut by_rank: BTreeMap<u8, Vec<crate::recovery::Tagged>> = BTreeMap::new();
         for t in found {
             by_rank.entry(teardown_rank(&t.resource_type)).or_default().push(t);
@@ -298,10 +305,16 @@ impl Engine {
                 let Some(spec) = version
                     .participants
                     .iter()
-                    .filter(|p| p.tag_resource_type.is_some_and(|r| r.eq_ignore_ascii_case(&t.resource_type)))
+                    .filter(|p| {
+                        p.tag_resource_type
+                            .is_some_and(|r| r.eq_ignore_ascii_case(&t.resource_type))
+                    })
                     .min_by_key(|p| p.delete_keys.iter().filter(|k| k.required).count())
                 else {
-                    errors.push(format!("{} {}: no participant deletes this tag type", t.resource_type, t.resource_id));
+                    errors.push(format!(
+                        "{} {}: no participant deletes this tag type",
+                        t.resource_type, t.resource_id
+                    ));
                     continue;
                 };
                 let mut rec = ResourceRecord::new(

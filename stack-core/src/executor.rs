@@ -18,10 +18,10 @@ use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
 use crate::events::{Event, EventLog, Status};
-use crate::state::{Intent, IntentKind, LockHolder, StackRecord, StateStore, StoredOptions};
 use crate::intrinsics::ResourceView;
 use crate::plan::{Plan, PlannedResource, ResourceKind};
 use crate::signals::SignalServer;
+use crate::state::{Intent, IntentKind, LockHolder, StackRecord, StateStore, StoredOptions};
 use crate::template::DeletionPolicy;
 
 /// A boxed future, for [`CustomResource`].
@@ -231,9 +231,13 @@ fn secrets_of(plan: &Plan) -> Vec<String> {
 
 /// `text` with every secret replaced by `****`.
 fn mask(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .fold(text.to_string(), |acc, s| if acc.contains(s.as_str()) { acc.replace(s.as_str(), "****") } else { acc })
+    secrets.iter().fold(text.to_string(), |acc, s| {
+        if acc.contains(s.as_str()) {
+            acc.replace(s.as_str(), "****")
+        } else {
+            acc
+        }
+    })
 }
 
 fn mask_value(v: &Value, secrets: &[String]) -> Value {
@@ -380,7 +384,11 @@ impl Engine {
             stored.attributes = mask_map(&stored.attributes, &secrets);
             stored.reason = stored.reason.map(|r| mask(&r, &secrets));
         }
-        if stored.physical_id.as_deref().is_some_and(|p| p.contains("/waitcondition/")) {
+        if stored
+            .physical_id
+            .as_deref()
+            .is_some_and(|p| p.contains("/waitcondition/"))
+        {
             // A wait-condition handle's URL carries its token: it is never stored.
             stored.physical_id = stored.physical_id.as_deref().map(SignalServer::masked);
         }
@@ -559,7 +567,11 @@ impl Engine {
         // Scheduling by counters: a resource is ready when its count of unfinished dependencies is 0.
         let mut waiting_on: BTreeMap<String, usize> = BTreeMap::new();
         let mut dependents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for r in plan.resources.values().filter(|r| r.enabled && !done.contains(&r.logical)) {
+        for r in plan
+            .resources
+            .values()
+            .filter(|r| r.enabled && !done.contains(&r.logical))
+        {
             let open = r
                 .depends_on
                 .iter()
@@ -590,7 +602,10 @@ impl Engine {
                     .filter_map(|d| records.get(d).map(|x| (d.clone(), x.clone())))
                     .collect();
                 let (engine, plan) = (self.clone(), Arc::clone(&plan));
-                let earlier = records.get(&logical).filter(|x| x.intent.is_some() || x.status == Status::CreateComplete).cloned();
+                let earlier = records
+                    .get(&logical)
+                    .filter(|x| x.intent.is_some() || x.status == Status::CreateComplete)
+                    .cloned();
                 let claimed = claimed_jobs(&records);
                 let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
                 running.spawn(
@@ -913,7 +928,8 @@ impl Engine {
                     Some(job) => resumed_job = Some(job),
                     None => {
                         let at_ms = e.intent.map_or(0, |i| i.at_ms);
-                        match crate::recovery::find_lost_create(&self.client, plan, spec, &wire, at_ms, claimed).await? {
+                        match crate::recovery::find_lost_create(&self.client, plan, spec, &wire, at_ms, claimed).await?
+                        {
                             crate::recovery::Lost::Job { job_id, entity_id } => {
                                 tracing::info!(job = %job_id, "adopting the job of a create whose reply was lost");
                                 rec.physical_id.clone_from(&entity_id);
@@ -1106,7 +1122,8 @@ impl Engine {
                 _ => continue,
             };
             let at_ms = rec.intent.as_ref().map_or(0, |i| i.at_ms);
-            match crate::recovery::find_lost_create(&self.client, &plan, spec, &rec.create_wire, at_ms, &claimed).await {
+            match crate::recovery::find_lost_create(&self.client, &plan, spec, &rec.create_wire, at_ms, &claimed).await
+            {
                 Ok(crate::recovery::Lost::Job { job_id, entity_id }) => {
                     rec.job_id = Some(job_id);
                     rec.physical_id = entity_id;
@@ -1269,7 +1286,12 @@ impl Engine {
         }
     }
 
-    pub(crate) async fn delete_one(&self, plan: &Plan, kind: ResourceKind, mut rec: ResourceRecord) -> Result<(), String> {
+    pub(crate) async fn delete_one(
+        &self,
+        plan: &Plan,
+        kind: ResourceKind,
+        mut rec: ResourceRecord,
+    ) -> Result<(), String> {
         let pid = rec.physical_id.clone().unwrap_or_default();
         match kind {
             ResourceKind::WaitConditionHandle => {
@@ -1283,14 +1305,28 @@ impl Engine {
             },
             ResourceKind::CloudStack(spec) => {
                 // A delete job recorded by an interrupted run: its outcome first.
-                if let (Some(job), Some(Intent { kind: IntentKind::Delete, .. })) = (rec.job_id.clone(), &rec.intent) {
+                if let (
+                    Some(job),
+                    Some(Intent {
+                        kind: IntentKind::Delete,
+                        ..
+                    }),
+                ) = (rec.job_id.clone(), &rec.intent)
+                {
                     match self.watcher.wait(spec.delete.name, &job).await {
                         Ok(_) => return Ok(()),
                         Err(e) => tracing::info!(error = %e, "the recorded delete job did not succeed; deleting again"),
                     }
                 }
                 // A create job recorded by an interrupted run must end before its entity can go.
-                if let (Some(job), Some(Intent { kind: IntentKind::Create, .. })) = (rec.job_id.clone(), &rec.intent) {
+                if let (
+                    Some(job),
+                    Some(Intent {
+                        kind: IntentKind::Create,
+                        ..
+                    }),
+                ) = (rec.job_id.clone(), &rec.intent)
+                {
                     if let Err(e) = self.watcher.wait(spec.create.name, &job).await {
                         tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left");
                     }

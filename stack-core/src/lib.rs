@@ -54,8 +54,8 @@ pub mod signals;
 pub mod state;
 pub mod template;
 
-pub use events::{Event, EventLog, Status};
 pub use durable::DurableError;
+pub use events::{Event, EventLog, Status};
 pub use executor::{Created, CustomResource, Engine, EngineConfig, LaunchError, ResourceRecord, StackError, StackRun};
 pub use plan::{plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};

@@ -163,7 +163,23 @@ pub fn plan(template: &Template, given: &BTreeMap<String, String>, options: &Pla
     let mut problems = Vec::new();
     let params = parameters::resolve(template, given).unwrap_or_else(|mut p| {
         problems.append(&mut p);
-        BTreeMap::new()
+        // Every declared parameter still exists for the checks below (no cascade of "unknown Ref").
+        template
+            .parameters
+            .iter()
+            .map(|(name, decl)| {
+                let text = given.get(name).or(decl.default.as_ref()).cloned().unwrap_or_default();
+                let value = Value::String(text.clone());
+                (
+                    name.clone(),
+                    parameters::ParamValue {
+                        text,
+                        value,
+                        no_echo: decl.no_echo,
+                    },
+                )
+            })
+            .collect()
     });
     let param_values: BTreeMap<String, Value> = params.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
     let pseudo = pseudo_values(options);
@@ -607,5 +623,19 @@ pub fn to_dot(plan: &Plan) -> String {
         }
     }
     s.push_str("}\n");
+    s
+}
+
+/// Mermaid text of the dependency graph (`flowchart LR`, edges from a dependency to its dependent).
+pub fn to_mermaid(plan: &Plan) -> String {
+    let mut s = String::from("flowchart LR\n");
+    for (name, r) in &plan.resources {
+        s.push_str(&format!("  {name}[\"{name}<br/>{}\"]\n", r.type_name));
+    }
+    for (name, r) in &plan.resources {
+        for d in &r.depends_on {
+            s.push_str(&format!("  {d} --> {name}\n"));
+        }
+    }
     s
 }

@@ -81,7 +81,11 @@ pub fn fingerprint_matches(object: &Map<String, Value>, wire: &[(String, String)
     compared > 0 || object.contains_key("id")
 }
 
-async fn list_all(client: &Client, api: &str, mut wire: Vec<(String, String)>) -> Result<Vec<Map<String, Value>>, String> {
+async fn list_all(
+    client: &Client,
+    api: &str,
+    mut wire: Vec<(String, String)>,
+) -> Result<Vec<Map<String, Value>>, String> {
     let mut out = Vec::new();
     wire.push(("pagesize".into(), "500".into()));
     for page in 1u32.. {
@@ -125,7 +129,11 @@ pub async fn find_lost_create(
                         .and_then(Value::as_str)
                         .is_some_and(|c| same_command(c, spec.create.name))
                 })
-                .filter(|j| j.get("jobid").and_then(scalar_text).is_some_and(|id| !claimed.contains(&id)))
+                .filter(|j| {
+                    j.get("jobid")
+                        .and_then(scalar_text)
+                        .is_some_and(|id| !claimed.contains(&id))
+                })
                 .collect();
             let pending = candidates
                 .iter()
@@ -135,7 +143,9 @@ pub async fn find_lost_create(
                 continue;
             }
             for job in candidates {
-                let Some(Value::Object(result)) = job.get("jobresult") else { continue };
+                let Some(Value::Object(result)) = job.get("jobresult") else {
+                    continue;
+                };
                 let object = unwrap_object(result.clone(), spec.create.fields);
                 let id = object.get("id").and_then(scalar_text);
                 if id.as_ref().is_some_and(|i| claimed.contains(i)) || !fingerprint_matches(&object, wire) {
@@ -164,7 +174,9 @@ pub async fn find_lost_create(
         .into_iter()
         .find(|o| {
             o.get("name").and_then(Value::as_str) == Some(name.as_str())
-                && o.get("id").and_then(scalar_text).is_some_and(|id| !claimed.contains(&id))
+                && o.get("id")
+                    .and_then(scalar_text)
+                    .is_some_and(|id| !claimed.contains(&id))
         })
         .map_or(Lost::NotCreated, |o| Lost::Entity(Value::Object(o))))
 }
@@ -274,9 +286,18 @@ mod tests {
             "org.apache.cloudstack.api.command.user.address.AssociateIPAddrCmd",
             "associateIpAddress"
         ));
-        assert!(same_command("org.apache.cloudstack.api.command.user.vm.DeployVMCmd", "deployVirtualMachine"));
-        assert!(same_command("org.apache.cloudstack.api.command.deployVirtualMachineCmd", "deployVirtualMachine"));
-        assert!(!same_command("org.apache.cloudstack.api.command.user.vm.DestroyVMCmd", "deployVirtualMachine"));
+        assert!(same_command(
+            "org.apache.cloudstack.api.command.user.vm.DeployVMCmd",
+            "deployVirtualMachine"
+        ));
+        assert!(same_command(
+            "org.apache.cloudstack.api.command.deployVirtualMachineCmd",
+            "deployVirtualMachine"
+        ));
+        assert!(!same_command(
+            "org.apache.cloudstack.api.command.user.vm.DestroyVMCmd",
+            "deployVirtualMachine"
+        ));
     }
 
     #[test]

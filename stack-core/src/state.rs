@@ -373,7 +373,11 @@ impl SqliteStore {
                 supported: SCHEMA_VERSION,
             });
         }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        for (i, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
             tx.execute_batch(sql).map_err(err)?;
             tracing::info!(path = %path.display(), to = i + 1, "state schema migrated");
         }
@@ -418,7 +422,18 @@ fn json_text<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
 }
 
-type StackRow = (String, String, String, String, String, String, String, Option<String>, i64, i64);
+type StackRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
 
 fn stack_from_row(row: StackRow) -> Result<StackRecord, StateError> {
     let (name, stack_id, template, params, no_echo, options, status, reason, created, updated) = row;
@@ -599,30 +614,32 @@ impl StateStore for SqliteStore {
             rows
         })?;
         rows.into_iter()
-            .map(|(logical, type_name, status, physical_id, attrs, wire, intent, api, at, job_id, reason, tagged)| {
-                let intent = match (intent.as_deref().and_then(IntentKind::parse), api) {
-                    (Some(kind), Some(api)) => Some(Intent {
-                        kind,
-                        api,
-                        at_ms: at.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
-                    }),
-                    _ => None,
-                };
-                Ok(ResourceRecord {
-                    status: parse_status(stack, &status)?,
-                    attributes: serde_json::from_str(&attrs)
-                        .map_err(|e| corrupt(stack, format!("attributes of {logical}: {e}")))?,
-                    create_wire: serde_json::from_str(&wire)
-                        .map_err(|e| corrupt(stack, format!("create parameters of {logical}: {e}")))?,
-                    logical,
-                    type_name,
-                    physical_id,
-                    intent,
-                    job_id,
-                    tagged,
-                    reason,
-                })
-            })
+            .map(
+                |(logical, type_name, status, physical_id, attrs, wire, intent, api, at, job_id, reason, tagged)| {
+                    let intent = match (intent.as_deref().and_then(IntentKind::parse), api) {
+                        (Some(kind), Some(api)) => Some(Intent {
+                            kind,
+                            api,
+                            at_ms: at.and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+                        }),
+                        _ => None,
+                    };
+                    Ok(ResourceRecord {
+                        status: parse_status(stack, &status)?,
+                        attributes: serde_json::from_str(&attrs)
+                            .map_err(|e| corrupt(stack, format!("attributes of {logical}: {e}")))?,
+                        create_wire: serde_json::from_str(&wire)
+                            .map_err(|e| corrupt(stack, format!("create parameters of {logical}: {e}")))?,
+                        logical,
+                        type_name,
+                        physical_id,
+                        intent,
+                        job_id,
+                        tagged,
+                        reason,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -654,7 +671,15 @@ impl StateStore for SqliteStore {
             )?;
             let rows = st
                 .query_map(params![stack, ms(after)], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>();
             rows

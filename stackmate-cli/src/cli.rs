@@ -1,0 +1,237 @@
+//! The command line (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::Format;
+
+/// Run StackMate and CloudFormation JSON templates against Apache CloudStack.
+///
+/// Exit codes: 0 ok, 1 the stack operation failed, 2 invalid input, 3 connection or authentication
+/// problem.
+#[derive(Debug, Parser)]
+#[command(name = "stackmate", version, about, long_about)]
+pub struct Cli {
+    /// Global settings.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings of every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Where stack state is kept (one SQLite file).
+    #[arg(long, global = true, env = "STACKMATE_STATE_DIR", default_value = ".stackmate")]
+    pub state_dir: PathBuf,
+    /// CloudStack API endpoint (or CLOUDSTACK_ENDPOINT, or the profile).
+    #[arg(long, global = true)]
+    pub endpoint: Option<String>,
+    /// API key (or CLOUDSTACK_KEY, or the profile).
+    #[arg(long, global = true)]
+    pub api_key: Option<String>,
+    /// Secret key (or CLOUDSTACK_SECRET, or the profile).
+    #[arg(long, global = true)]
+    pub secret_key: Option<String>,
+    /// Profile of the config file (or STACKMATE_PROFILE; default `default`).
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Config file (default ~/.config/stackmate/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// CloudStack version of the participants: 4.15, 4.16 or 4.17 (default: the newest).
+    #[arg(long, global = true)]
+    pub api_version: Option<String>,
+    /// Address of the wait-condition and metadata server.
+    #[arg(long, global = true, default_value = "127.0.0.1:0")]
+    pub metadata_listen: std::net::SocketAddr,
+    /// The URL guests use to reach the metadata server (when it is behind NAT or a proxy).
+    #[arg(long, global = true)]
+    pub metadata_url: Option<String>,
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `--output text|json`.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct OutputArgs {
+    /// Output format: text for people, json for scripts (stable field names).
+    #[arg(long, short = 'o', value_enum, default_value = "text")]
+    pub output: Format,
+}
+
+/// Template parameters.
+#[derive(Debug, Args, Clone)]
+pub struct ParamArgs {
+    /// A parameter value (repeatable).
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Parameters from a JSON file: CloudFormation's [{"ParameterKey", "ParameterValue"}] or an object.
+    #[arg(long)]
+    pub parameters: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a template and its parameters; print every error, or the plan.
+    Validate {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The template file.
+        template: PathBuf,
+        /// Parameters.
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// Create a stack.
+    Create {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// The template file.
+        template: PathBuf,
+        /// Parameters.
+        #[command(flatten)]
+        params: ParamArgs,
+        /// Keep what was created when the create fails.
+        #[arg(long)]
+        disable_rollback: bool,
+        /// Resources created at once.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Default timeout of one resource, in seconds (a resource's StackMateTimeout property wins).
+        #[arg(long)]
+        timeout: Option<u64>,
+        /// Wait for the stack to finish (default).
+        #[arg(long, overrides_with = "no_wait")]
+        wait: bool,
+        /// Start the stack in the background and return; follow it with `events --follow`.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Delete a stack (by its state, or by its tags when the state is gone).
+    Delete {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// NoEcho parameter values (never stored).
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+    },
+    /// Finish or undo what a stopped run left.
+    Resume {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// NoEcho parameter values (never stored).
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+    },
+    /// Continue a failed rollback or delete, keeping the resources that will not go.
+    ContinueRollback {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// Logical ids to record as retained instead of deleting (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        skip: Vec<String>,
+        /// NoEcho parameter values (never stored).
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+    },
+    /// List the stacks of the state directory.
+    List {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// A stack's status, parameters and resources.
+    Describe {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+    },
+    /// A stack's events.
+    Events {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// Keep printing new events until the stack settles.
+        #[arg(long, short = 'f')]
+        follow: bool,
+    },
+    /// A stack's outputs.
+    Outputs {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+    },
+    /// The dependency graph of a template.
+    Graph {
+        /// The template file.
+        template: PathBuf,
+        /// DOT (Graphviz) or Mermaid.
+        #[arg(long, value_enum, default_value = "dot")]
+        format: GraphFormat,
+        /// Parameters (conditions may depend on them).
+        #[command(flatten)]
+        params: ParamArgs,
+    },
+    /// The cloud's API description.
+    ApiSpec {
+        /// What to do.
+        #[command(subcommand)]
+        action: ApiSpecAction,
+    },
+    /// Run a template against the embedded simulator: create, signal, outputs, delete.
+    Demo {
+        /// The template (default: StackMate's LAMP single instance template).
+        template: Option<PathBuf>,
+        /// Parameters (the demo fills the zone, template and offering of the simulator).
+        #[command(flatten)]
+        params: ParamArgs,
+        /// Async job duration of the simulator, in milliseconds.
+        #[arg(long, default_value_t = 300)]
+        latency_ms: u64,
+    },
+}
+
+/// `api-spec` actions.
+#[derive(Debug, Subcommand)]
+pub enum ApiSpecAction {
+    /// Call listApis and save the dump (to regenerate bindings for the release you run).
+    Fetch {
+        /// Where to write it.
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
+}
+
+/// Graph formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}

@@ -1,0 +1,640 @@
+//! One function per command; each is a thin layer over stack-core.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use stack_core::signals::SignalServer;
+use stack_core::state::{SqliteStore, StateStore};
+use stack_core::{DurableError, Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
+
+use crate::cli::{ApiSpecAction, Command, Global, GraphFormat, OutputArgs, ParamArgs};
+use crate::connection::{Connection, ConnectionFlags};
+use crate::exit::CliError;
+use crate::output::{event_json, event_line, print_json, resource_json, stack_json, Format};
+use crate::params;
+use crate::progress::Progress;
+
+/// Runs one parsed command.
+pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Validate { template, params, out } => validate(&global, &template, &params, out),
+        Command::Graph {
+            template,
+            format,
+            params,
+        } => graph(&global, &template, &params, format),
+        Command::Create {
+            name,
+            template,
+            params,
+            disable_rollback,
+            concurrency,
+            timeout,
+            no_wait,
+            out,
+            ..
+        } => {
+            let settings = CreateSettings {
+                disable_rollback,
+                concurrency,
+                timeout,
+            };
+            if no_wait {
+                create_in_background(&global, &name, &template, &params, &settings)
+            } else {
+                create(&global, &name, &template, &params, &settings, out).await
+            }
+        }
+        Command::Delete { name, params, out } => delete(&global, &name, &params, out).await,
+        Command::Resume { name, params, out } => resume(&global, &name, &params, out).await,
+        Command::ContinueRollback {
+            name,
+            skip,
+            params,
+            out,
+        } => continue_rollback(&global, &name, &skip, &params, out).await,
+        Command::List { out } => list(&global, out),
+        Command::Describe { name, out } => describe(&global, &name, out),
+        Command::Events { name, follow, out } => events(&global, &name, follow, out).await,
+        Command::Outputs { name, out } => outputs(&global, &name, out).await,
+        Command::ApiSpec {
+            action: ApiSpecAction::Fetch { output },
+        } => fetch_spec(&global, &output).await,
+        Command::Demo {
+            template,
+            params,
+            latency_ms,
+        } => crate::demo::run(&global, template.as_deref(), &params, latency_ms).await,
+    }
+}
+
+pub(crate) fn read_template(path: &Path) -> Result<(String, stack_core::template::Template), CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::Invalid(format!(
+            "template {}: cannot read it: {e}; check the path",
+            path.display()
+        ))
+    })?;
+    let template = stack_core::template::parse(&text)
+        .map_err(|p| CliError::Invalid(format!("template {}:\n{}", path.display(), stack_core::Problems(p))))?;
+    Ok((text, template))
+}
+
+fn connection_flags(g: &Global) -> ConnectionFlags {
+    ConnectionFlags {
+        endpoint: g.endpoint.clone(),
+        api_key: g.api_key.clone(),
+        secret_key: g.secret_key.clone(),
+        profile: g.profile.clone(),
+        config: g.config.clone(),
+        api_version: g.api_version.clone(),
+    }
+}
+
+fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
+    Ok(PlanOptions {
+        stack_name: name.to_string(),
+        stack_id: format!("{name}-validate"),
+        version: crate::connection::version(g.api_version.as_deref())?,
+        zones: Vec::new(),
+        unique_names: true,
+        custom_types: BTreeMap::new(),
+        metadata_url: "http://127.0.0.1:0/".into(),
+    })
+}
+
+fn plan_offline(g: &Global, template: &Path, p: &ParamArgs) -> Result<stack_core::Plan, CliError> {
+    let (_, t) = read_template(template)?;
+    let given = params::gather(&t, p.parameters.as_deref(), &p.params, false)?;
+    let name = template
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("stack")
+        .to_string();
+    stack_core::plan(&t, &given, &offline_options(g, &name)?)
+        .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))
+}
+
+fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -> Result<(), CliError> {
+    let plan = plan_offline(g, template, p)?;
+    if out.output == Format::Json {
+        let resources: Vec<Value> = plan
+            .order
+            .iter()
+            .map(|l| {
+                let r = &plan.resources[l];
+                json!({"logical_id": l, "resource_type": r.type_name, "depends_on": r.depends_on, "enabled": r.enabled})
+            })
+            .collect();
+        print_json(&json!({"valid": true, "order": plan.order, "resources": resources}));
+        return Ok(());
+    }
+    println!(
+        "{}: valid; {} resources, in order:",
+        template.display(),
+        plan.order.len()
+    );
+    for l in &plan.order {
+        let r = &plan.resources[l];
+        let deps: Vec<&str> = r.depends_on.iter().map(String::as_str).collect();
+        println!(
+            "  {l:<28} {:<36} {}{}",
+            r.type_name,
+            if deps.is_empty() {
+                "-".to_string()
+            } else {
+                format!("after {}", deps.join(", "))
+            },
+            if r.enabled {
+                ""
+            } else {
+                " (condition false: not created)"
+            }
+        );
+    }
+    Ok(())
+}
+
+fn graph(g: &Global, template: &Path, p: &ParamArgs, format: GraphFormat) -> Result<(), CliError> {
+    let plan = plan_offline(g, template, p)?;
+    match format {
+        GraphFormat::Dot => print!("{}", stack_core::plan::to_dot(&plan)),
+        GraphFormat::Mermaid => print!("{}", stack_core::plan::to_mermaid(&plan)),
+    }
+    Ok(())
+}
+
+fn open_store(g: &Global) -> Result<Arc<SqliteStore>, CliError> {
+    SqliteStore::open_dir(&g.state_dir).map(Arc::new).map_err(|e| {
+        CliError::Invalid(format!(
+            "{e} (the state directory is --state-dir or STACKMATE_STATE_DIR)"
+        ))
+    })
+}
+
+/// Engine settings of `create`.
+pub(crate) struct CreateSettings {
+    pub disable_rollback: bool,
+    pub concurrency: usize,
+    pub timeout: Option<u64>,
+}
+
+pub(crate) async fn engine_for(
+    g: &Global,
+    conn: &Connection,
+    settings: Option<&CreateSettings>,
+    store: Arc<dyn StateStore>,
+) -> Result<Engine, CliError> {
+    let client = conn.client()?;
+    let signals = SignalServer::start(g.metadata_listen, g.metadata_url.clone())
+        .await
+        .map_err(|e| CliError::Invalid(format!("--metadata-listen {}: {e}", g.metadata_listen)))?;
+    let mut config = EngineConfig::default();
+    if let Some(s) = settings {
+        config.disable_rollback = s.disable_rollback;
+        config.concurrency = s.concurrency.max(1);
+        if let Some(t) = s.timeout {
+            config.resource_timeout = Duration::from_secs(t);
+        }
+    }
+    if let Ok(ms) = std::env::var("STACKMATE_POLL_INTERVAL_MS") {
+        if let Ok(ms) = ms.parse() {
+            config.poll_interval = Duration::from_millis(ms);
+        }
+    }
+    Ok(Engine::new(client, signals, config).with_store(store))
+}
+
+fn stack_failed(e: &DurableError) -> CliError {
+    match e {
+        DurableError::UnknownStack(_) | DurableError::CannotResume { .. } | DurableError::NoStore => {
+            CliError::Invalid(e.to_string())
+        }
+        DurableError::State(stack_core::state::StateError::Locked { .. }) => CliError::StackFailed(e.to_string()),
+        DurableError::State(_) => CliError::Invalid(e.to_string()),
+        DurableError::Failed(f) => CliError::StackFailed(failure_text(f)),
+        DurableError::Other(_) => CliError::StackFailed(e.to_string()),
+    }
+}
+
+fn failure_text(f: &stack_core::StackError) -> String {
+    let failed: Vec<String> = f
+        .run
+        .resources
+        .values()
+        .filter(|r| matches!(r.status, Status::CreateFailed | Status::DeleteFailed))
+        .map(|r| {
+            format!(
+                "  {} ({}): {}",
+                r.logical,
+                r.status.as_str(),
+                r.reason.as_deref().unwrap_or("-")
+            )
+        })
+        .collect();
+    let mut text = format!("stack {}: {} ({})", f.stack, f.reason, f.run.status.as_str());
+    if !failed.is_empty() {
+        text.push('\n');
+        text.push_str(&failed.join("\n"));
+    }
+    match f.run.status {
+        Status::RollbackFailed | Status::DeleteFailed => text.push_str(&format!(
+            "\nwhat to do: `stackmate resume {0}` retries; `stackmate continue-rollback {0} --skip ID,...` keeps the ones that will not go",
+            f.stack
+        )),
+        Status::CreateFailed => text.push_str(&format!(
+            "\nrollback was disabled: fix the cause, then `stackmate resume {0}` retries what failed, or `stackmate delete {0}`",
+            f.stack
+        )),
+        _ => {}
+    }
+    text
+}
+
+fn print_run(run: &StackRun, out: OutputArgs) {
+    if out.output == Format::Json {
+        print_json(&json!({
+            "name": run.plan.options.stack_name,
+            "stack_id": run.plan.options.stack_id,
+            "status": run.status.as_str(),
+            "outputs": run.outputs,
+            "resources": run.resources.values().map(resource_json).collect::<Vec<_>>(),
+        }));
+        return;
+    }
+    println!("stack {}: {}", run.plan.options.stack_name, run.status.as_str());
+    if !run.outputs.is_empty() {
+        println!("outputs:");
+        for (k, v) in &run.outputs {
+            println!("  {k} = {v}");
+        }
+    }
+}
+
+async fn create(
+    g: &Global,
+    name: &str,
+    template: &Path,
+    p: &ParamArgs,
+    settings: &CreateSettings,
+    out: OutputArgs,
+) -> Result<(), CliError> {
+    let (text, t) = read_template(template)?;
+    let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let store = open_store(g)?;
+    let engine = engine_for(g, &conn, Some(settings), store).await?;
+    let zones = conn.zones(engine.client()).await?;
+    let options = PlanOptions {
+        stack_name: name.to_string(),
+        stack_id: new_stack_id(name),
+        version: conn.version,
+        zones,
+        unique_names: true,
+        custom_types: engine.custom_types(),
+        metadata_url: engine.signals().base_url().to_string(),
+    };
+    Progress::new(out.output == Format::Json).attach(&engine);
+    match engine.launch(&text, &given, &options).await {
+        Ok(run) => {
+            print_run(&run, out);
+            Ok(())
+        }
+        Err(LaunchError::Invalid(p)) => Err(CliError::Invalid(format!("template {}:\n{p}", template.display()))),
+        Err(LaunchError::Failed(f)) => Err(CliError::StackFailed(failure_text(&f))),
+    }
+}
+
+/// A unique stack id: the name, the time and random bits.
+fn new_stack_id(name: &str) -> String {
+    let holder = stack_core::state::LockHolder::this_process();
+    format!("{name}-{:x}-{}", stack_core::state::now_ms(), &holder.token[..8])
+}
+
+fn create_in_background(
+    g: &Global,
+    name: &str,
+    template: &Path,
+    p: &ParamArgs,
+    settings: &CreateSettings,
+) -> Result<(), CliError> {
+    // Validate here, so that mistakes are reported now and not in a log file.
+    let (_, t) = read_template(template)?;
+    let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
+    let exe = std::env::current_exe().map_err(|e| CliError::Invalid(format!("cannot find this program: {e}")))?;
+    std::fs::create_dir_all(&g.state_dir)
+        .map_err(|e| CliError::Invalid(format!("--state-dir {}: {e}", g.state_dir.display())))?;
+    let log = g.state_dir.join(format!("{name}.log"));
+    let file = std::fs::File::create(&log).map_err(|e| CliError::Invalid(format!("{}: {e}", log.display())))?;
+    let err = file
+        .try_clone()
+        .map_err(|e| CliError::Invalid(format!("{}: {e}", log.display())))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("--state-dir").arg(&g.state_dir);
+    for (flag, v) in [
+        ("--endpoint", &g.endpoint),
+        ("--api-key", &g.api_key),
+        ("--profile", &g.profile),
+        ("--api-version", &g.api_version),
+        ("--metadata-url", &g.metadata_url),
+    ] {
+        if let Some(v) = v {
+            cmd.arg(flag).arg(v);
+        }
+    }
+    if let Some(c) = &g.config {
+        cmd.arg("--config").arg(c);
+    }
+    // Secrets and parameters travel in the environment: NoEcho values must not show in `ps`.
+    if let Some(s) = &g.secret_key {
+        cmd.env("CLOUDSTACK_SECRET", s);
+    }
+    for (k, v) in &given {
+        cmd.env(params::env_var(k), v);
+    }
+    cmd.arg("--metadata-listen").arg(g.metadata_listen.to_string());
+    cmd.arg("create").arg(name).arg(template);
+    if settings.disable_rollback {
+        cmd.arg("--disable-rollback");
+    }
+    cmd.arg("--concurrency").arg(settings.concurrency.to_string());
+    if let Some(t) = settings.timeout {
+        cmd.arg("--timeout").arg(t.to_string());
+    }
+    let child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(file)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| CliError::Invalid(format!("cannot start the background run: {e}")))?;
+    println!(
+        "stack {name}: creating in the background (pid {}); log {}; follow it with `stackmate events {name} --follow`",
+        child.id(),
+        log.display()
+    );
+    Ok(())
+}
+
+fn secrets_for(g: &Global, name: &str, flags: &[String], prompt: bool) -> Result<BTreeMap<String, String>, CliError> {
+    let store = open_store(g)?;
+    let names = match store.stack(name) {
+        Ok(Some(s)) => s.no_echo,
+        _ => Vec::new(),
+    };
+    params::stored_secrets(&names, flags, prompt)
+}
+
+async fn delete(g: &Global, name: &str, flags: &[String], out: OutputArgs) -> Result<(), CliError> {
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let store = open_store(g)?;
+    let known = store.stack(name).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let engine = engine_for(g, &conn, None, store).await?;
+    Progress::new(out.output == Format::Json).attach(&engine);
+    let Some(_) = known else {
+        // No state: find the stack's resources by their tags, as StackMate did.
+        conn.zones(engine.client()).await?;
+        let deleted = engine.delete_by_tags(name).await.map_err(|e| stack_failed(&e))?;
+        if out.output == Format::Json {
+            print_json(
+                &json!({"name": name, "found_by": "tags", "deleted": deleted.iter().map(|(t, id, l)| json!({"resource_type": t, "physical_id": id, "logical_id": l})).collect::<Vec<_>>()}),
+            );
+        } else if deleted.is_empty() {
+            println!("stack {name}: not in the state, and no resource is tagged with it; nothing to delete");
+        } else {
+            println!(
+                "stack {name}: not in the state; deleted {} resources found by its tags:",
+                deleted.len()
+            );
+            for (t, id, l) in &deleted {
+                println!("  {:<24} {t:<24} {id}", l.as_deref().unwrap_or("-"));
+            }
+        }
+        return Ok(());
+    };
+    let secrets = secrets_for(g, name, flags, true)?;
+    let run = engine
+        .delete_stack(name, &secrets)
+        .await
+        .map_err(|e| stack_failed(&e))?;
+    print_run(&run, out);
+    Ok(())
+}
+
+async fn resume(g: &Global, name: &str, flags: &[String], out: OutputArgs) -> Result<(), CliError> {
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let secrets = secrets_for(g, name, flags, true)?;
+    let store = open_store(g)?;
+    let engine = engine_for(g, &conn, None, store).await?;
+    Progress::new(out.output == Format::Json).attach(&engine);
+    let run = engine.resume(name, &secrets).await.map_err(|e| stack_failed(&e))?;
+    print_run(&run, out);
+    Ok(())
+}
+
+async fn continue_rollback(
+    g: &Global,
+    name: &str,
+    skip: &[String],
+    flags: &[String],
+    out: OutputArgs,
+) -> Result<(), CliError> {
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let secrets = secrets_for(g, name, flags, true)?;
+    let store = open_store(g)?;
+    let engine = engine_for(g, &conn, None, store).await?;
+    Progress::new(out.output == Format::Json).attach(&engine);
+    let run = engine
+        .continue_rollback(name, skip, &secrets)
+        .await
+        .map_err(|e| stack_failed(&e))?;
+    print_run(&run, out);
+    Ok(())
+}
+
+fn known_stack(store: &SqliteStore, name: &str) -> Result<stack_core::state::StackRecord, CliError> {
+    store
+        .stack(name)
+        .map_err(|e| CliError::Invalid(e.to_string()))?
+        .ok_or_else(|| {
+            CliError::Invalid(format!(
+                "no stack named {name} in {}; `stackmate list` shows the stacks there",
+                store.path().display()
+            ))
+        })
+}
+
+fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
+    let store = open_store(g)?;
+    let stacks = store.stacks().map_err(|e| CliError::Invalid(e.to_string()))?;
+    if out.output == Format::Json {
+        print_json(&json!({"stacks": stacks.iter().map(stack_json).collect::<Vec<_>>()}));
+        return Ok(());
+    }
+    if stacks.is_empty() {
+        println!("no stacks in {}", store.path().display());
+    }
+    for s in stacks {
+        println!(
+            "{:<24} {:<22} {}  {}",
+            s.name,
+            s.status.as_str(),
+            stack_core::state::utc(s.updated_ms),
+            s.stack_id
+        );
+    }
+    Ok(())
+}
+
+fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
+    let store = open_store(g)?;
+    let s = known_stack(&store, name)?;
+    let resources = store.resources(name).map_err(|e| CliError::Invalid(e.to_string()))?;
+    if out.output == Format::Json {
+        let mut v = stack_json(&s);
+        v["resources"] = Value::Array(resources.iter().map(resource_json).collect());
+        print_json(&v);
+        return Ok(());
+    }
+    println!("stack {} ({})", s.name, s.stack_id);
+    println!(
+        "  status: {}{}",
+        s.status.as_str(),
+        s.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+    );
+    println!(
+        "  created {}, updated {}",
+        stack_core::state::utc(s.created_ms),
+        stack_core::state::utc(s.updated_ms)
+    );
+    println!(
+        "  CloudStack {}; rollback {}",
+        s.options.version,
+        if s.options.disable_rollback {
+            "disabled"
+        } else {
+            "on failure"
+        }
+    );
+    for (k, v) in &s.params {
+        println!("  parameter {k} = {v}");
+    }
+    for k in &s.no_echo {
+        println!("  parameter {k} = **** (NoEcho, not stored)");
+    }
+    println!("  resources:");
+    for r in resources {
+        println!(
+            "    {:<24} {:<34} {:<20} {}{}",
+            r.logical,
+            r.type_name,
+            r.status.as_str(),
+            r.physical_id.as_deref().unwrap_or("-"),
+            r.reason.as_deref().map(|x| format!("  ({x})")).unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result<(), CliError> {
+    let store = open_store(g)?;
+    known_stack(&store, name)?;
+    let mut after = 0;
+    let mut all = Vec::new();
+    loop {
+        let batch = store
+            .events(name, after)
+            .map_err(|e| CliError::Invalid(e.to_string()))?;
+        for (seq, e) in batch {
+            after = seq;
+            if out.output == Format::Json {
+                if follow {
+                    println!("{}", event_json(seq, &e));
+                } else {
+                    all.push(event_json(seq, &e));
+                }
+            } else {
+                println!("{}", event_line(&e));
+            }
+        }
+        if !follow {
+            break;
+        }
+        let status = known_stack(&store, name)?.status;
+        if !matches!(
+            status,
+            Status::CreateInProgress | Status::DeleteInProgress | Status::RollbackInProgress
+        ) {
+            // One last read, for events written with the final status.
+            let tail = store
+                .events(name, after)
+                .map_err(|e| CliError::Invalid(e.to_string()))?;
+            for (seq, e) in tail {
+                if out.output == Format::Json {
+                    println!("{}", event_json(seq, &e));
+                } else {
+                    println!("{}", event_line(&e));
+                }
+            }
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    if out.output == Format::Json && !follow {
+        print_json(&json!({"name": name, "events": all}));
+    }
+    Ok(())
+}
+
+async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
+    let store = open_store(g)?;
+    let s = known_stack(&store, name)?;
+    // Outputs never show NoEcho values, so placeholders stand in for them.
+    let secrets: BTreeMap<String, String> = s.no_echo.iter().map(|k| (k.clone(), "****".to_string())).collect();
+    let signals = SignalServer::start(
+        "127.0.0.1:0".parse().map_err(|_| CliError::Invalid("address".into()))?,
+        None,
+    )
+    .await
+    .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let client = cloudstack_client::Client::builder("http://127.0.0.1:9/client/api")
+        .build()
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
+    let engine = Engine::new(client, signals, EngineConfig::default()).with_store(store.clone());
+    let run = engine.stored_run(name, &secrets).map_err(|e| stack_failed(&e))?;
+    if out.output == Format::Json {
+        print_json(&json!({"name": name, "status": run.status.as_str(), "outputs": run.outputs}));
+        return Ok(());
+    }
+    if run.status != Status::CreateComplete {
+        println!(
+            "stack {name} is {}: outputs exist once it is CREATE_COMPLETE",
+            run.status.as_str()
+        );
+    }
+    for (k, v) in &run.outputs {
+        println!("{k} = {v}");
+    }
+    Ok(())
+}
+
+async fn fetch_spec(g: &Global, output: &PathBuf) -> Result<(), CliError> {
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let client = conn.client()?;
+    let inner = client
+        .call("listApis", cloudstack_client::HttpMethod::Get, Vec::new())
+        .await
+        .map_err(|e| CliError::from_client(&format!("listApis at {}", conn.endpoint), &e))?;
+    let count = inner.get("api").and_then(Value::as_array).map_or(0, Vec::len);
+    // The same shape as a dump saved from the API: {"listapisresponse": {"count": .., "api": [..]}}.
+    let raw = json!({ "listapisresponse": inner });
+    let text = serde_json::to_string_pretty(&raw).map_err(|e| CliError::Invalid(e.to_string()))?;
+    std::fs::write(output, text).map_err(|e| CliError::Invalid(format!("--output {}: {e}", output.display())))?;
+    println!(
+        "saved {count} APIs to {}; put it in api-specs/ (with a line in api-specs/manifest.toml) to generate bindings for it",
+        output.display()
+    );
+    Ok(())
+}

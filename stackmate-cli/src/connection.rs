@@ -1,0 +1,197 @@
+//! Connection settings: flags, then the environment (`CLOUDSTACK_ENDPOINT`, `CLOUDSTACK_KEY`,
+//! `CLOUDSTACK_SECRET`), then a named profile of the config file
+//! (`~/.config/stackmate/config.toml`, or `--config`):
+//!
+//! ```toml
+//! [profiles.default]
+//! endpoint = "https://cloud.example.com/client/api"
+//! api_key = "..."
+//! secret_key = "..."
+//! api_version = "4.17"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use cloudstack_client::Client;
+
+use crate::exit::CliError;
+
+/// One profile of the config file.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// API endpoint URL.
+    pub endpoint: Option<String>,
+    /// API key.
+    pub api_key: Option<String>,
+    /// Secret key.
+    pub secret_key: Option<String>,
+    /// CloudStack version of the bindings (`4.15`, `4.16`, `4.17`).
+    pub api_version: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    profiles: BTreeMap<String, Profile>,
+}
+
+/// What the flags say.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionFlags {
+    /// `--endpoint`.
+    pub endpoint: Option<String>,
+    /// `--api-key`.
+    pub api_key: Option<String>,
+    /// `--secret-key`.
+    pub secret_key: Option<String>,
+    /// `--profile`.
+    pub profile: Option<String>,
+    /// `--config`.
+    pub config: Option<PathBuf>,
+    /// `--api-version`.
+    pub api_version: Option<String>,
+}
+
+/// Resolved settings.
+#[derive(Clone)]
+pub struct Connection {
+    /// Endpoint.
+    pub endpoint: String,
+    api_key: String,
+    secret_key: String,
+    /// The participants' CloudStack version.
+    pub version: &'static cloudstack_api::Version,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("endpoint", &self.endpoint)
+            .field("version", &self.version.version)
+            .finish_non_exhaustive()
+    }
+}
+
+fn default_config() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("stackmate").join("config.toml"))
+}
+
+fn load_profile(flags: &ConnectionFlags) -> Result<Profile, CliError> {
+    let explicit = flags.config.is_some();
+    let Some(path) = flags.config.clone().or_else(default_config) else {
+        return Ok(Profile::default());
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(_) if !explicit && flags.profile.is_none() => return Ok(Profile::default()),
+        Err(e) => return Err(CliError::Invalid(format!("config file {}: {e}", path.display()))),
+    };
+    let file: ConfigFile =
+        toml::from_str(&text).map_err(|e| CliError::Invalid(format!("config file {}: {e}", path.display())))?;
+    let name = flags
+        .profile
+        .clone()
+        .or_else(|| std::env::var("STACKMATE_PROFILE").ok())
+        .unwrap_or_else(|| "default".to_string());
+    match file.profiles.get(&name) {
+        Some(p) => Ok(p.clone()),
+        None if flags.profile.is_none() => Ok(Profile::default()),
+        None => Err(CliError::Invalid(format!(
+            "config file {}: no profile [profiles.{name}] (it has: {})",
+            path.display(),
+            file.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// The version of the bindings named `v`, or the newest compiled in.
+pub fn version(v: Option<&str>) -> Result<&'static cloudstack_api::Version, CliError> {
+    match v {
+        Some(v) => cloudstack_api::version(v).ok_or_else(|| {
+            CliError::Invalid(format!(
+                "--api-version {v}: not compiled in; available: {}",
+                cloudstack_api::VERSIONS
+                    .iter()
+                    .map(|x| x.version)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+        None => cloudstack_api::latest().ok_or_else(|| CliError::Invalid("no CloudStack version compiled in".into())),
+    }
+}
+
+impl Connection {
+    /// Resolves flags, environment and profile.
+    pub fn resolve(flags: &ConnectionFlags) -> Result<Self, CliError> {
+        let profile = load_profile(flags)?;
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let pick = |flag: &Option<String>, var: &str, prof: &Option<String>| {
+            flag.clone().or_else(|| env(var)).or_else(|| prof.clone())
+        };
+        let endpoint = pick(&flags.endpoint, "CLOUDSTACK_ENDPOINT", &profile.endpoint).ok_or_else(|| {
+            CliError::Invalid(
+                "no CloudStack endpoint: give --endpoint, set CLOUDSTACK_ENDPOINT, or add a profile to the \
+                 config file (or try `stackmate demo`, which needs none)"
+                    .into(),
+            )
+        })?;
+        let api_key = pick(&flags.api_key, "CLOUDSTACK_KEY", &profile.api_key)
+            .ok_or_else(|| CliError::Invalid("no API key: give --api-key or set CLOUDSTACK_KEY".into()))?;
+        let secret_key = pick(&flags.secret_key, "CLOUDSTACK_SECRET", &profile.secret_key)
+            .ok_or_else(|| CliError::Invalid("no secret key: give --secret-key or set CLOUDSTACK_SECRET".into()))?;
+        let v = flags.api_version.clone().or(profile.api_version);
+        Ok(Self {
+            endpoint,
+            api_key,
+            secret_key,
+            version: version(v.as_deref())?,
+        })
+    }
+
+    /// Settings for a known endpoint and keys (the demo's simulator).
+    pub fn new(endpoint: String, api_key: &str, secret_key: &str, version: &'static cloudstack_api::Version) -> Self {
+        Self {
+            endpoint,
+            api_key: api_key.to_string(),
+            secret_key: secret_key.to_string(),
+            version,
+        }
+    }
+
+    /// A client for these settings: a short connect timeout, and reads retried twice.
+    pub fn client(&self) -> Result<Client, CliError> {
+        Client::builder(&self.endpoint)
+            .credentials(&self.api_key, &self.secret_key)
+            .connect_timeout(Duration::from_secs(5))
+            .retry_policy(cloudstack_client::client::RetryPolicy {
+                attempts: 3,
+                base: Duration::from_millis(200),
+                cap: Duration::from_secs(2),
+            })
+            .build()
+            .map_err(|e| CliError::Invalid(format!("--endpoint {}: {e}", self.endpoint)))
+    }
+
+    /// The cloud's zone ids (for Fn::GetAZs); also proves the endpoint and keys work.
+    pub async fn zones(&self, client: &Client) -> Result<Vec<String>, CliError> {
+        let inner = client
+            .call("listZones", cloudstack_client::HttpMethod::Get, Vec::new())
+            .await
+            .map_err(|e| CliError::from_client(&format!("listZones at {}", self.endpoint), &e))?;
+        Ok(inner
+            .get("zone")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|z| z.get("id").and_then(serde_json::Value::as_str).map(str::to_string))
+            .collect())
+    }
+}

@@ -1,0 +1,151 @@
+//! `stackmate demo`: the simulator in-process, a StackMate template created with a live view, the
+//! VM's wait-condition signal played, events and outputs shown, the stack deleted, and proof that
+//! nothing is left.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
+use stack_core::state::{SqliteStore, StateStore};
+use stack_core::{LaunchError, PlanOptions};
+
+use crate::cli::{Global, ParamArgs};
+use crate::commands::{engine_for, read_template, CreateSettings};
+use crate::connection::Connection;
+use crate::exit::CliError;
+use crate::params;
+use crate::progress::Progress;
+
+/// The workspace root: the current directory when it holds `api-specs/`, else where this was built.
+fn workspace() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    if cwd.join("api-specs").is_dir() {
+        return cwd;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or(cwd, Path::to_path_buf)
+}
+
+const DEFAULT_TEMPLATE: &str = "LAMP_Single_Instance_CloudStack.template";
+
+/// Runs the demo.
+pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms: u64) -> Result<(), CliError> {
+    let root = workspace();
+    let template_path = match template {
+        Some(t) => t.to_path_buf(),
+        None => root.join("../shared/templates/stackmate").join(DEFAULT_TEMPLATE),
+    };
+    let (text, t) = read_template(&template_path)?;
+    // The simulator's zone, template and offering for the usual parameter names; demo credentials.
+    let mut given = BTreeMap::new();
+    let defaults = [
+        ("zoneid", ZONE_ID),
+        ("templateid", TEMPLATE_ID),
+        ("serviceofferingid", SERVICE_OFFERING_SMALL_ID),
+        ("KeyName", "demo-key"),
+        ("DBName", "demo"),
+        ("DBUsername", "demo"),
+        ("DBPassword", "demoPassw0rd"),
+        ("DBRootPassword", "demoR00tPassw0rd"),
+    ];
+    for (k, v) in defaults {
+        if let Some(name) = t.parameters.keys().find(|n| n.eq_ignore_ascii_case(k)) {
+            given.insert(name.clone(), v.to_string());
+        }
+    }
+    given.extend(params::gather(&t, p.parameters.as_deref(), &p.params, false)?);
+
+    println!("stackmate demo: {}", template_path.display());
+    let config = cloudstack_sim::SimConfig {
+        job_latency: cloudstack_sim::Latency::Fixed(Duration::from_millis(latency_ms)),
+        ..cloudstack_sim::SimConfig::ephemeral()
+    };
+    let sim = cloudstack_sim::start(config, &root)
+        .await
+        .map_err(|e| CliError::Invalid(format!("cannot start the simulator: {e}")))?;
+    println!(
+        "simulator: {} (CloudStack API, signed requests, {latency_ms} ms async jobs)",
+        sim.url
+    );
+    let conn = Connection::new(
+        sim.url.clone(),
+        cloudstack_sim::DEMO_API_KEY,
+        cloudstack_sim::DEMO_SECRET_KEY,
+        crate::connection::version(g.api_version.as_deref())?,
+    );
+    let state_dir = std::env::temp_dir().join(format!("stackmate-demo-{}", std::process::id()));
+    let store: Arc<dyn StateStore> =
+        Arc::new(SqliteStore::open_dir(&state_dir).map_err(|e| CliError::Invalid(e.to_string()))?);
+    let settings = CreateSettings {
+        disable_rollback: false,
+        concurrency: 16,
+        timeout: None,
+    };
+    let mut engine = engine_for(g, &conn, Some(&settings), store).await?;
+    let _ = &mut engine;
+    let name = "demo";
+    Progress::new(false).attach(&engine);
+    crate::guest::play_vms(&engine, engine.client().clone(), name.to_string());
+    let zones = conn.zones(engine.client()).await?;
+    let options = PlanOptions {
+        stack_name: name.into(),
+        stack_id: format!("demo-{}", stack_core::state::now_ms()),
+        version: conn.version,
+        zones,
+        unique_names: true,
+        custom_types: BTreeMap::new(),
+        metadata_url: engine.signals().base_url().to_string(),
+    };
+    println!("\n== create stack {name}");
+    let started = Instant::now();
+    let mut run = match engine.launch(&text, &given, &options).await {
+        Ok(run) => run,
+        Err(LaunchError::Invalid(p)) => {
+            return Err(CliError::Invalid(format!("template {}:\n{p}", template_path.display())))
+        }
+        Err(LaunchError::Failed(f)) => return Err(CliError::StackFailed(f.to_string())),
+    };
+    println!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
+    println!("\n== resources");
+    for r in run.resources.values() {
+        println!(
+            "  {:<24} {:<34} {}",
+            r.logical,
+            r.type_name,
+            r.physical_id.as_deref().map_or("-".into(), |p| {
+                if p.contains("/waitcondition/") {
+                    stack_core::signals::SignalServer::masked(p)
+                } else {
+                    p.to_string()
+                }
+            })
+        );
+    }
+    println!("\n== outputs");
+    for (k, v) in &run.outputs {
+        println!("  {k} = {v}");
+    }
+    let in_cloud = sim.handle.created_resources().len();
+    println!("\n== the simulator holds {in_cloud} resources of the stack; deleting it");
+    let started = Instant::now();
+    engine.delete(&mut run).await.map_err(CliError::StackFailed)?;
+    println!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
+    let left = sim.handle.created_resources();
+    println!("\n== resources left in the simulator: {}", left.len());
+    for r in &left {
+        println!("  {} {}", r.kind, r.id);
+    }
+    let events = engine.events().all().len();
+    println!("{events} events; state kept in {}", state_dir.display());
+    if left.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::StackFailed(format!(
+            "{} resources were left behind",
+            left.len()
+        )))
+    }
+}
