@@ -5,11 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
-
 use crate::events::Status;
 use crate::executor::{Engine, ResourceRecord, StackError, StackRun};
-use crate::plan::{Plan, PlanOptions, ResourceKind};
+use crate::plan::{Plan, PlanOptions};
 use crate::recovery::{find_by_tags, teardown_rank};
 use crate::state::{StackRecord, StateStore};
 
@@ -55,6 +53,20 @@ impl Engine {
 
     /// Plans a stored stack again, with `secrets` for its NoEcho parameters (never stored).
     pub fn stored_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
+        self.stored_plan_for(name, secrets, true)
+    }
+
+    /// A stored stack's plan for deleting it: NoEcho values are not needed.
+    pub fn teardown_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
+        self.stored_plan_for(name, secrets, false)
+    }
+
+    fn stored_plan_for(
+        &self,
+        name: &str,
+        secrets: &BTreeMap<String, String>,
+        strict: bool,
+    ) -> Result<Plan, DurableError> {
         let rec = self.stack_record(name)?;
         let cannot = |reason: String| DurableError::CannotResume {
             stack: name.to_string(),
@@ -71,6 +83,7 @@ impl Engine {
                 Some(v) => {
                     params.insert(p.clone(), v.clone());
                 }
+                None if !strict => {}
                 None => {
                     return Err(cannot(format!(
                         "parameter {p} is NoEcho, so its value was not stored: give it again \
@@ -96,7 +109,12 @@ impl Engine {
                 crate::problem::Problems(p)
             ))
         })?;
-        let mut plan = crate::plan::plan(&template, &params, &options).map_err(|p| cannot(p.to_string()))?;
+        let planned = if strict {
+            crate::plan::plan(&template, &params, &options)
+        } else {
+            crate::plan::plan_for_teardown(&template, &params, &options)
+        };
+        let mut plan = planned.map_err(|p| cannot(p.to_string()))?;
         plan.source = Some(rec.template);
         Ok(plan)
     }
@@ -104,7 +122,7 @@ impl Engine {
     /// The stored run of a stack: its plan and every resource's record.
     pub fn stored_run(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
         let status = self.stack_record(name)?.status;
-        let plan = self.stored_plan(name, secrets)?;
+        let plan = self.teardown_plan(name, secrets)?;
         let resources = self.stored_records(name)?;
         let mut run = StackRun {
             plan,
@@ -133,7 +151,15 @@ impl Engine {
     /// disabled is resumed by retrying only what failed. A stack being deleted or rolled back goes on
     /// with that.
     pub async fn resume(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
-        let plan = self.stored_plan(name, secrets)?;
+        let creating = matches!(
+            self.stack_record(name)?.status,
+            Status::CreateInProgress | Status::CreateFailed
+        );
+        let plan = if creating {
+            self.stored_plan(name, secrets)?
+        } else {
+            self.teardown_plan(name, secrets)?
+        };
         self.resume_plan(plan).await
     }
 
@@ -230,7 +256,7 @@ impl Engine {
 
     /// Deletes stored stack `name` (reverse dependency order, in parallel, Retain respected).
     pub async fn delete_stack(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
-        let plan = self.stored_plan(name, secrets)?;
+        let plan = self.teardown_plan(name, secrets)?;
         let _guard = self.lock(name).map_err(DurableError::Other)?;
         let prior = self.stored_records(name)?;
         self.finish_teardown(plan, prior, true, Status::DeleteComplete, Status::DeleteFailed)
@@ -247,7 +273,7 @@ impl Engine {
         secrets: &BTreeMap<String, String>,
     ) -> Result<StackRun, DurableError> {
         let stored = self.stack_record(name)?;
-        let plan = self.stored_plan(name, secrets)?;
+        let plan = self.teardown_plan(name, secrets)?;
         let _guard = self.lock(name).map_err(DurableError::Other)?;
         let mut prior = self.stored_records(name)?;
         for l in skip {
@@ -289,8 +315,10 @@ impl Engine {
             custom_types: BTreeMap::new(),
             metadata_url: self.signals.base_url().to_string(),
         };
-        let empty = crate::template::parse(r#"{"Resources": {}}"#)
-            .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
+        // A plan with no resources of its own: the deletes only need its options.
+        let empty =
+            crate::template::parse(r#"{"Resources": {"Placeholder": {"Type": "StackMate::WaitConditionHandle"}}}"#)
+                .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
         let plan =
             crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
         let mut by_rank: BTreeMap<u8, Vec<crate::recovery::Tagged>> = BTreeMap::new();
@@ -302,34 +330,46 @@ impl Engine {
         for (_, group) in by_rank {
             let mut tasks = tokio::task::JoinSet::new();
             for t in group {
-                let Some(spec) = version
+                // Every participant whose resources carry this tag type, the simplest delete first
+                // (ingress and egress rules share one tag type: the wrong API refuses, the next is tried).
+                let mut specs: Vec<&'static cloudstack_client::ParticipantSpec> = version
                     .participants
                     .iter()
                     .filter(|p| {
                         p.tag_resource_type
                             .is_some_and(|r| r.eq_ignore_ascii_case(&t.resource_type))
                     })
-                    .min_by_key(|p| p.delete_keys.iter().filter(|k| k.required).count())
-                else {
+                    .filter(|p| p.delete_keys.iter().filter(|k| k.required).count() == 1)
+                    .collect();
+                specs.sort_by_key(|p| p.type_name);
+                if specs.is_empty() {
                     errors.push(format!(
                         "{} {}: no participant deletes this tag type",
                         t.resource_type, t.resource_id
                     ));
                     continue;
-                };
-                let mut rec = ResourceRecord::new(
-                    t.logical_id.as_deref().unwrap_or(&t.resource_id),
-                    spec.type_name,
-                    Status::CreateComplete,
-                );
-                rec.physical_id = Some(t.resource_id.clone());
-                let mut attrs = Map::new();
-                attrs.insert("id".into(), Value::String(t.resource_id.clone()));
-                rec.attributes = attrs;
+                }
                 let (engine, plan) = (self.clone(), plan.clone());
                 tasks.spawn(async move {
-                    let out = engine.delete_one(&plan, ResourceKind::CloudStack(spec), rec).await;
-                    (t, out)
+                    let mut last = String::new();
+                    for spec in specs {
+                        let Some(key) = spec.delete_keys.iter().find(|k| k.required) else {
+                            continue;
+                        };
+                        let mut wire = vec![(key.param.to_string(), t.resource_id.clone())];
+                        wire.extend(spec.delete_defaults.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+                        let mut rec = ResourceRecord::new(
+                            t.logical_id.as_deref().unwrap_or(&t.resource_id),
+                            spec.type_name,
+                            Status::CreateComplete,
+                        );
+                        rec.physical_id = Some(t.resource_id.clone());
+                        match engine.delete_with_retries(&plan, spec, wire, &mut rec).await {
+                            Ok(()) => return (t, Ok(())),
+                            Err(e) => last = format!("{}: {e}", spec.type_name),
+                        }
+                    }
+                    (t, Err(last))
                 });
             }
             while let Some(joined) = tasks.join_next().await {

@@ -1337,27 +1337,41 @@ impl Engine {
                 if spec.create.name == "deployVirtualMachine" && !self.config.expunge_vms {
                     wire.retain(|(k, _)| k != "expunge");
                 }
-                let started = Instant::now();
-                let mut delay = Duration::from_millis(250);
-                loop {
-                    rec.status = Status::DeleteInProgress;
-                    rec.intent = Some(intent(IntentKind::Delete, spec.delete.name));
-                    rec.job_id = None;
-                    self.persist(plan, &rec)?;
-                    match self.delete_call(plan, spec, wire.clone(), &mut rec).await {
-                        Ok(()) => return Ok(()),
-                        Err(e) if is_gone(&e) => return Ok(()),
-                        Err(e)
-                            if (is_in_use(&e) || e.is_transient())
-                                && started.elapsed() < self.config.in_use_retry_for =>
-                        {
-                            tracing::warn!(error = %e, ?delay, "delete failed, retrying (still in use or transient)");
-                            tokio::time::sleep(delay).await;
-                            delay = (delay * 2).min(Duration::from_secs(10));
-                        }
-                        Err(e) => return Err(e.to_string()),
-                    }
+                self.delete_with_retries(plan, spec, wire, &mut rec)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Calls the delete API with `wire`, writing ahead, retrying while the resource is in use or the
+    /// error is transient (for at most `in_use_retry_for`); a resource that is already gone counts as
+    /// deleted.
+    pub(crate) async fn delete_with_retries(
+        &self,
+        plan: &Plan,
+        spec: &'static ParticipantSpec,
+        wire: Vec<(String, String)>,
+        rec: &mut ResourceRecord,
+    ) -> Result<(), ClientError> {
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(250);
+        loop {
+            rec.status = Status::DeleteInProgress;
+            rec.intent = Some(intent(IntentKind::Delete, spec.delete.name));
+            rec.job_id = None;
+            if let Err(e) = self.persist(plan, rec) {
+                return Err(ClientError::Config(e));
+            }
+            match self.delete_call(plan, spec, wire.clone(), rec).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_gone(&e) => return Ok(()),
+                Err(e) if (is_in_use(&e) || e.is_transient()) && started.elapsed() < self.config.in_use_retry_for => {
+                    tracing::warn!(error = %e, ?delay, "delete failed, retrying (still in use or transient)");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(10));
                 }
+                Err(e) => return Err(e),
             }
         }
     }

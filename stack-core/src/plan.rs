@@ -160,9 +160,31 @@ fn resolve_type(type_name: &str, o: &PlanOptions) -> Option<ResourceKind> {
 
 /// Validates `template` with `given` parameters and plans it. Every problem is collected.
 pub fn plan(template: &Template, given: &BTreeMap<String, String>, options: &PlanOptions) -> Result<Plan, Problems> {
+    plan_checked(template, given, options, true)
+}
+
+/// A plan for deleting or rolling back a stored stack: parameter constraints are not checked, and
+/// parameters without a value (NoEcho values are never stored) are empty. Deleting needs no
+/// parameter values, only the resources and their dependencies.
+pub fn plan_for_teardown(
+    template: &Template,
+    given: &BTreeMap<String, String>,
+    options: &PlanOptions,
+) -> Result<Plan, Problems> {
+    plan_checked(template, given, options, false)
+}
+
+fn plan_checked(
+    template: &Template,
+    given: &BTreeMap<String, String>,
+    options: &PlanOptions,
+    check_params: bool,
+) -> Result<Plan, Problems> {
     let mut problems = Vec::new();
     let params = parameters::resolve(template, given).unwrap_or_else(|mut p| {
-        problems.append(&mut p);
+        if check_params {
+            problems.append(&mut p);
+        }
         // Every declared parameter still exists for the checks below (no cascade of "unknown Ref").
         template
             .parameters
