@@ -1099,11 +1099,34 @@ impl Engine {
             .retrying(|| self.client.submit(&req))
             .await
             .map_err(|e| format!("tagging failed: {e}"))?;
-        self.watcher
-            .wait("createTags", &reply.job_id)
-            .await
-            .map_err(|e| format!("tagging failed: {e}"))?;
-        Ok(())
+        match self.watcher.wait("createTags", &reply.job_id).await {
+            Ok(_) => Ok(()),
+            // A run resumed after a crash tags again: tags that are already there are ours.
+            Err(e) if self.tagged_already(rtype, id, logical).await => {
+                tracing::debug!(error = %e, "the stack tags were already on the resource");
+                Ok(())
+            }
+            Err(e) => Err(format!("tagging failed: {e}")),
+        }
+    }
+
+    /// Whether the resource already carries this stack's logical-id tag for `logical`.
+    async fn tagged_already(&self, rtype: &str, id: &str, logical: &str) -> bool {
+        let wire = vec![
+            ("resourcetype".to_string(), rtype.to_string()),
+            ("resourceid".to_string(), id.to_string()),
+            ("key".to_string(), "cloudstack:logical-id".to_string()),
+            ("listall".to_string(), "true".to_string()),
+        ];
+        match self.client.call("listTags", cloudstack_client::HttpMethod::Get, wire).await {
+            Ok(inner) => inner
+                .get("tag")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|t| t.get("value").and_then(Value::as_str) == Some(logical)),
+            Err(_) => false,
+        }
     }
 
     /// Deletes every created resource of `run` in reverse dependency order, in parallel. With

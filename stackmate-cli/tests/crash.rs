@@ -1,0 +1,140 @@
+//! The crash harness: `stackmate create` and `delete` run as child processes against the simulator
+//! (which lives in this test process, so it survives), are killed with SIGKILL at seeded random
+//! points, and are resumed until they finish. After each stack: it completed (or rolled back, for the
+//! failing template), nothing was created twice, and after delete no resource of it is left.
+//!
+//! `CRASH_KILLS` (default 50) is how many kills land on a running process before the harness stops.
+
+mod common;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{sim, stackmate, template, write, CLOUD_RESOURCES};
+
+/// A small seeded generator (xorshift), so a failing run can be replayed.
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n.max(1)
+    }
+}
+
+/// Runs `cmd` and kills it after `delay` if it is still running. Returns whether the kill landed,
+/// and the exit code otherwise.
+fn run_or_kill(mut child: Child, delay: Duration) -> (bool, Option<i32>) {
+    let deadline = Instant::now() + delay;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return (false, status.code());
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill(); // SIGKILL on Unix
+            let status = child.wait().expect("wait");
+            return (status.code().is_none(), status.code());
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn status_of(url: &str, state: &std::path::Path, name: &str) -> String {
+    let out = stackmate(url, state)
+        .args(["describe", name, "-o", "json"])
+        .output()
+        .expect("describe");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    v["status"].as_str().unwrap_or("?").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_runs_resume_without_leaks_or_duplicates() {
+    let target: u64 = std::env::var("CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
+    let seed: u64 = std::env::var("CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_cafe);
+    let sim = sim(30).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let good = write(dir.path(), "good.json", &template(false));
+    let bad = write(dir.path(), "bad.json", &template(true));
+    let mut rng = Rng(seed);
+    let (mut kills, mut stacks, mut survived) = (0u64, 0u64, 0u64);
+    let url = sim.url.clone();
+    while kills < target {
+        let name = format!("crash{stacks}");
+        let failing = stacks % 3 == 2;
+        let t = if failing { &bad } else { &good };
+        stacks += 1;
+        // Create, killed at random points, then resumed (and killed again) until it finishes.
+        let mut first = true;
+        let mut tries = 0;
+        let create_code = loop {
+            tries += 1;
+            assert!(tries < 40, "{name}: create never finished");
+            let mut cmd = stackmate(&url, &state);
+            if first {
+                cmd.args(["create", &name]).arg(t);
+            } else {
+                cmd.args(["resume", &name]);
+            }
+            let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+            // Early kills land before the first record, late ones while jobs are in flight.
+            let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 2000 } else { 450 }));
+            let (killed, code) = run_or_kill(child, delay);
+            if killed {
+                kills += 1;
+                let known = status_of(&url, &state, &name);
+                if known == "?" {
+                    // Killed before the stack was recorded: start over.
+                    continue;
+                }
+                first = false;
+                continue;
+            }
+            if first && code == Some(2) {
+                panic!("{name}: create refused its input");
+            }
+            break code;
+        };
+        let status = status_of(&url, &state, &name);
+        let live = sim.handle.created_resources();
+        if failing {
+            // 1 when the create itself rolled back; 0 when a resume finished an interrupted rollback.
+            assert!(matches!(create_code, Some(0 | 1)), "{name}: {create_code:?}");
+            assert_eq!(status, "ROLLBACK_COMPLETE", "{name}");
+            assert!(live.is_empty(), "{name}: rollback left {live:?}");
+        } else {
+            assert_eq!(create_code, Some(0), "{name}");
+            let why = stackmate(&url, &state).args(["describe", &name]).output().expect("describe");
+            assert_eq!(status, "CREATE_COMPLETE", "{name}: {}", String::from_utf8_lossy(&why.stdout));
+            assert_eq!(live.len(), CLOUD_RESOURCES, "{name}: created exactly once each: {live:?}");
+            // Delete, killed at random points, resumed until done.
+            let mut first = true;
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                assert!(tries < 40, "{name}: delete never finished");
+                let mut cmd = stackmate(&url, &state);
+                cmd.args([if first { "delete" } else { "resume" }, &name]);
+                let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+                let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 2000 } else { 350 }));
+                let (killed, code) = run_or_kill(child, delay);
+                if killed {
+                    kills += 1;
+                    if status_of(&url, &state, &name) == "DELETE_IN_PROGRESS" {
+                        first = false;
+                    }
+                    continue;
+                }
+                assert_eq!(code, Some(0), "{name}: delete");
+                break;
+            }
+            assert_eq!(status_of(&url, &state, &name), "DELETE_COMPLETE", "{name}");
+            let left = sim.handle.created_resources();
+            assert!(left.is_empty(), "{name}: delete left {left:?}");
+        }
+        survived += 1;
+    }
+    println!("crash harness: {kills} kill points (SIGKILL) over {stacks} stacks, {survived} stacks ended clean, seed {seed:#x}");
+}
