@@ -165,6 +165,8 @@ pub struct Engine {
     pub(crate) custom: BTreeMap<String, Arc<dyn CustomResource>>,
     pub(crate) store: Option<Arc<dyn StateStore>>,
     pub(crate) holder: Arc<LockHolder>,
+    /// Jobs and entities adopted by lost-create recovery in this process (never adopted twice).
+    pub(crate) adopted: Arc<std::sync::Mutex<BTreeSet<String>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -293,6 +295,7 @@ impl Engine {
             custom: BTreeMap::new(),
             store: None,
             holder: Arc::new(LockHolder::this_process()),
+            adopted: Arc::default(),
         }
     }
 
@@ -928,7 +931,16 @@ impl Engine {
                     Some(job) => resumed_job = Some(job),
                     None => {
                         let at_ms = e.intent.map_or(0, |i| i.at_ms);
-                        match crate::recovery::find_lost_create(&self.client, plan, spec, &wire, at_ms, claimed).await?
+                        match crate::recovery::find_lost_create(
+                            &self.client,
+                            plan,
+                            spec,
+                            &wire,
+                            at_ms,
+                            claimed,
+                            &self.adopted,
+                        )
+                        .await?
                         {
                             crate::recovery::Lost::Job { job_id, entity_id } => {
                                 tracing::info!(job = %job_id, "adopting the job of a create whose reply was lost");
@@ -1118,7 +1130,11 @@ impl Engine {
             ("key".to_string(), "cloudstack:logical-id".to_string()),
             ("listall".to_string(), "true".to_string()),
         ];
-        match self.client.call("listTags", cloudstack_client::HttpMethod::Get, wire).await {
+        match self
+            .client
+            .call("listTags", cloudstack_client::HttpMethod::Get, wire)
+            .await
+        {
             Ok(inner) => inner
                 .get("tag")
                 .and_then(Value::as_array)
@@ -1145,7 +1161,16 @@ impl Engine {
                 _ => continue,
             };
             let at_ms = rec.intent.as_ref().map_or(0, |i| i.at_ms);
-            match crate::recovery::find_lost_create(&self.client, &plan, spec, &rec.create_wire, at_ms, &claimed).await
+            match crate::recovery::find_lost_create(
+                &self.client,
+                &plan,
+                spec,
+                &rec.create_wire,
+                at_ms,
+                &claimed,
+                &self.adopted,
+            )
+            .await
             {
                 Ok(crate::recovery::Lost::Job { job_id, entity_id }) => {
                     rec.job_id = Some(job_id);

@@ -66,19 +66,27 @@ pub fn same_command(job_cmd: &str, api: &str) -> bool {
     !a.is_empty() && (a == b || a.starts_with(&b) || b.starts_with(&a))
 }
 
-/// Whether `object` agrees with every sent parameter it echoes (and echoes at least one, or has an id).
+/// Whether `object`, or an object nested in it (a rule in a group's `ingressrule` list, say), agrees
+/// with every sent parameter it echoes and echoes at least one.
 pub fn fingerprint_matches(object: &Map<String, Value>, wire: &[(String, String)]) -> bool {
-    let mut compared = 0;
-    for (k, v) in wire {
-        let key = k.to_ascii_lowercase();
-        if let Some(found) = object.get(&key).and_then(scalar_text) {
-            if !found.eq_ignore_ascii_case(v) {
-                return false;
+    let own = |o: &Map<String, Value>| {
+        let mut compared = 0;
+        for (k, v) in wire {
+            if let Some(found) = o.get(&k.to_ascii_lowercase()).and_then(scalar_text) {
+                if !found.eq_ignore_ascii_case(v) {
+                    return false;
+                }
+                compared += 1;
             }
-            compared += 1;
         }
-    }
-    compared > 0 || object.contains_key("id")
+        compared > 0
+    };
+    own(object)
+        || object.values().any(|v| match v {
+            Value::Object(o) => own(o),
+            Value::Array(items) => items.iter().any(|i| i.as_object().is_some_and(own)),
+            _ => false,
+        })
 }
 
 async fn list_all(
@@ -115,7 +123,15 @@ pub async fn find_lost_create(
     wire: &[(String, String)],
     intent_ms: u64,
     claimed: &BTreeSet<String>,
+    adopted: &std::sync::Mutex<BTreeSet<String>>,
 ) -> Result<Lost, String> {
+    let taken = |id: &str| {
+        claimed.contains(id)
+            || adopted
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(id)
+    };
     if spec.create.is_async {
         let since = (intent_ms / 1000).saturating_sub(SKEW.as_secs());
         let startdate = cloudstack_client::signing::format_utc(since, "+0000");
@@ -129,11 +145,7 @@ pub async fn find_lost_create(
                         .and_then(Value::as_str)
                         .is_some_and(|c| same_command(c, spec.create.name))
                 })
-                .filter(|j| {
-                    j.get("jobid")
-                        .and_then(scalar_text)
-                        .is_some_and(|id| !claimed.contains(&id))
-                })
+                .filter(|j| j.get("jobid").and_then(scalar_text).is_some_and(|id| !taken(&id)))
                 .collect();
             let pending = candidates
                 .iter()
@@ -148,11 +160,22 @@ pub async fn find_lost_create(
                 };
                 let object = unwrap_object(result.clone(), spec.create.fields);
                 let id = object.get("id").and_then(scalar_text);
-                if id.as_ref().is_some_and(|i| claimed.contains(i)) || !fingerprint_matches(&object, wire) {
+                if !fingerprint_matches(&object, wire) {
                     continue;
                 }
                 let job_id = job.get("jobid").and_then(scalar_text).unwrap_or_default();
-                return Ok(Lost::Job { job_id, entity_id: id });
+                // Claimed atomically: two lost creates of one kind never adopt the same job.
+                if !adopted
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(job_id.clone())
+                    || claimed.contains(&job_id)
+                {
+                    continue;
+                }
+                // The job's entity is the reply's id (async creates), not the result's wrapper id.
+                let entity_id = job.get("jobinstanceid").and_then(scalar_text).or(id);
+                return Ok(Lost::Job { job_id, entity_id });
             }
             break;
         }
@@ -174,9 +197,13 @@ pub async fn find_lost_create(
         .into_iter()
         .find(|o| {
             o.get("name").and_then(Value::as_str) == Some(name.as_str())
-                && o.get("id")
-                    .and_then(scalar_text)
-                    .is_some_and(|id| !claimed.contains(&id))
+                && o.get("id").and_then(scalar_text).is_some_and(|id| {
+                    !taken(&id)
+                        && adopted
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .insert(id.clone())
+                })
         })
         .map_or(Lost::NotCreated, |o| Lost::Entity(Value::Object(o))))
 }
@@ -306,6 +333,18 @@ mod tests {
         let wire = |z: &str| vec![("zoneid".to_string(), z.to_string()), ("name".into(), "s-web".into())];
         assert!(fingerprint_matches(&o, &wire("Z")));
         assert!(!fingerprint_matches(&o, &wire("other")));
+        let group: Map<String, Value> = serde_json::from_str(
+            r#"{"id": "g", "ingressrule": [{"ruleid": "r", "startport": 22, "protocol": "tcp"}]}"#,
+        )
+        .unwrap();
+        let rule = |port: &str| {
+            vec![
+                ("startport".to_string(), port.to_string()),
+                ("securitygroupid".into(), "g".into()),
+            ]
+        };
+        assert!(fingerprint_matches(&group, &rule("22")));
+        assert!(!fingerprint_matches(&group, &rule("80")));
     }
 
     #[test]

@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stack_core::{Event, Status};
 
+/// One bar per resource, with when it started.
+type Bars = Mutex<BTreeMap<String, (ProgressBar, Instant)>>;
+
 /// Shows events as they come.
 pub struct Progress {
-    bars: Option<(MultiProgress, Mutex<BTreeMap<String, (ProgressBar, Instant)>>)>,
+    bars: Option<(MultiProgress, Bars)>,
     json: bool,
 }
 

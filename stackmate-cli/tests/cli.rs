@@ -357,3 +357,75 @@ async fn profiles_from_the_config_file() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("no profile [profiles.nope] (it has: lab)"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noecho_values_are_in_neither_the_state_file_nor_the_logs() {
+    let sim = sim(20).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let t = write(dir.path(), "stack.json", &template(true));
+    let secret = "hunter2-Zq9";
+    let mut logs = String::new();
+    // A failing stack: errors, rollback and events all pass through the masking.
+    let (code, out, err) = run(stackmate(&sim.url, &state)
+        .args(["-vv", "create", "s", "--disable-rollback"])
+        .arg(&t)
+        .args(["-p", &format!("Secret={secret}")])
+        .env("STACKMATE_LOG", "trace"));
+    assert_eq!(code, 1, "{err}");
+    logs.push_str(&out);
+    logs.push_str(&err);
+    for args in [
+        &["describe", "s", "-o", "json"][..],
+        &["events", "s"],
+        &["outputs", "s"],
+        &["delete", "s"],
+    ] {
+        let (_, out, err) = run(stackmate(&sim.url, &state).args(args).env("STACKMATE_LOG", "trace"));
+        logs.push_str(&out);
+        logs.push_str(&err);
+    }
+    assert!(logs.len() > 2_000, "trace logs were captured: {} bytes", logs.len());
+    assert!(!logs.contains(secret), "the NoEcho value is in the output or logs");
+    // The group's description was the secret: the cloud has it, the state must not.
+    let mut scanned = 0;
+    for entry in std::fs::read_dir(&state).expect("state dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        scanned += bytes.len();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "the NoEcho value is in the state files"
+        );
+    }
+    assert!(scanned > 4_000, "the state files were scanned: {scanned} bytes");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_stack_is_refused_with_who_holds_it() {
+    use stack_core::state::StateStore as _;
+    let sim = sim(20).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let t = write(dir.path(), "stack.json", &template(false));
+    assert_eq!(run(stackmate(&sim.url, &state).args(["create", "l"]).arg(&t)).0, 0);
+    // This (live) test process holds the lock, as a running `stackmate` would.
+    let store = stack_core::SqliteStore::open_dir(&state).expect("store");
+    let holder = stack_core::state::LockHolder::this_process();
+    store
+        .acquire_lock("l", &holder, std::time::Duration::from_secs(60))
+        .expect("lock");
+    let (code, _, err) = run(stackmate(&sim.url, &state).args(["delete", "l"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!("stack l is locked by pid {}", std::process::id())),
+        "{err}"
+    );
+    assert_eq!(
+        sim.handle.created_resources().len(),
+        CLOUD_RESOURCES,
+        "nothing was touched"
+    );
+    store.release_lock("l", &holder).expect("release");
+    assert_eq!(run(stackmate(&sim.url, &state).args(["delete", "l"])).0, 0);
+    assert_eq!(sim.handle.created_resources().len(), 0);
+}

@@ -53,7 +53,7 @@ pub fn template(fail: bool) -> String {
     format!(
         r#"{{
   "AWSTemplateFormatVersion": "2010-09-09",
-  "Parameters": {{"Secret": {{"Type": "String", "NoEcho": "true", "Default": "x"}}}},
+  "Parameters": {{"Secret": {{"Type": "String", "NoEcho": "true", "Default": "change-me-please"}}}},
   "Resources": {{
     "Web": {{"Type": "CloudStack::SecurityGroup", "Properties": {{"name": "web", "description": {{"Ref": "Secret"}}}}}},
     "Http": {{"Type": "CloudStack::SecurityGroupIngress", "Properties": {{"securitygroupid": {{"Ref": "Web"}},

@@ -51,8 +51,14 @@ fn status_of(url: &str, state: &std::path::Path, name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_runs_resume_without_leaks_or_duplicates() {
-    let target: u64 = std::env::var("CRASH_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(50);
-    let seed: u64 = std::env::var("CRASH_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_cafe);
+    let target: u64 = std::env::var("CRASH_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_cafe);
     let sim = sim(30).await;
     let dir = tempfile::tempdir().expect("tmp");
     let state = dir.path().join("state");
@@ -106,9 +112,21 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             assert!(live.is_empty(), "{name}: rollback left {live:?}");
         } else {
             assert_eq!(create_code, Some(0), "{name}");
-            let why = stackmate(&url, &state).args(["describe", &name]).output().expect("describe");
-            assert_eq!(status, "CREATE_COMPLETE", "{name}: {}", String::from_utf8_lossy(&why.stdout));
-            assert_eq!(live.len(), CLOUD_RESOURCES, "{name}: created exactly once each: {live:?}");
+            let why = stackmate(&url, &state)
+                .args(["describe", &name])
+                .output()
+                .expect("describe");
+            assert_eq!(
+                status,
+                "CREATE_COMPLETE",
+                "{name}: {}",
+                String::from_utf8_lossy(&why.stdout)
+            );
+            assert_eq!(
+                live.len(),
+                CLOUD_RESOURCES,
+                "{name}: created exactly once each: {live:?}"
+            );
             // Delete, killed at random points, resumed until done.
             let mut first = true;
             let mut tries = 0;
