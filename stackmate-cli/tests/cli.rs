@@ -429,3 +429,16 @@ async fn a_locked_stack_is_refused_with_who_holds_it() {
     assert_eq!(run(stackmate(&sim.url, &state).args(["delete", "l"])).0, 0);
     assert_eq!(sim.handle.created_resources().len(), 0);
 }
+
+#[test]
+fn the_demo_creates_signals_and_deletes_leaving_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (code, out, err) = run(std::process::Command::new(env!("CARGO_BIN_EXE_stackmate"))
+        .current_dir(common::root())
+        .env("TMPDIR", dir.path())
+        .args(["demo", "--latency-ms", "20"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("signalled its wait condition"), "{out}");
+    assert!(out.contains("WebsiteURL = http://"), "{out}");
+    assert!(out.contains("resources left in the simulator: 0"), "{out}");
+}
