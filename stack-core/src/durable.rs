@@ -303,7 +303,7 @@ impl Engine {
     /// while something still uses it. Returns the deleted resources as (type, id, logical id).
     pub async fn delete_by_tags(&self, name: &str) -> Result<Vec<(String, String, Option<String>)>, DurableError> {
         let version = cloudstack_api::latest().ok_or_else(|| DurableError::Other("no CloudStack version".into()))?;
-        let found = find_by_tags(&self.client, name, None)
+        let found = find_by_tags(&self.client, version, name, None)
             .await
             .map_err(DurableError::Other)?;
         let options = PlanOptions {

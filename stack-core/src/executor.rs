@@ -714,12 +714,7 @@ impl Engine {
     pub(crate) fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
         let plan = &run.plan;
         let view = View(&run.resources, &run.plan.resources);
-        let secrets: Vec<&str> = plan
-            .params
-            .values()
-            .filter(|p| p.no_echo && !p.text.is_empty())
-            .map(|p| p.text.as_str())
-            .collect();
+        let secrets = secrets_of(plan);
         let mut out = BTreeMap::new();
         for (name, o) in &plan.template.outputs {
             if o.condition
@@ -734,7 +729,7 @@ impl Engine {
                 Ok(None) => "(unknown)".to_string(),
                 Err(p) => format!("(error: {p})"),
             };
-            let masked = if secrets.iter().any(|s| text.contains(s)) {
+            let masked = if secrets.iter().any(|s| text.contains(s.as_str())) {
                 "****".to_string()
             } else {
                 text

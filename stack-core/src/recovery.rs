@@ -21,8 +21,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use cloudstack_client::decode::{split_list, unwrap_object};
-use cloudstack_client::meta::HttpMethod;
+use cloudstack_client::decode::unwrap_object;
 use cloudstack_client::{Client, ParticipantSpec};
 use serde_json::{Map, Value};
 
@@ -89,30 +88,22 @@ pub fn fingerprint_matches(object: &Map<String, Value>, wire: &[(String, String)
         })
 }
 
+/// Every item of list API `api` (paged by the client's pager).
 async fn list_all(
     client: &Client,
+    version: &cloudstack_api::Version,
     api: &str,
-    mut wire: Vec<(String, String)>,
+    wire: Vec<(String, String)>,
 ) -> Result<Vec<Map<String, Value>>, String> {
-    let mut out = Vec::new();
-    wire.push(("pagesize".into(), "500".into()));
-    for page in 1u32.. {
-        let mut w = wire.clone();
-        w.push(("page".into(), page.to_string()));
-        let inner = client
-            .call(api, HttpMethod::Get, w)
-            .await
-            .map_err(|e| format!("{api}: {e}"))?;
-        let (count, items) = split_list(api, inner).map_err(|e| format!("{api}: {e}"))?;
-        if items.is_empty() {
-            break;
-        }
-        out.extend(items);
-        if count.is_some_and(|c| out.len() as u64 >= c) || page > 1000 {
-            break;
-        }
-    }
-    Ok(out)
+    use futures_util::TryStreamExt as _;
+    let meta = version
+        .api(api)
+        .ok_or_else(|| format!("{api}: not an API of CloudStack {}", version.version))?;
+    client
+        .list_all_raw(meta, wire)
+        .try_collect()
+        .await
+        .map_err(|e| format!("{api}: {e}"))
 }
 
 /// Looks for what a create whose reply was lost made (see the module docs).
@@ -137,7 +128,13 @@ pub async fn find_lost_create(
         let startdate = cloudstack_client::signing::format_utc(since, "+0000");
         let started = std::time::Instant::now();
         loop {
-            let jobs = list_all(client, "listAsyncJobs", vec![("startdate".into(), startdate.clone())]).await?;
+            let jobs = list_all(
+                client,
+                plan.options.version,
+                "listAsyncJobs",
+                vec![("startdate".into(), startdate.clone())],
+            )
+            .await?;
             let candidates: Vec<&Map<String, Value>> = jobs
                 .iter()
                 .filter(|j| {
@@ -192,7 +189,7 @@ pub async fn find_lost_create(
     } else if list_api.param("keyword").is_some() {
         query.push(("keyword".into(), name.clone()));
     }
-    let items = list_all(client, list_api.name, query).await?;
+    let items = list_all(client, plan.options.version, list_api.name, query).await?;
     Ok(items
         .into_iter()
         .find(|o| {
@@ -231,7 +228,12 @@ pub struct Tagged {
 }
 
 /// Every resource tagged with `cloudstack:stack-name = stack` (and, when given, the stack id).
-pub async fn find_by_tags(client: &Client, stack: &str, stack_id: Option<&str>) -> Result<Vec<Tagged>, String> {
+pub async fn find_by_tags(
+    client: &Client,
+    version: &cloudstack_api::Version,
+    stack: &str,
+    stack_id: Option<&str>,
+) -> Result<Vec<Tagged>, String> {
     let by = |key: &str, value: &str| {
         vec![
             ("key".to_string(), key.to_string()),
@@ -239,10 +241,10 @@ pub async fn find_by_tags(client: &Client, stack: &str, stack_id: Option<&str>) 
             ("listall".to_string(), "true".to_string()),
         ]
     };
-    let named = list_all(client, "listTags", by("cloudstack:stack-name", stack)).await?;
+    let named = list_all(client, version, "listTags", by("cloudstack:stack-name", stack)).await?;
     let ids: Option<BTreeSet<String>> = match stack_id {
         Some(sid) => Some(
-            list_all(client, "listTags", by("cloudstack:stack-id", sid))
+            list_all(client, version, "listTags", by("cloudstack:stack-id", sid))
                 .await?
                 .iter()
                 .filter_map(|t| t.get("resourceid").and_then(scalar_text))
@@ -252,6 +254,7 @@ pub async fn find_by_tags(client: &Client, stack: &str, stack_id: Option<&str>) 
     };
     let logical: Vec<Map<String, Value>> = list_all(
         client,
+        version,
         "listTags",
         vec![
             ("key".to_string(), "cloudstack:logical-id".to_string()),

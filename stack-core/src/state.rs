@@ -456,18 +456,8 @@ const STACK_COLUMNS: &str =
     "name, stack_id, template, params, no_echo, options, status, reason, created_ms, updated_ms";
 
 fn read_stack_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StackRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-    ))
+    // rusqlite reads a row into a tuple of its columns' types.
+    StackRow::try_from(r)
 }
 
 fn ms(v: u64) -> i64 {
@@ -594,22 +584,7 @@ impl StateStore for SqliteStore {
                  FROM resources WHERE stack = ?1 ORDER BY logical",
             )?;
             let rows = st
-                .query_map(params![stack], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                        r.get(8)?,
-                        r.get(9)?,
-                        r.get(10)?,
-                        r.get(11)?,
-                    ))
-                })?
+                .query_map(params![stack], |r| Row::try_from(r))?
                 .collect::<rusqlite::Result<Vec<_>>>();
             rows
         })?;
@@ -670,17 +645,7 @@ impl StateStore for SqliteStore {
                  FROM events WHERE stack = ?1 AND seq > ?2 ORDER BY seq",
             )?;
             let rows = st
-                .query_map(params![stack, ms(after)], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })?
+                .query_map(params![stack, ms(after)], |r| Row::try_from(r))?
                 .collect::<rusqlite::Result<Vec<_>>>();
             rows
         })?;
@@ -710,7 +675,7 @@ impl StateStore for SqliteStore {
                 .query_row(
                     "SELECT pid, host, token, since_ms, expires_ms FROM locks WHERE stack = ?1",
                     params![stack],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                    |r| <(u32, String, String, i64, i64)>::try_from(r),
                 )
                 .optional()?;
             if let Some((pid, host, token, since, expires)) = current {

@@ -543,41 +543,27 @@ async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result
     known_stack(&store, name)?;
     let mut after = 0;
     let mut all = Vec::new();
+    // Followed JSON is one object per line; otherwise JSON is one document at the end.
+    let mut show = |seq: u64, e: &stack_core::Event| match out.output {
+        Format::Json if !follow => all.push(event_json(seq, e)),
+        Format::Json => println!("{}", event_json(seq, e)),
+        Format::Text => println!("{}", event_line(e)),
+    };
     loop {
-        let batch = store
-            .events(name, after)
-            .map_err(|e| CliError::Invalid(e.to_string()))?;
-        for (seq, e) in batch {
-            after = seq;
-            if out.output == Format::Json {
-                if follow {
-                    println!("{}", event_json(seq, &e));
-                } else {
-                    all.push(event_json(seq, &e));
-                }
-            } else {
-                println!("{}", event_line(&e));
-            }
-        }
-        if !follow {
-            break;
-        }
+        // Read the status first: the events read after it include those written with it.
         let status = known_stack(&store, name)?.status;
-        if !matches!(
+        for (seq, e) in store
+            .events(name, after)
+            .map_err(|e| CliError::Invalid(e.to_string()))?
+        {
+            after = seq;
+            show(seq, &e);
+        }
+        let settled = !matches!(
             status,
             Status::CreateInProgress | Status::DeleteInProgress | Status::RollbackInProgress
-        ) {
-            // One last read, for events written with the final status.
-            let tail = store
-                .events(name, after)
-                .map_err(|e| CliError::Invalid(e.to_string()))?;
-            for (seq, e) in tail {
-                if out.output == Format::Json {
-                    println!("{}", event_json(seq, &e));
-                } else {
-                    println!("{}", event_line(&e));
-                }
-            }
+        );
+        if !follow || settled {
             break;
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
