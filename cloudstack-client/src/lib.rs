@@ -33,6 +33,8 @@
 pub mod client;
 pub mod decode;
 pub mod error;
+pub mod job_listing;
+pub mod job_timing;
 pub mod jobs;
 pub mod meta;
 #[cfg(feature = "http")]
@@ -41,9 +43,13 @@ pub mod params;
 pub mod participant;
 pub mod request;
 pub mod signing;
+#[cfg(feature = "http")]
+pub mod slots;
+#[cfg(feature = "http")]
+pub mod watcher;
 
 #[cfg(feature = "http")]
-pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, Secret};
+pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, Secret, DEFAULT_MAX_IN_FLIGHT};
 pub use decode::{Decode, FromObject, List, Object};
 pub use error::{ApiError, BuildError, DecodeError, Error};
 #[cfg(feature = "http")]
@@ -53,3 +59,5 @@ pub use params::{Date, ParamValue, Params};
 pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec};
 pub use request::{DynamicRequest, Request};
 pub use serde_json::Value;
+#[cfg(feature = "http")]
+pub use slots::with_priority;

@@ -87,7 +87,7 @@ impl ApiErr {
             inner.insert("cserrorcode".into(), json!(cs));
         }
         inner.insert("errortext".into(), json!(self.text));
-        json!({ envelope: inner })
+        crate::handlers::wrapped(envelope, Value::Object(inner))
     }
 
     /// The `jobresult` of a failed job.

@@ -10,7 +10,8 @@ use crate::error::ApiErr;
 use crate::fixtures;
 use crate::listing::{list_reply, page_reply, page_window, ListQuery};
 use crate::registry::{ApiDef, Behavior, Registry};
-use crate::world::{now_string, JobAction, Obj, TagRec, World};
+use crate::tags::TagRec;
+use crate::world::{now_string, JobAction, Obj, World};
 
 /// The context of one call.
 pub struct Ctx<'a> {
@@ -150,6 +151,13 @@ fn name_of(world: &World, id: &str) -> Value {
         .get(id)
         .and_then(|r| r.obj.get("name").cloned())
         .unwrap_or(Value::Null)
+}
+
+/// `{key: inner}`, moving `inner` (`json!` would copy it through the serializer).
+pub fn wrapped(key: impl Into<String>, inner: Value) -> Value {
+    let mut o = Obj::new();
+    o.insert(key.into(), inner);
+    Value::Object(o)
 }
 
 /// Handles one validated call; returns the value to put inside the envelope.
@@ -307,9 +315,11 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         "createTags" => create_tags(world, cx),
         "deleteTags" => delete_tags(world, cx),
         "listTags" => {
-            let tags: Vec<Value> = world
-                .tags
-                .iter()
+            let candidates: Box<dyn Iterator<Item = &TagRec>> = match cx.args.get("resourceid") {
+                Some(id) => Box::new(world.tags.of(id)),
+                None => Box::new(world.tags.iter()),
+            };
+            let tags: Vec<Value> = candidates
                 .filter(|t| {
                     cx.args
                         .get("resourcetype")
@@ -359,7 +369,7 @@ fn set_state(w: &mut World, id: &str, state: &str, kind: &str) -> Result<Value, 
     let r = w
         .get(id)
         .ok_or_else(|| ApiErr::internal(format!("Unable to find {kind} {id}")))?;
-    Ok(json!({ kind: w.render(r) }))
+    Ok(wrapped(kind, w.render(r)))
 }
 
 fn deploy_vm(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
@@ -481,7 +491,7 @@ fn destroy_vm(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
                 if let Some(o) = r.as_object_mut() {
                     o.insert("state".into(), json!("Expunging"));
                 }
-                Ok(json!({"virtualmachine": r}))
+                Ok(wrapped("virtualmachine", r))
             } else {
                 set_state(w, &id, "Destroyed", "virtualmachine")
             }
@@ -767,10 +777,7 @@ fn create_tags(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         Box::new(move |w| {
             for id in &ids {
                 for (k, _) in &pairs {
-                    if w.tags
-                        .iter()
-                        .any(|t| &t.resourceid == id && t.key.eq_ignore_ascii_case(k))
-                    {
+                    if w.tags.of(id).any(|t| t.key.eq_ignore_ascii_case(k)) {
                         return Err(ApiErr::internal(format!("tag {k} already on {canonical} with id {id}")));
                     }
                 }
@@ -782,7 +789,7 @@ fn create_tags(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
                     )));
                 }
                 for (k, v) in &pairs {
-                    w.tags.push(TagRec {
+                    w.tags.add(TagRec {
                         resourceid: id.clone(),
                         resourcetype: canonical.clone(),
                         key: k.clone(),
@@ -820,15 +827,16 @@ fn delete_tags(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         world,
         None,
         Box::new(move |w| {
-            w.tags.retain(|t| {
-                let hit = ids.contains(&t.resourceid)
-                    && t.resourcetype.eq_ignore_ascii_case(&rtype)
-                    && (filters.is_empty()
-                        || filters.iter().any(|(k, v)| {
-                            t.key.eq_ignore_ascii_case(k) && v.as_ref().is_none_or(|v| v.eq_ignore_ascii_case(&t.value))
-                        }));
-                !hit
-            });
+            for id in &ids {
+                w.tags.remove_on(id, |t| {
+                    t.resourcetype.eq_ignore_ascii_case(&rtype)
+                        && (filters.is_empty()
+                            || filters.iter().any(|(k, v)| {
+                                t.key.eq_ignore_ascii_case(k)
+                                    && v.as_ref().is_none_or(|v| v.eq_ignore_ascii_case(&t.value))
+                            }))
+                });
+            }
             Ok(json!({"success": true}))
         }),
     ))
@@ -883,12 +891,12 @@ fn generic(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
                             r.obj.insert("state".into(), json!("Ready"));
                         }
                         let r = w.get(&rid).ok_or_else(|| ApiErr::internal("vanished"))?;
-                        Ok(json!({ kind: w.render(r) }))
+                        Ok(wrapped(kind, w.render(r)))
                     }),
                 ))
             } else {
                 let r = world.get(&id).map(|r| world.render(r)).unwrap_or(Value::Null);
-                Ok(json!({ kind.clone(): r }))
+                Ok(wrapped(kind.clone(), r))
             }
         }
         Behavior::Delete { kind, param, attribute } => {
@@ -933,7 +941,7 @@ fn generic(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
             }
             let kind = r.kind.clone();
             let rendered = world.get(&id).map(|r| world.render(r)).unwrap_or(Value::Null);
-            Ok(cx.done(world, json!({ kind: rendered })))
+            Ok(cx.done(world, wrapped(kind, rendered)))
         }
         Behavior::Other => Ok(cx.done(world, json!({"success": true}))),
     }

@@ -29,6 +29,7 @@ pub mod handlers;
 pub mod listing;
 pub mod registry;
 pub mod server;
+pub mod tags;
 pub mod world;
 
 pub use config::{Account, Latency, SimConfig, DEMO_API_KEY, DEMO_SECRET_KEY};

@@ -100,8 +100,8 @@ impl ListQuery {
         for (k, v) in &self.tags {
             let has = world
                 .tags
-                .iter()
-                .any(|t| t.resourceid == r.id && t.key.eq_ignore_ascii_case(k) && t.value.eq_ignore_ascii_case(v));
+                .of(&r.id)
+                .any(|t| t.key.eq_ignore_ascii_case(k) && t.value.eq_ignore_ascii_case(v));
             if !has {
                 return false;
             }
@@ -162,7 +162,13 @@ pub fn page_reply(key: &str, total: usize, page_items: Vec<Value>) -> Value {
     match (total, page_items.is_empty()) {
         (0, _) => json!({}),
         (_, true) => json!({"count": total}),
-        _ => json!({"count": total, key: page_items}),
+        _ => {
+            // Built by hand: `json!` would copy every item through the serializer.
+            let mut o = serde_json::Map::new();
+            o.insert("count".into(), total.into());
+            o.insert(key.into(), Value::Array(page_items));
+            Value::Object(o)
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::args::{validate, Args};
 use crate::config::{Account, SimConfig};
@@ -294,7 +294,7 @@ async fn process(shared: &Shared, params: &[(String, String)]) -> Response {
         registry: &shared.registry,
     };
     match handle(&mut world, &cx) {
-        Ok(inner) => reply(200, &json!({ def.envelope.clone(): inner })),
+        Ok(inner) => reply(200, &crate::handlers::wrapped(def.envelope.clone(), inner)),
         Err(e) => error(&def.envelope, &e),
     }
 }

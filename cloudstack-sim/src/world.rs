@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::config::Latency;
 use crate::error::ApiErr;
 use crate::faults::Faults;
+use crate::tags::Tags;
 
 /// A JSON object.
 pub type Obj = Map<String, Value>;
@@ -30,21 +31,6 @@ pub struct Resource {
     pub seq: u64,
     /// Part of the seeded cloud rather than created through the API.
     pub seeded: bool,
-}
-
-/// A resource tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagRec {
-    /// Tagged resource.
-    pub resourceid: String,
-    /// Its tag resource type as given (`UserVm`, ...).
-    pub resourcetype: String,
-    /// Key.
-    pub key: String,
-    /// Value.
-    pub value: String,
-    /// Account that tagged it.
-    pub owner: String,
 }
 
 /// What an async job does when it completes.
@@ -101,7 +87,7 @@ pub struct World {
     by_kind: HashMap<String, BTreeMap<u64, String>>,
     seq: u64,
     /// Resource tags.
-    pub tags: Vec<TagRec>,
+    pub tags: Tags,
     jobs: HashMap<String, Job>,
     /// Job ids in submission order (CloudStack lists jobs by their database id).
     job_order: Vec<String>,
@@ -126,7 +112,7 @@ impl World {
             resources: HashMap::new(),
             by_kind: HashMap::new(),
             seq: 0,
-            tags: Vec::new(),
+            tags: Tags::default(),
             jobs: HashMap::new(),
             job_order: Vec::new(),
             due: BinaryHeap::new(),
@@ -199,7 +185,7 @@ impl World {
 
     /// Removes a resource and its tags.
     pub fn remove(&mut self, id: &str) -> Option<Resource> {
-        self.tags.retain(|t| t.resourceid != id);
+        self.tags.remove_all_on(id);
         let removed = self.resources.remove(id)?;
         if let Some(index) = self.by_kind.get_mut(&removed.kind) {
             index.remove(&removed.seq);
@@ -255,8 +241,7 @@ impl World {
     /// The tags of a resource in the API's shape.
     pub fn tags_of(&self, id: &str) -> Vec<Value> {
         self.tags
-            .iter()
-            .filter(|t| t.resourceid == id)
+            .of(id)
             .map(|t| {
                 json!({"key": t.key, "value": t.value, "resourcetype": t.resourcetype, "resourceid": t.resourceid,
                        "account": t.owner, "domainid": crate::fixtures::ROOT_DOMAIN_ID, "domain": "ROOT"})
@@ -267,7 +252,7 @@ impl World {
     /// A resource as the API returns it (with its current tags when it can have tags).
     pub fn render(&self, r: &Resource) -> Value {
         let mut obj = r.obj.clone();
-        if obj.contains_key("tags") || self.tags.iter().any(|t| t.resourceid == r.id) {
+        if obj.contains_key("tags") || self.tags.any_on(&r.id) {
             obj.insert("tags".into(), Value::Array(self.tags_of(&r.id)));
         }
         Value::Object(obj)
@@ -282,12 +267,7 @@ impl World {
                 id: r.id.clone(),
                 name: r.obj.get("name").and_then(Value::as_str).map(str::to_string),
                 owner: r.owner.clone(),
-                tags: self
-                    .tags
-                    .iter()
-                    .filter(|t| t.resourceid == r.id)
-                    .map(|t| format!("{}={}", t.key, t.value))
-                    .collect(),
+                tags: self.tags.of(&r.id).map(|t| format!("{}={}", t.key, t.value)).collect(),
                 seeded: r.seeded,
             })
             .collect()

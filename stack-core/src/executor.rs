@@ -4,7 +4,8 @@
 //! created is deleted in reverse dependency order, in parallel. Deleting a stack works the same way and
 //! respects `DeletionPolicy: Retain`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -585,17 +586,30 @@ impl Engine {
                 dependents.entry(d.clone()).or_default().push(r.logical.clone());
             }
         }
-        let mut ready: std::collections::VecDeque<String> = waiting_on
-            .iter()
-            .filter(|(_, n)| **n == 0)
-            .map(|(l, _)| l.clone())
-            .collect();
+        // Critical path first: among ready resources, the one with the longest chain of dependents
+        // behind it starts first, and its API calls overtake the others' in the client's queue.
+        let heights = chain_heights(&plan.order, &dependents, &waiting_on);
+        let mut ready: BinaryHeap<(u32, Reverse<usize>, String)> = BinaryHeap::new();
+        let position: BTreeMap<String, usize> = plan.order.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
+        let rank = |l: &String| {
+            let height = heights.get(l).copied().unwrap_or(1);
+            (
+                height,
+                Reverse(position.get(l).copied().unwrap_or(usize::MAX)),
+                l.clone(),
+            )
+        };
+        for (l, n) in &waiting_on {
+            if *n == 0 {
+                ready.push(rank(l));
+            }
+        }
         let plan = Arc::new(plan);
         let mut running: JoinSet<(String, CreateOutcome)> = JoinSet::new();
         let mut failure: Option<String> = None;
         loop {
             while failure.is_none() && running.len() < self.config.concurrency.max(1) {
-                let Some(logical) = ready.pop_front() else { break };
+                let Some((height, _, logical)) = ready.pop() else { break };
                 let r = plan.resources[&logical].clone();
                 self.event(&plan, &logical, &r.type_name, None, Status::CreateInProgress, None);
                 // A resource only reads its dependencies' records.
@@ -612,10 +626,10 @@ impl Engine {
                 let claimed = claimed_jobs(&records);
                 let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
                 running.spawn(
-                    async move {
+                    cloudstack_client::with_priority(height, async move {
                         let out = engine.create_one(&plan, &r, &snapshot, earlier, claimed).await;
                         (logical, out)
-                    }
+                    })
                     .instrument(span),
                 );
             }
@@ -646,7 +660,7 @@ impl Engine {
                         if let Some(n) = waiting_on.get_mut(d) {
                             *n -= 1;
                             if *n == 0 {
-                                ready.push_back(d.clone());
+                                ready.push(rank(d));
                             }
                         }
                     }
@@ -960,6 +974,7 @@ impl Engine {
         let result = if let Some(object) = adopted {
             object
         } else if spec.create.is_async {
+            let resumed = resumed_job.is_some();
             let job_id = match resumed_job {
                 Some(job) => job,
                 None => {
@@ -1003,7 +1018,14 @@ impl Engine {
                     None => Ok(()),
                 }
             };
-            let waiting = tokio::time::timeout(left, self.watcher.wait(spec.create.name, &job_id));
+            let watching = async {
+                if resumed {
+                    self.watcher.wait_adopted(spec.create.name, &job_id).await
+                } else {
+                    self.watcher.wait(spec.create.name, &job_id).await
+                }
+            };
+            let waiting = tokio::time::timeout(left, watching);
             let (waited, tagged) = tokio::join!(waiting, tagging);
             let result = match waited {
                 Ok(r) => r.map_err(|e| e.to_string())?,
@@ -1356,7 +1378,7 @@ impl Engine {
                     }),
                 ) = (rec.job_id.clone(), &rec.intent)
                 {
-                    match self.watcher.wait(spec.delete.name, &job).await {
+                    match self.watcher.wait_adopted(spec.delete.name, &job).await {
                         Ok(_) => return Ok(()),
                         Err(e) => tracing::info!(error = %e, "the recorded delete job did not succeed; deleting again"),
                     }
@@ -1370,7 +1392,7 @@ impl Engine {
                     }),
                 ) = (rec.job_id.clone(), &rec.intent)
                 {
-                    if let Err(e) = self.watcher.wait(spec.create.name, &job).await {
+                    if let Err(e) = self.watcher.wait_adopted(spec.create.name, &job).await {
                         tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left");
                     }
                 }
@@ -1437,4 +1459,26 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// For each resource still to create: the number of resources on the longest chain that starts with it
+/// (itself included), following `dependents`. `order` is a topological order of the plan.
+fn chain_heights(
+    order: &[String],
+    dependents: &BTreeMap<String, Vec<String>>,
+    to_create: &BTreeMap<String, usize>,
+) -> BTreeMap<String, u32> {
+    let mut heights: BTreeMap<String, u32> = BTreeMap::new();
+    for logical in order.iter().rev().filter(|l| to_create.contains_key(*l)) {
+        let below = dependents
+            .get(logical)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| heights.get(d))
+            .max()
+            .copied()
+            .unwrap_or(0);
+        heights.insert(logical.clone(), below.saturating_add(1));
+    }
+    heights
 }
