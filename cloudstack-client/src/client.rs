@@ -126,7 +126,11 @@ pub struct ClientBuilder {
 }
 
 /// Requests one client has on the wire at once unless [`ClientBuilder::max_in_flight`] says otherwise.
-pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
+///
+/// Eight keeps a management server busy without queueing inside it (CloudStack's optional API
+/// throttling allows 25 requests per second per account by default), and with a priority queue in
+/// front of them the next request of a critical resource waits for at most one of eight to finish.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 8;
 
 impl ClientBuilder {
     /// A builder for `endpoint`, e.g. `http://cloud.example.com:8080/client/api`.
@@ -145,9 +149,9 @@ impl ClientBuilder {
     }
 
     /// How many requests this client (and its clones) sends at once; more wait for a free slot, the
-    /// highest [priority](crate::slots) first (default [`DEFAULT_MAX_IN_FLIGHT`]). Hundreds of parallel resources then share a few kept-alive
-    /// connections instead of opening one each: that is faster for both ends and spares the
-    /// management server's request threads. At least 1.
+    /// highest [priority](crate::slots) first (default [`DEFAULT_MAX_IN_FLIGHT`]). Hundreds of parallel
+    /// resources then share a few kept-alive connections instead of opening one each: that is faster
+    /// for both ends and spares the management server's request threads. At least 1.
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.max_in_flight = n.max(1);
         self
@@ -375,6 +379,18 @@ impl Client {
     /// Sends one command with its wire parameters and returns the value inside the reply's envelope.
     /// Read-only (GET) calls are retried on transient failures; POST calls never are.
     pub async fn call(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<Value, Error> {
+        let body = self.call_body(command, method, wire).await?;
+        Ok(open_envelope(command, &body)?.1)
+    }
+
+    /// [`Client::call`] up to the text of a successful (200) reply, for readers that parse it their
+    /// own way (the job watcher reads job pages without building a tree of every job).
+    pub(crate) async fn call_body(
+        &self,
+        command: &str,
+        method: HttpMethod,
+        wire: Vec<(String, String)>,
+    ) -> Result<String, Error> {
         let span = tracing::debug_span!("cloudstack.call", api = command, method = ?method);
         async move {
             let retry = &self.inner.retry;
@@ -401,7 +417,8 @@ impl Client {
         .await
     }
 
-    async fn send_once(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<Value, Error> {
+    /// One signed request; the body of a 200 reply, or the error another status means.
+    async fn send_once(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<String, Error> {
         let inner = &self.inner;
         let _slot = inner.slots.acquire(crate::slots::current_priority()).await;
         let names: Vec<&str> = wire.iter().map(|(k, _)| k.as_str()).collect();
@@ -438,7 +455,7 @@ impl Client {
             "reply"
         );
         if status == 200 {
-            return Ok(open_envelope(command, &text)?.1);
+            return Ok(text);
         }
         Err(error_from_reply(command, status, &text))
     }

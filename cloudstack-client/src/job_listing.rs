@@ -30,7 +30,7 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 
 /// What one extra request costs, in rows read: the request overhead (signing, HTTP, envelope) is
 /// worth about this many job rows of JSON on both ends.
-const REQUEST_COST_ROWS: u64 = 25;
+pub const REQUEST_COST_ROWS: u64 = 25;
 
 /// After this many polls that missed a running job the cursor stops skipping rows.
 pub const MAX_MISSES: u32 = 3;

@@ -34,6 +34,8 @@ pub mod client;
 pub mod decode;
 pub mod error;
 pub mod job_listing;
+#[cfg(feature = "http")]
+mod job_page;
 pub mod job_timing;
 pub mod jobs;
 pub mod meta;

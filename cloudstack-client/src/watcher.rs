@@ -21,9 +21,9 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::client::Client;
-use crate::decode::{scalar_text, split_list};
 use crate::error::Error;
 use crate::job_listing::ListingCursor;
+use crate::job_page;
 use crate::job_timing::RunTime;
 use crate::jobs::{job_state, JobState};
 use crate::meta::HttpMethod;
@@ -336,29 +336,33 @@ impl Poller {
                 ("pagesize".to_string(), plan.pagesize.to_string()),
                 ("startdate".to_string(), startdate.clone()),
             ];
-            let listed = client.call("listAsyncJobs", HttpMethod::Get, wire).await;
-            let (total, jobs) = match listed.and_then(|inner| Ok(split_list("listAsyncJobs", inner)?)) {
-                Ok(x) => x,
+            let body = match client.call_body("listAsyncJobs", HttpMethod::Get, wire).await {
+                Ok(b) => b,
                 Err(e) => {
                     self.cursor = Some(cursor);
                     return Err(e);
                 }
             };
+            let (total, rows) = match job_page::read("listAsyncJobs", &body) {
+                Ok(x) => x,
+                Err(e) => {
+                    self.cursor = Some(cursor);
+                    return Err(e.into());
+                }
+            };
             count = total;
-            if jobs.is_empty() {
+            if rows.is_empty() {
                 break;
             }
-            self.shared.rows.fetch_add(jobs.len() as u64, Ordering::Relaxed);
-            for job in jobs {
-                let job = Value::Object(job);
-                let running = job_state(&job) == JobState::Pending;
-                if running && first_open.is_none() {
+            self.shared.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
+            for row in rows {
+                if first_open.is_none() && row.running() {
                     first_open = Some(index);
                 }
                 index += 1;
-                if let Some(id) = job.get("jobid").and_then(scalar_text) {
+                if let Some(id) = row.id() {
                     if unseen.remove(&id) {
-                        self.resolve(&id, &job, started);
+                        self.resolve(&id, &row.to_job(), started);
                     }
                 }
             }

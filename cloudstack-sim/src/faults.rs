@@ -36,7 +36,7 @@ pub struct FaultRule {
     /// The error code of an injected failure (default 530).
     #[serde(default = "default_code")]
     pub errorcode: u16,
-    /// The error text (default: "Simulated failure of <api>").
+    /// The error text (default: `Simulated failure of <api>`).
     #[serde(default)]
     pub errortext: Option<String>,
 }

@@ -278,7 +278,8 @@ fn is_in_use(e: &ClientError) -> bool {
     matches!(e.errorcode(), Some(530 | 536))
 }
 
-fn is_gone(e: &ClientError) -> bool {
+/// Whether `e` says the entity the call named does not exist (431 with CloudStack's wording).
+pub(crate) fn is_gone(e: &ClientError) -> bool {
     let text = e.to_string();
     e.errorcode() == Some(431) && (text.contains("entity does not exist") || text.contains("Unable to find"))
 }
@@ -623,7 +624,11 @@ impl Engine {
                     .get(&logical)
                     .filter(|x| x.intent.is_some() || x.status == Status::CreateComplete)
                     .cloned();
-                let claimed = claimed_jobs(&records);
+                // Only a create whose reply was lost looks for its job, among those no one claims.
+                let lost = earlier.as_ref().is_some_and(|e| {
+                    e.job_id.is_none() && e.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create)
+                });
+                let claimed = if lost { claimed_jobs(&records) } else { BTreeSet::new() };
                 let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
                 running.spawn(
                     cloudstack_client::with_priority(height, async move {
@@ -1113,7 +1118,7 @@ impl Engine {
             .api("createTags")
             .ok_or("this CloudStack version has no createTags")?;
         let mut tags = vec![
-            ("cloudstack:stack-id".to_string(), plan.options.stack_id.clone()),
+            (crate::recovery::STACK_ID_TAG.to_string(), plan.options.stack_id.clone()),
             ("cloudstack:stack-name".to_string(), plan.options.stack_name.clone()),
             ("cloudstack:logical-id".to_string(), logical.to_string()),
         ];

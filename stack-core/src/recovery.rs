@@ -7,7 +7,10 @@
 //!    the cloud has a job. `listAsyncJobs` since the intent (minus a clock-skew margin) gives the
 //!    candidates; a candidate must be of the same command, not already claimed by another resource
 //!    of the stack, and its result must agree with every parameter we sent that the result echoes
-//!    (zone, network, name, ports, ...). Pending candidates are waited for first.
+//!    (zone, network, name, ports, ...). Pending candidates are waited for first. The newest candidate
+//!    wins, and a finished one is only taken if its entity still exists (where the type's list API
+//!    can tell) and carries no other stack's `cloudstack:stack-id` tag: an older look-alike of
+//!    another stack, or one deleted since, is not ours.
 //! 2. **Its name.** A create with a `name` parameter (made unique per stack, `<stack>-<name>`) is
 //!    looked up with the type's list API.
 //!
@@ -151,7 +154,8 @@ pub async fn find_lost_create(
                 tokio::time::sleep(Duration::from_millis(200)).await;
                 continue;
             }
-            for job in candidates {
+            // Newest first: the lost create came after every older job of the same kind.
+            for job in candidates.into_iter().rev() {
                 let Some(Value::Object(result)) = job.get("jobresult") else {
                     continue;
                 };
@@ -161,6 +165,15 @@ pub async fn find_lost_create(
                     continue;
                 }
                 let job_id = job.get("jobid").and_then(scalar_text).unwrap_or_default();
+                let entity = job.get("jobinstanceid").and_then(scalar_text).or_else(|| id.clone());
+                if job.get("jobstatus").and_then(scalar_text).as_deref() == Some("1") {
+                    if let Some(entity) = &entity {
+                        // An older look-alike (another stack's, or one deleted since) is not ours.
+                        if !could_be_ours(client, plan, spec, entity).await {
+                            continue;
+                        }
+                    }
+                }
                 // Claimed atomically: two lost creates of one kind never adopt the same job.
                 if !adopted
                     .lock()
@@ -171,8 +184,10 @@ pub async fn find_lost_create(
                     continue;
                 }
                 // The job's entity is the reply's id (async creates), not the result's wrapper id.
-                let entity_id = job.get("jobinstanceid").and_then(scalar_text).or(id);
-                return Ok(Lost::Job { job_id, entity_id });
+                return Ok(Lost::Job {
+                    job_id,
+                    entity_id: entity,
+                });
             }
             break;
         }
@@ -205,15 +220,77 @@ pub async fn find_lost_create(
         .map_or(Lost::NotCreated, |o| Lost::Entity(Value::Object(o))))
 }
 
-/// The list API of a participant's type: `createSecurityGroup` -> `listSecurityGroups`.
-pub fn list_api_of(plan: &Plan, spec: &ParticipantSpec) -> Option<&'static cloudstack_client::ApiMeta> {
-    let noun = spec.type_name.strip_prefix("CloudStack::").unwrap_or(spec.type_name);
-    let version = plan.options.version;
+/// Whether the entity a finished look-alike job made can be the one a lost create of this stack
+/// made: it still exists (where the type's list API tells), and it carries no other stack's tag.
+/// When a check cannot be made (no list API, a failing call) it does not rule the entity out.
+async fn could_be_ours(client: &Client, plan: &Plan, spec: &ParticipantSpec, entity: &str) -> bool {
+    if let Some(list_api) = entity_list_api(plan, spec).filter(|a| a.param("id").is_some()) {
+        use futures_util::TryStreamExt as _;
+        let query = vec![
+            ("id".to_string(), entity.to_string()),
+            ("listall".to_string(), "true".to_string()),
+        ];
+        let found: Result<Vec<Map<String, Value>>, _> = client.list_all_raw(list_api, query).try_collect().await;
+        match found {
+            Ok(items)
+                if !items
+                    .iter()
+                    .any(|o| o.get("id").and_then(scalar_text).as_deref() == Some(entity)) =>
+            {
+                return false;
+            }
+            // CloudStack refuses an id that names nothing before it lists anything.
+            Err(e) if crate::executor::is_gone(&e) => return false,
+            _ => {}
+        }
+    }
+    let Some(rtype) = spec.tag_resource_type else {
+        return true;
+    };
+    let query = vec![
+        ("resourcetype".to_string(), rtype.to_string()),
+        ("resourceid".to_string(), entity.to_string()),
+        ("key".to_string(), STACK_ID_TAG.to_string()),
+        ("listall".to_string(), "true".to_string()),
+    ];
+    match list_all(client, plan.options.version, "listTags", query).await {
+        Ok(tags) => tags
+            .iter()
+            .filter_map(|t| t.get("value").and_then(Value::as_str))
+            .all(|v| v == plan.options.stack_id),
+        Err(_) => true,
+    }
+}
+
+/// The tag that names the stack of a resource.
+pub const STACK_ID_TAG: &str = "cloudstack:stack-id";
+
+/// The list API of the entity a participant makes: the type's own ([`list_api_of`]) or its tag
+/// resource type's (`PublicIpAddress` -> `listPublicIpAddresses`).
+fn entity_list_api(plan: &Plan, spec: &ParticipantSpec) -> Option<&'static cloudstack_client::ApiMeta> {
+    list_api_of(plan, spec).or_else(|| {
+        let noun = spec.tag_resource_type?;
+        plural_list_names(noun)
+            .iter()
+            .find_map(|n| plan.options.version.api_ignore_case(n))
+    })
+}
+
+/// `list<Noun>s`, `list<Noun>es`, `list<Noun>` and `list<Nou>ies`.
+fn plural_list_names(noun: &str) -> Vec<String> {
     let mut names = vec![format!("list{noun}s"), format!("list{noun}es"), format!("list{noun}")];
     if let Some(stem) = noun.strip_suffix('y') {
         names.push(format!("list{stem}ies"));
     }
-    names.iter().find_map(|n| version.api_ignore_case(n))
+    names
+}
+
+/// The list API of a participant's type: `createSecurityGroup` -> `listSecurityGroups`.
+pub fn list_api_of(plan: &Plan, spec: &ParticipantSpec) -> Option<&'static cloudstack_client::ApiMeta> {
+    let noun = spec.type_name.strip_prefix("CloudStack::").unwrap_or(spec.type_name);
+    plural_list_names(noun)
+        .iter()
+        .find_map(|n| plan.options.version.api_ignore_case(n))
 }
 
 /// One resource of a stack found by its tags.
@@ -244,7 +321,7 @@ pub async fn find_by_tags(
     let named = list_all(client, version, "listTags", by("cloudstack:stack-name", stack)).await?;
     let ids: Option<BTreeSet<String>> = match stack_id {
         Some(sid) => Some(
-            list_all(client, version, "listTags", by("cloudstack:stack-id", sid))
+            list_all(client, version, "listTags", by(STACK_ID_TAG, sid))
                 .await?
                 .iter()
                 .filter_map(|t| t.get("resourceid").and_then(scalar_text))

@@ -3,54 +3,27 @@
 //! run in parallel.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+mod common;
 
 use base64::Engine as _;
 use cloudstack_client::Client;
 use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
-use cloudstack_sim::{FaultRule, Latency, RunningSim, SimConfig};
-use stack_core::signals::SignalServer;
-use stack_core::{Engine, EngineConfig, PlanOptions, Status};
+use cloudstack_sim::{FaultRule, RunningSim};
+use stack_core::{Engine, EngineConfig, Status};
 
 async fn setup(latency: Duration) -> (RunningSim, Engine) {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let sim = cloudstack_sim::start(
-        SimConfig {
-            job_latency: Latency::Fixed(latency),
-            ..SimConfig::ephemeral()
-        },
-        &workspace,
-    )
-    .await
-    .expect("simulator");
-    let client = Client::builder(&sim.url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .expect("client");
-    let signals = SignalServer::start("127.0.0.1:0".parse().expect("addr"), None)
-        .await
-        .expect("signal server");
     let config = EngineConfig {
         poll_interval: Duration::from_millis(20),
         in_use_retry_for: Duration::from_secs(3),
         concurrency: 64,
         ..EngineConfig::default()
     };
-    (sim, Engine::new(client, signals, config))
-}
-
-fn options(engine: &Engine, name: &str) -> PlanOptions {
-    PlanOptions {
-        stack_name: name.into(),
-        stack_id: format!("{name}-id"),
-        version: cloudstack_api::version("4.17").expect("4.17"),
-        zones: vec![ZONE_ID.into()],
-        unique_names: true,
-        custom_types: engine.custom_types(),
-        metadata_url: engine.signals().base_url().to_string(),
-    }
+    let (sim, engine, _) = common::engine_on_sim(latency, config).await;
+    (sim, engine)
 }
 
 fn shared(name: &str) -> String {
@@ -189,8 +162,8 @@ async fn the_four_stackmate_templates_create_output_and_delete() {
         }
         play_vm(&engine, sim.url.clone(), vm, "SUCCESS");
         let template = stack_core::template::parse(&shared(file)).expect("parses");
-        let plan =
-            stack_core::plan(&template, params, &options(&engine, "st")).unwrap_or_else(|p| panic!("{file}: {p}"));
+        let plan = stack_core::plan(&template, params, &common::options(&engine, "st"))
+            .unwrap_or_else(|p| panic!("{file}: {p}"));
         let mut run = engine.create(plan).await.unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(run.status, Status::CreateComplete);
         let out = &run.outputs[output];
@@ -252,7 +225,7 @@ async fn injected_failures_roll_back_everything_in_order() {
         let rule = FaultRule::parse(&format!("{failing}:next=1{}", if in_job { ",in_job" } else { "" })).expect("rule");
         sim.handle.set_faults(vec![rule]);
         let template = stack_core::template::parse(CHAIN).expect("parses");
-        let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "rb")).expect("valid");
+        let plan = stack_core::plan(&template, &BTreeMap::new(), &common::options(&engine, "rb")).expect("valid");
         let err = engine.create(plan).await.expect_err("fails");
         assert!(err.reason.contains("Simulated failure"), "{failing}: {}", err.reason);
         assert_eq!(err.run.status, Status::RollbackComplete, "{failing}");
@@ -289,7 +262,7 @@ const WAIT: &str = r#"{"Resources": {
 async fn wait_condition_timeout_and_failure_roll_back() {
     let (sim, engine) = setup(Duration::from_millis(10)).await;
     let template = stack_core::template::parse(&WAIT.replace("TIMEOUT", "1")).expect("parses");
-    let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "w1")).expect("valid");
+    let plan = stack_core::plan(&template, &BTreeMap::new(), &common::options(&engine, "w1")).expect("valid");
     let err = engine.create(plan).await.expect_err("times out");
     assert!(
         err.reason.contains("timed out") && err.reason.contains("0 of 2"),
@@ -303,7 +276,7 @@ async fn wait_condition_timeout_and_failure_roll_back() {
     // a FAILURE: the wait condition fails at once and the stack rolls back.
     let (sim, engine) = setup(Duration::from_millis(10)).await;
     let template = stack_core::template::parse(&WAIT.replace("TIMEOUT", "60")).expect("parses");
-    let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "w2")).expect("valid");
+    let plan = stack_core::plan(&template, &BTreeMap::new(), &common::options(&engine, "w2")).expect("valid");
     let url = sim.url.clone();
     engine.events().subscribe(Arc::new(move |e| {
         if e.logical_id != "Group" || e.status != Status::CreateComplete {
@@ -367,7 +340,7 @@ async fn fifty_independent_resources_run_in_parallel() {
         let plan = stack_core::plan(
             &stack_core::template::parse(&text).expect("parses"),
             &BTreeMap::new(),
-            &options(&engine, "p"),
+            &common::options(&engine, "p"),
         )
         .expect("valid");
         let t = Instant::now();
@@ -435,7 +408,7 @@ async fn stacks_built_in_code_with_custom_types_and_retain() {
         .retain("Kept")
         .output("Name", serde_json::json!({"Fn::GetAtt": ["Dns", "Fqdn"]}))
         .build();
-    let plan = stack_core::plan(&template, &BTreeMap::new(), &options(&engine, "code")).expect("valid");
+    let plan = stack_core::plan(&template, &BTreeMap::new(), &common::options(&engine, "code")).expect("valid");
     assert!(plan.order.iter().position(|x| x == "Dns") < plan.order.iter().position(|x| x == "Group"));
     let mut run = engine.create(plan).await.expect("created");
     assert_eq!(run.outputs["Name"], "www.example.test");
@@ -456,7 +429,10 @@ async fn a_resource_timeout_rolls_back_what_the_cloud_already_started() {
     let (sim, engine) = setup(Duration::from_secs(3)).await;
     let text = ONE_VM.replace("TIMEOUT", r#", "StackMateTimeout": "1""#);
     let started = Instant::now();
-    let err = match engine.launch(&text, &BTreeMap::new(), &options(&engine, "to")).await {
+    let err = match engine
+        .launch(&text, &BTreeMap::new(), &common::options(&engine, "to"))
+        .await
+    {
         Err(stack_core::LaunchError::Failed(e)) => e,
         other => panic!("expected a failed stack, got {other:?}"),
     };
@@ -480,7 +456,7 @@ async fn throttled_creates_are_retried() {
         .launch(
             &ONE_VM.replace("TIMEOUT", ""),
             &BTreeMap::new(),
-            &options(&engine, "th"),
+            &common::options(&engine, "th"),
         )
         .await
         .expect("created after retries");

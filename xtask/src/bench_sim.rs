@@ -34,8 +34,10 @@ async fn bench(root: &std::path::Path) -> Result<(), String> {
     };
     let rss_before = rss_kib();
     let sim = cloudstack_sim::start(config, root).await.map_err(|e| e.to_string())?;
+    // 64 tasks share one client: let all of them be on the wire at once.
     let client = Client::builder(&sim.url)
         .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+        .max_in_flight(CLIENTS)
         .job_policy(JobPolicy {
             start: Duration::from_millis(1),
             factor: 1.0,
