@@ -1,5 +1,7 @@
 //! Running a plan: each resource starts as soon as all its dependencies are done (not in waves), up to a
-//! concurrency limit; async jobs are watched in batches; created resources are tagged with the stack id,
+//! concurrency limit. Critical path first: among ready resources the one with the longest chain of
+//! dependents behind it starts first, and its API calls carry that chain's length as their priority in
+//! the client's request queue ([`cloudstack_client::with_priority`]). Async jobs are watched in batches; created resources are tagged with the stack id,
 //! stack name and logical id; on failure nothing new starts, in-flight work finishes, and what was
 //! created is deleted in reverse dependency order, in parallel. Deleting a stack works the same way and
 //! respects `DeletionPolicy: Retain`.
@@ -1486,4 +1488,25 @@ fn chain_heights(
         heights.insert(logical.clone(), below.saturating_add(1));
     }
     heights
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_heights_count_the_longest_chain_of_dependents() {
+        // A -> B -> C, A -> D, E alone; F is already done (not to create).
+        let order: Vec<String> = ["A", "B", "C", "D", "E", "F"].iter().map(|s| s.to_string()).collect();
+        let mut dependents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        dependents.insert("A".into(), vec!["B".into(), "D".into()]);
+        dependents.insert("B".into(), vec!["C".into()]);
+        dependents.insert("F".into(), vec!["A".into()]);
+        let to_create: BTreeMap<String, usize> = ["A", "B", "C", "D", "E"].iter().map(|s| (s.to_string(), 0)).collect();
+        let h = chain_heights(&order, &dependents, &to_create);
+        assert_eq!(h["A"], 3);
+        assert_eq!(h["B"], 2);
+        assert_eq!((h["C"], h["D"], h["E"]), (1, 1, 1));
+        assert!(!h.contains_key("F"));
+    }
 }

@@ -355,6 +355,52 @@ async fn fifty_independent_resources_run_in_parallel() {
     assert!(fifty < single * 3, "50 resources took {fifty:?}, one took {single:?}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_critical_path_starts_first() {
+    // One resource at a time: three independent addresses listed first, and a chain of three.
+    let (sim, mut engine) = setup(Duration::from_millis(20)).await;
+    engine = Engine::new(
+        engine.client().clone(),
+        engine.signals().clone(),
+        EngineConfig {
+            concurrency: 1,
+            poll_interval: Duration::from_millis(10),
+            ..EngineConfig::default()
+        },
+    );
+    let ip = |name: &str, on: Option<&str>| {
+        let depends = on.map(|d| format!(r#", "DependsOn": "{d}""#)).unwrap_or_default();
+        format!(r#""{name}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{ZONE_ID}"}}{depends}}}"#)
+    };
+    let text = format!(
+        r#"{{"Resources": {{{}}}}}"#,
+        [
+            ip("A1", None),
+            ip("A2", None),
+            ip("A3", None),
+            ip("Z1", None),
+            ip("Z2", Some("Z1")),
+            ip("Z3", Some("Z2"))
+        ]
+        .join(",")
+    );
+    let starts = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&starts);
+    engine.events().subscribe(Arc::new(move |e| {
+        if e.status == Status::CreateInProgress && e.resource_type != "CloudStack::Stack" {
+            sink.lock().expect("lock").push(e.logical_id.clone());
+        }
+    }));
+    let mut run = engine
+        .launch(&text, &BTreeMap::new(), &common::options(&engine, "cp"))
+        .await
+        .expect("created");
+    // Z1 has two resources behind it, the others none: it goes first.
+    assert_eq!(starts.lock().expect("lock").first().map(String::as_str), Some("Z1"));
+    engine.delete(&mut run).await.expect("deleted");
+    assert!(sim.handle.created_resources().is_empty());
+}
+
 struct DnsRecord {
     log: Arc<Mutex<Vec<String>>>,
 }
