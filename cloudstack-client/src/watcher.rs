@@ -302,10 +302,11 @@ impl Poller {
         }
     }
 
-    /// Reads `listAsyncJobs` from the cursor on until every pending job has been seen or the list ends.
-    /// Jobs that do not appear (another account's, or one the cursor skipped) are then queried one by one.
+    /// Reads `listAsyncJobs` from the cursor on (a new cursor when the start date must move) until every
+    /// pending job has been seen or the list ends. Jobs that do not appear (another account's, or one
+    /// the cursor skipped) are then queried one by one.
     async fn poll_batch(&mut self, client: &Client, started: Instant) -> Result<(), Error> {
-        let mut unseen: HashSet<String> = self.pending.keys().cloned().collect();
+        let unseen: HashSet<String> = self.pending.keys().cloned().collect();
         // Only jobs since the oldest pending one (minus a margin for clock skew): an account keeps its
         // finished jobs for a day. The start date stays put while it is recent enough, so the cursor's
         // row indices stay valid; a job the filter misses is still found by the per-job queries below.
@@ -324,6 +325,20 @@ impl Poller {
             Some(c) if c.startdate() <= since && since - c.startdate() <= REANCHOR_AFTER.as_secs() => c,
             _ => ListingCursor::new(since),
         };
+        let read = self.read_window(client, &mut cursor, unseen, started).await;
+        self.cursor = Some(cursor);
+        read
+    }
+
+    /// One batch poll from `cursor` on: resolves what it reads of `unseen`, queries the rest one by
+    /// one, and moves the cursor.
+    async fn read_window(
+        &mut self,
+        client: &Client,
+        cursor: &mut ListingCursor,
+        mut unseen: HashSet<String>,
+        started: Instant,
+    ) -> Result<(), Error> {
         let startdate = crate::signing::format_utc(cursor.startdate(), "+0000");
         let plan = cursor.plan(self.pending.len());
         let mut page = plan.page;
@@ -336,20 +351,8 @@ impl Poller {
                 ("pagesize".to_string(), plan.pagesize.to_string()),
                 ("startdate".to_string(), startdate.clone()),
             ];
-            let body = match client.call_body("listAsyncJobs", HttpMethod::Get, wire).await {
-                Ok(b) => b,
-                Err(e) => {
-                    self.cursor = Some(cursor);
-                    return Err(e);
-                }
-            };
-            let (total, rows) = match job_page::read("listAsyncJobs", &body) {
-                Ok(x) => x,
-                Err(e) => {
-                    self.cursor = Some(cursor);
-                    return Err(e.into());
-                }
-            };
+            let body = client.call_body("listAsyncJobs", HttpMethod::Get, wire).await?;
+            let (total, rows) = job_page::read("listAsyncJobs", &body)?;
             count = total;
             if rows.is_empty() {
                 break;
@@ -383,7 +386,6 @@ impl Poller {
                 self.resolve(&id, &job, started);
             }
         }
-        self.cursor = Some(cursor);
         Ok(())
     }
 

@@ -97,6 +97,24 @@ impl Ctx<'_> {
     }
 
     /// Answers `value` now (sync) or as the result of a job (async).
+    /// Applies `change` when the call's job completes (at once for a synchronous API) and answers
+    /// `{"success": true}`, as CloudStack's delete-style commands do.
+    fn succeed_after(&self, world: &mut World, change: impl FnOnce(&mut World) + Send + 'static) -> Value {
+        if self.def.api.is_async {
+            self.job(
+                world,
+                None,
+                Box::new(move |w| {
+                    change(w);
+                    Ok(json!({"success": true}))
+                }),
+            )
+        } else {
+            change(world);
+            json!({"success": true})
+        }
+    }
+
     fn done(&self, world: &mut World, value: Value) -> Value {
         if self.def.api.is_async {
             self.job(world, None, Box::new(move |_| Ok(value)))
@@ -197,14 +215,9 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         "destroyVirtualMachine" => destroy_vm(world, cx),
         "expungeVirtualMachine" => {
             let id = target(world, cx, "virtualmachine")?;
-            Ok(cx.job(
-                world,
-                None,
-                Box::new(move |w| {
-                    w.remove(&id);
-                    Ok(json!({"success": true}))
-                }),
-            ))
+            Ok(cx.succeed_after(world, move |w| {
+                w.remove(&id);
+            }))
         }
         "startVirtualMachine" | "stopVirtualMachine" | "rebootVirtualMachine" => {
             let id = target(world, cx, "virtualmachine")?;
@@ -240,16 +253,11 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         "associateIpAddress" => associate_ip(world, cx),
         "disassociateIpAddress" => {
             let id = target(world, cx, "publicipaddress")?;
-            Ok(cx.job(
-                world,
-                None,
-                Box::new(move |w| {
-                    // Releasing an address releases the rules on it, as CloudStack does.
-                    w.remove_referring(None, "ipaddressid", &id);
-                    w.remove(&id);
-                    Ok(json!({"success": true}))
-                }),
-            ))
+            Ok(cx.succeed_after(world, move |w| {
+                // Releasing an address releases the rules on it, as CloudStack does.
+                w.remove_referring(None, "ipaddressid", &id);
+                w.remove(&id);
+            }))
         }
         "enableStaticNat" => {
             let ip = cx.args.get("ipaddressid").unwrap_or_default().to_string();
@@ -285,17 +293,12 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
                     "Specified IP address id is not associated with any vm Id: {ip}"
                 )));
             }
-            Ok(cx.job(
-                world,
-                None,
-                Box::new(move |w| {
-                    if let Some(r) = w.get_mut(&ip) {
-                        r.obj.insert("isstaticnat".into(), json!(false));
-                        r.obj.remove("virtualmachineid");
-                    }
-                    Ok(json!({"success": true}))
-                }),
-            ))
+            Ok(cx.succeed_after(world, move |w| {
+                if let Some(r) = w.get_mut(&ip) {
+                    r.obj.insert("isstaticnat".into(), json!(false));
+                    r.obj.remove("virtualmachineid");
+                }
+            }))
         }
         "createSSHKeyPair" | "registerSSHKeyPair" => create_keypair(world, cx),
         "deleteSSHKeyPair" => {
@@ -914,19 +917,9 @@ fn generic(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
             let Some(id) = target else {
                 return Err(ApiErr::invalid(format!("Unable to find {kind} with {param} {value}")));
             };
-            if cx.def.api.is_async {
-                Ok(cx.job(
-                    world,
-                    None,
-                    Box::new(move |w| {
-                        w.remove(&id);
-                        Ok(json!({"success": true}))
-                    }),
-                ))
-            } else {
-                world.remove(&id);
-                Ok(json!({"success": true}))
-            }
+            Ok(cx.succeed_after(world, move |w| {
+                w.remove(&id);
+            }))
         }
         Behavior::Update { kind } => {
             let id = cx.args.get("id").unwrap_or_default().to_string();

@@ -107,6 +107,9 @@ impl Plan {
     }
 }
 
+/// The conditions before any is evaluated.
+static NO_CONDITIONS: BTreeMap<String, bool> = BTreeMap::new();
+
 /// A property every CloudStack resource accepts: its own timeout in seconds, overriding the engine's
 /// per-type default. It is not sent to CloudStack.
 pub const TIMEOUT_PROPERTY: &str = "StackMateTimeout";
@@ -206,6 +209,15 @@ fn plan_checked(
     let param_values: BTreeMap<String, Value> = params.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
     let pseudo = pseudo_values(options);
     let view = Unknown(&template.resources);
+    // What every evaluation below sees; each takes it with the conditions known so far.
+    let base = Scope {
+        params: &param_values,
+        pseudo: &pseudo,
+        mappings: &template.mappings,
+        conditions: &NO_CONDITIONS,
+        zones: &options.zones,
+        resources: &view,
+    };
     // Conditions may use other conditions: evaluate until nothing changes.
     let mut conditions: BTreeMap<String, bool> = BTreeMap::new();
     for _ in 0..=template.conditions.len() {
@@ -215,12 +227,8 @@ fn plan_checked(
                 continue;
             }
             let scope = Scope {
-                params: &param_values,
-                pseudo: &pseudo,
-                mappings: &template.mappings,
                 conditions: &conditions,
-                zones: &options.zones,
-                resources: &view,
+                ..base
             };
             if let Ok(Some(Value::Bool(b))) = eval(expr, &scope, &format!("/Conditions/{}", segment(name))) {
                 conditions.insert(name.clone(), b);
@@ -234,12 +242,8 @@ fn plan_checked(
         if !conditions.contains_key(name) {
             let ptr = format!("/Conditions/{}", segment(name));
             let scope = Scope {
-                params: &param_values,
-                pseudo: &pseudo,
-                mappings: &template.mappings,
                 conditions: &conditions,
-                zones: &options.zones,
-                resources: &view,
+                ..base
             };
             match eval(expr, &scope, &ptr) {
                 Err(p) => problems.push(p),
@@ -251,12 +255,8 @@ fn plan_checked(
         }
     }
     let scope = Scope {
-        params: &param_values,
-        pseudo: &pseudo,
-        mappings: &template.mappings,
         conditions: &conditions,
-        zones: &options.zones,
-        resources: &view,
+        ..base
     };
 
     let mut resources = BTreeMap::new();

@@ -1,6 +1,8 @@
 //! Bad templates: every case fails validation before any API call, with its exact problem and pointer.
 //! (Planning is pure: it has no client, so no API call can happen; the engine plans before it calls.)
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use stack_core::plan::{plan, PlanOptions};
@@ -129,18 +131,7 @@ fn every_bad_template_fails_with_its_exact_problem() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_templates_make_no_api_call() {
-    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let sim = cloudstack_sim::start(cloudstack_sim::SimConfig::ephemeral(), &workspace)
-        .await
-        .expect("simulator");
-    let client = cloudstack_client::Client::builder(&sim.url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .expect("client");
-    let signals = stack_core::signals::SignalServer::start("127.0.0.1:0".parse().expect("addr"), None)
-        .await
-        .expect("signals");
-    let engine = stack_core::Engine::new(client, signals, stack_core::EngineConfig::default());
+    let (sim, engine, _) = common::engine_on_sim(std::time::Duration::ZERO, stack_core::EngineConfig::default()).await;
     for (case, text, params, _, _) in cases() {
         let given: BTreeMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         match engine.launch(&text, &given, &options()).await {

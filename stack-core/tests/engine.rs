@@ -3,14 +3,12 @@
 //! run in parallel.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod common;
 
 use base64::Engine as _;
-use cloudstack_client::Client;
 use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
 use cloudstack_sim::{FaultRule, RunningSim};
 use stack_core::{Engine, EngineConfig, Status};
@@ -24,13 +22,6 @@ async fn setup(latency: Duration) -> (RunningSim, Engine) {
     };
     let (sim, engine, _) = common::engine_on_sim(latency, config).await;
     (sim, engine)
-}
-
-fn shared(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/templates/stackmate")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn given(list: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -54,10 +45,7 @@ fn play_vm(engine: &Engine, sim_url: String, vm: &'static str, status: &'static 
         *once = true;
         let (url, base) = (sim_url.clone(), base.clone());
         tokio::spawn(async move {
-            let c = Client::builder(&url)
-                .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-                .build()
-                .expect("client");
+            let c = common::demo_client(&url);
             let vms = c
                 .call(
                     "listVirtualMachines",
@@ -161,7 +149,7 @@ async fn the_four_stackmate_templates_create_output_and_delete() {
             }));
         }
         play_vm(&engine, sim.url.clone(), vm, "SUCCESS");
-        let template = stack_core::template::parse(&shared(file)).expect("parses");
+        let template = stack_core::template::parse(&common::shared(file)).expect("parses");
         let plan = stack_core::plan(&template, params, &common::options(&engine, "st"))
             .unwrap_or_else(|p| panic!("{file}: {p}"));
         let mut run = engine.create(plan).await.unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -284,10 +272,7 @@ async fn wait_condition_timeout_and_failure_roll_back() {
         }
         let url = url.clone();
         tokio::spawn(async move {
-            let c = Client::builder(&url)
-                .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-                .build()
-                .expect("client");
+            let c = common::demo_client(&url);
             let groups = c
                 .call(
                     "listSecurityGroups",

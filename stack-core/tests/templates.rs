@@ -1,7 +1,8 @@
 //! The four original StackMate templates validate and plan; intrinsics, parameters and the DAG behave.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use stack_core::intrinsics::{eval, ResourceView, Scope};
@@ -18,13 +19,6 @@ fn options() -> PlanOptions {
         custom_types: BTreeMap::new(),
         metadata_url: "http://127.0.0.1:4567/".into(),
     }
-}
-
-fn shared(name: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/templates/stackmate")
-        .join(name);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn params(list: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -54,7 +48,7 @@ fn the_four_stackmate_templates_plan() {
         "LAMP_Ubuntu.template",
         "Wordpress_CloudStack.template",
     ] {
-        let t = parse(&shared(name)).unwrap_or_else(|p| panic!("{name}: {p:?}"));
+        let t = parse(&common::shared(name)).unwrap_or_else(|p| panic!("{name}: {p:?}"));
         let plan = plan(&t, &lamp_params(), &options()).unwrap_or_else(|p| panic!("{name}: {p}"));
         let pos = |r: &str| plan.order.iter().position(|x| x == r).expect("in order");
         assert!(
@@ -75,7 +69,7 @@ fn the_four_stackmate_templates_plan() {
             "NoEcho values are masked in Debug"
         );
     }
-    let citrix = parse(&shared("Citrix_License_Server_CloudStack_Basic.template")).expect("parses");
+    let citrix = parse(&common::shared("Citrix_License_Server_CloudStack_Basic.template")).expect("parses");
     let p = params(&[
         ("ZoneId", ZONE),
         ("TemplateId", TEMPLATE),
@@ -87,7 +81,7 @@ fn the_four_stackmate_templates_plan() {
 
 #[test]
 fn parameter_constraints_use_constraint_description() {
-    let t = parse(&shared("LAMP_Single_Instance_CloudStack.template")).expect("parses");
+    let t = parse(&common::shared("LAMP_Single_Instance_CloudStack.template")).expect("parses");
     let mut p = lamp_params();
     p.insert("DBName".into(), "1bad".into());
     p.insert("SSHLocation".into(), "10.0.0.0/8 ".into());

@@ -139,16 +139,21 @@ pub fn secrets(template: &Template, given: &mut BTreeMap<String, String>, prompt
             continue;
         }
         if prompt && std::io::stdin().is_terminal() {
-            eprint!("{name} (NoEcho, input is not shown in logs): ");
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| CliError::Invalid(format!("reading {name}: {e}")))?;
-            given.insert(name.clone(), line.trim_end_matches(['\r', '\n']).to_string());
+            given.insert(name.clone(), read_line(name, "input is not shown in logs")?);
         }
     }
     Ok(())
+}
+
+/// Asks for NoEcho parameter `name` on the terminal and reads one line.
+fn read_line(name: &str, why: &str) -> Result<String, CliError> {
+    eprint!("{name} (NoEcho, {why}): ");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Invalid(format!("reading {name}: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// Values for the NoEcho parameters of a stored stack, from flags, the environment or a prompt.
@@ -161,13 +166,7 @@ pub fn stored_secrets(names: &[String], flags: &[String], prompt: bool) -> Resul
         if let Ok(v) = std::env::var(env_var(name)) {
             out.insert(name.clone(), v);
         } else if prompt && std::io::stdin().is_terminal() {
-            eprint!("{name} (NoEcho, not stored; give it again): ");
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| CliError::Invalid(format!("reading {name}: {e}")))?;
-            out.insert(name.clone(), line.trim_end_matches(['\r', '\n']).to_string());
+            out.insert(name.clone(), read_line(name, "not stored; give it again")?);
         }
     }
     Ok(out)

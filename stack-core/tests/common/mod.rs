@@ -1,6 +1,8 @@
-//! What the engine tests share: a simulator and an engine on it.
+//! What the stack-core tests share: a simulator and an engine on it, and the StackMate templates.
+// Each test crate uses its own part of this module.
+#![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cloudstack_client::Client;
@@ -21,10 +23,7 @@ pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningS
     )
     .await
     .expect("simulator");
-    let client = Client::builder(&sim.url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .expect("client");
+    let client = demo_client(&sim.url);
     let signals = SignalServer::start("127.0.0.1:0".parse().expect("addr"), None)
         .await
         .expect("signal server");
@@ -43,4 +42,20 @@ pub fn options(engine: &Engine, name: &str) -> PlanOptions {
         custom_types: engine.custom_types(),
         metadata_url: engine.signals().base_url().to_string(),
     }
+}
+
+/// A client of the simulator's demo account.
+pub fn demo_client(url: &str) -> Client {
+    Client::builder(url)
+        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+        .build()
+        .expect("client")
+}
+
+/// One of the original StackMate templates in `../shared/templates/stackmate/`.
+pub fn shared(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/templates/stackmate")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
