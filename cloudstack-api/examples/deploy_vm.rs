@@ -16,8 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = if std::env::var_os("CLOUDSTACK_ENDPOINT").is_some() {
         Client::from_env()?
     } else {
-        let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let sim = cloudstack_sim::start(cloudstack_sim::SimConfig::ephemeral(), &workspace).await?;
+        let sim = cloudstack_sim::start(cloudstack_sim::SimConfig::ephemeral()).await?;
         println!("no CLOUDSTACK_ENDPOINT: using the embedded simulator at {}", sim.url);
         let c = Client::builder(&sim.url)
             .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)

@@ -290,6 +290,11 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// The API key (it names the account; the secret key is never handed out).
+    pub fn api_key(&self) -> &str {
+        &self.inner.api_key
+    }
+
     /// The job polling policy.
     pub fn job_policy(&self) -> &JobPolicy {
         &self.inner.jobs

@@ -14,8 +14,8 @@
 //! use cloudstack_client::{ApiMeta, DynamicRequest, HttpMethod, ParamKind, ParamMeta, Request, ResponseKind};
 //!
 //! static PARAMS: [ParamMeta; 2] = [
-//!     ParamMeta::new("name", ParamKind::String, true, Some(255), false, "the name"),
-//!     ParamMeta::new("ports", ParamKind::List, false, None, false, "ports"),
+//!     ParamMeta::new("name", ParamKind::String, true, Some(255), false),
+//!     ParamMeta::new("ports", ParamKind::List, false, None, false),
 //! ];
 //! static API: ApiMeta = ApiMeta::new("createThing", false, HttpMethod::Post, ResponseKind::Object, &PARAMS, &["id"]);
 //!

@@ -167,8 +167,6 @@ pub struct ParamMeta {
     pub length: Option<u32>,
     /// Whether the value is a secret (passwords, private keys, tokens): never logged or shown in `Debug`.
     pub sensitive: bool,
-    /// Description from the dump.
-    pub description: &'static str,
 }
 
 impl ParamMeta {
@@ -179,7 +177,6 @@ impl ParamMeta {
         required: bool,
         length: Option<u32>,
         sensitive: bool,
-        description: &'static str,
     ) -> Self {
         Self {
             name,
@@ -187,7 +184,6 @@ impl ParamMeta {
             required,
             length,
             sensitive,
-            description,
         }
     }
 }
@@ -200,26 +196,14 @@ pub struct AttributeMeta {
     pub name: &'static str,
     /// The dump's type name (`string`, `long`, `set`, ...).
     pub kind: &'static str,
-    /// Description from the dump.
-    pub description: &'static str,
     /// Nested attributes of `set`/`list` items.
     pub children: &'static [AttributeMeta],
 }
 
 impl AttributeMeta {
     /// Creates a description; used by generated code.
-    pub const fn new(
-        name: &'static str,
-        kind: &'static str,
-        description: &'static str,
-        children: &'static [AttributeMeta],
-    ) -> Self {
-        Self {
-            name,
-            kind,
-            description,
-            children,
-        }
+    pub const fn new(name: &'static str, kind: &'static str, children: &'static [AttributeMeta]) -> Self {
+        Self { name, kind, children }
     }
 }
 

@@ -8,6 +8,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use crate::api_meta::{self, is_get, is_list, is_sensitive, ParamKind};
 use crate::maps::{MapShape, MapShapes};
 use crate::naming::{field_ident, pascal, screaming};
 use crate::participants::{self, KeySource, Origin, ParticipantTable};
@@ -149,46 +150,6 @@ fn doc_attrs_of(text: &str) -> TokenStream {
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)
-}
-
-/// Whether a parameter carries a secret that must never be logged.
-pub fn is_sensitive(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("password")
-        || n.ends_with("pass")
-        || n.ends_with("passwd")
-        || matches!(
-            n.as_str(),
-            "privatekey"
-                | "secretkey"
-                | "usersecretkey"
-                | "token"
-                | "ipsecpsk"
-                | "sessionkey"
-                | "accesskey"
-                | "signature"
-        )
-}
-
-/// GET for read-only commands, POST for everything that changes state or carries secrets or user data.
-pub fn is_get(api: &Api) -> bool {
-    const GET_EXTRA: &[&str] = &[
-        "quotaBalance",
-        "quotaSummary",
-        "quotaTariffList",
-        "quotaStatement",
-        "quotaIsEnabled",
-        "readyForShutdown",
-        "cloudianIsEnabled",
-    ];
-    let (verb, _) = crate::naming::split_verb(&api.name);
-    let reads = matches!(verb, "list" | "get" | "query" | "find") || GET_EXTRA.contains(&api.name.as_str());
-    let carries_secrets = api.params.iter().any(|p| is_sensitive(&p.name) || p.name == "userdata");
-    reads && !carries_secrets && api.name != "login"
-}
-
-fn is_list(api: &Api) -> bool {
-    api.name.starts_with("list")
 }
 
 struct ResponseTy {
@@ -335,7 +296,10 @@ fn emit_request(api: &Api, resp: &ResponseTy, maps: &MapShapes) -> TokenStream {
         }
     }
     let mut doc = if api.description.is_empty() {
-        format!("`{}`", api.name)
+        format!(
+            "`{}` (its description is in the CloudStack API reference; this build has the facts only)",
+            api.name
+        )
     } else {
         doc_escape(&api.description)
     };
@@ -396,34 +360,33 @@ fn first_line(s: &str) -> &str {
 }
 
 fn emit_meta(api: &Api, maps: &MapShapes, plan: &TypePlan) -> TokenStream {
+    let facts = api_meta::api_facts(api, maps);
     let ident = format_ident!("{}", screaming(&api.name));
     let name = Literal::string(&api.name);
-    let is_async = api.is_async;
-    let method = if is_get(api) {
+    let is_async = facts.is_async;
+    let method = if facts.get {
         quote!(rt::HttpMethod::Get)
     } else {
         quote!(rt::HttpMethod::Post)
     };
-    let kind = if is_list(api) {
+    let kind = if facts.list {
         quote!(rt::ResponseKind::List)
     } else {
         quote!(rt::ResponseKind::Object)
     };
-    let params = api.params.iter().map(|p| {
+    let params = facts.params.iter().map(|p| {
         let pname = Literal::string(&p.name);
-        let kind = param_kind(api, p, maps);
+        let kind = param_kind(&p.kind);
         let required = p.required;
-        let length = match (&p.kind, p.length) {
-            (ParamType::String | ParamType::Other(_), Some(l)) => {
+        let length = match p.length {
+            Some(l) => {
                 let l = Literal::u32_unsuffixed(l);
                 quote!(Some(#l))
             }
-            (ParamType::String | ParamType::Other(_), None) => quote!(Some(255)),
-            _ => quote!(None),
+            None => quote!(None),
         };
-        let sensitive = is_sensitive(&p.name);
-        let desc = Literal::string(&p.description);
-        quote!(rt::ParamMeta::new(#pname, #kind, #required, #length, #sensitive, #desc))
+        let sensitive = p.sensitive;
+        quote!(rt::ParamMeta::new(#pname, #kind, #required, #length, #sensitive))
     });
     let st = format_ident!("{}", struct_name(api, plan));
     let doc_attrs = doc_attrs_of(&format!("`{}`", api.name));
@@ -437,27 +400,25 @@ fn emit_meta(api: &Api, maps: &MapShapes, plan: &TypePlan) -> TokenStream {
     }
 }
 
-fn param_kind(api: &Api, p: &Param, maps: &MapShapes) -> TokenStream {
-    match &p.kind {
-        ParamType::Boolean => quote!(rt::ParamKind::Boolean),
-        ParamType::Short => quote!(rt::ParamKind::Short),
-        ParamType::Integer => quote!(rt::ParamKind::Integer),
-        ParamType::Long => quote!(rt::ParamKind::Long),
-        ParamType::Float => quote!(rt::ParamKind::Float),
-        ParamType::Double => quote!(rt::ParamKind::Double),
-        ParamType::Uuid => quote!(rt::ParamKind::Uuid),
-        ParamType::Date => quote!(rt::ParamKind::Date),
-        ParamType::TzDate => quote!(rt::ParamKind::TzDate),
-        ParamType::List => quote!(rt::ParamKind::List),
-        ParamType::String => quote!(rt::ParamKind::String),
-        ParamType::Other(_) => quote!(rt::ParamKind::Other),
-        ParamType::Map => match maps.shape(&api.name, &p.name) {
-            MapShape::Pairs { key, value } => {
-                quote!(rt::ParamKind::Map(rt::MapShape::Pairs { key: #key, value: #value }))
-            }
-            MapShape::Flat => quote!(rt::ParamKind::Map(rt::MapShape::Flat)),
-            MapShape::Entries => quote!(rt::ParamKind::Map(rt::MapShape::Entries)),
-        },
+fn param_kind(kind: &ParamKind) -> TokenStream {
+    match kind {
+        ParamKind::Plain(ParamType::Boolean) => quote!(rt::ParamKind::Boolean),
+        ParamKind::Plain(ParamType::Short) => quote!(rt::ParamKind::Short),
+        ParamKind::Plain(ParamType::Integer) => quote!(rt::ParamKind::Integer),
+        ParamKind::Plain(ParamType::Long) => quote!(rt::ParamKind::Long),
+        ParamKind::Plain(ParamType::Float) => quote!(rt::ParamKind::Float),
+        ParamKind::Plain(ParamType::Double) => quote!(rt::ParamKind::Double),
+        ParamKind::Plain(ParamType::Uuid) => quote!(rt::ParamKind::Uuid),
+        ParamKind::Plain(ParamType::Date) => quote!(rt::ParamKind::Date),
+        ParamKind::Plain(ParamType::TzDate) => quote!(rt::ParamKind::TzDate),
+        ParamKind::Plain(ParamType::List) => quote!(rt::ParamKind::List),
+        ParamKind::Plain(ParamType::String) => quote!(rt::ParamKind::String),
+        ParamKind::Plain(ParamType::Map | ParamType::Other(_)) | ParamKind::Other => quote!(rt::ParamKind::Other),
+        ParamKind::Map(MapShape::Pairs { key, value }) => {
+            quote!(rt::ParamKind::Map(rt::MapShape::Pairs { key: #key, value: #value }))
+        }
+        ParamKind::Map(MapShape::Flat) => quote!(rt::ParamKind::Map(rt::MapShape::Flat)),
+        ParamKind::Map(MapShape::Entries) => quote!(rt::ParamKind::Map(rt::MapShape::Entries)),
     }
 }
 
@@ -584,9 +545,8 @@ fn emit_attributes(fields: &[ResponseField]) -> TokenStream {
     let items = fields.iter().map(|f| {
         let name = Literal::string(&f.name);
         let kind = Literal::string(&f.kind);
-        let desc = Literal::string(&f.description);
         let children = emit_attributes(&f.children);
-        quote!(rt::AttributeMeta::new(#name, #kind, #desc, #children))
+        quote!(rt::AttributeMeta::new(#name, #kind, #children))
     });
     quote!(&[#(#items),*])
 }

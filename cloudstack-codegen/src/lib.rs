@@ -1,9 +1,18 @@
 //! Turns CloudStack `listApis` dumps into typed Rust bindings and participant tables.
 //!
-//! This is the generator library behind `cloudstack-api`'s build script and `cargo xtask codegen`:
-//! [`spec`] loads a dump in any of the shapes real servers produce, [`manifest`] finds and verifies the
-//! dumps a build uses, [`shapes`] plans shared response structs, [`participants`] pairs create and delete
-//! APIs into resource types, and [`emit`] writes the Rust source. [`diff`] compares two dumps.
+//! This is the generator library behind `cloudstack-api`'s build script, `cargo xtask codegen` and
+//! run-time spec loading:
+//! - [`spec`] loads a listApis dump, in any of the shapes real servers produce, or a facts spec;
+//! - [`facts`] writes the facts spec (a dump without its prose) that `cloudstack-api` ships;
+//! - [`manifest`] lists the releases a build knows and finds their full dumps;
+//! - [`participants`] pairs create and delete APIs into resource types;
+//! - [`api_meta`] derives how each API is sent and checked (method, parameter kinds, limits, secrets);
+//! - [`shapes`] plans shared response structs, and [`emit`] (feature `emit`, on by default) writes the
+//!   Rust source; [`diff`] compares two dumps.
+//!
+//! The participant derivation and the API facts are used twice, with no second copy: by the build
+//! script for the compiled-in releases, and at run time for a spec loaded from a file or a cloud
+//! (`cloudstack_api::Version::load`).
 //!
 //! What it does not do: it performs no network calls and has no runtime; the generated code depends on
 //! `cloudstack-client`.
@@ -19,8 +28,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod api_meta;
 pub mod diff;
+#[cfg(feature = "emit")]
 pub mod emit;
+pub mod facts;
 pub mod manifest;
 pub mod maps;
 pub mod naming;
@@ -28,9 +40,11 @@ pub mod participants;
 pub mod shapes;
 pub mod spec;
 
+#[cfg(feature = "emit")]
 pub use emit::{Generated, Stats};
 
 /// Generates the bindings of one version with the built-in curated tables.
+#[cfg(feature = "emit")]
 pub fn generate(spec: &spec::ApiSpec, version: &str) -> Result<Generated, String> {
     let maps = maps::MapShapes::builtin()?;
     let table = participants::ParticipantTable::builtin()?;

@@ -1,34 +1,41 @@
-//! `api-specs/manifest.toml`: which CloudStack versions are built, where their dumps are found, and the
-//! sha256 each dump must have.
+//! `cloudstack-api/specs/manifest.toml`: the CloudStack releases `cloudstack-api` knows, the facts spec
+//! of each (committed beside the manifest), and the full dump it was made from.
 //!
-//! Dumps are looked for, in order, in the workspace's `api-specs/`, in `$CLOUDSTACK_API_SPECS`, and in
-//! `../shared/api-specs` beside the workspace. The first file found is used; if its hash differs from the
-//! manifest, that is an error (a stale or edited dump must not be built silently).
+//! The build always has the facts. The full dump is optional: it only adds the CloudStack project's
+//! descriptions to the generated doc comments. It is looked for, in order, in the workspace's
+//! `api-specs/`, in `$CLOUDSTACK_API_SPECS`, and in `../shared/api-specs` beside the workspace; the
+//! first file found is used if its sha256 matches the manifest, and reported (never silently used)
+//! if it does not.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+/// The manifest's file name inside the specs directory.
+pub const FILE_NAME: &str = "manifest.toml";
+
 /// The parsed manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Manifest {
-    /// One entry per CloudStack version.
+    /// One entry per CloudStack release, oldest first.
     #[serde(rename = "spec", default)]
     pub specs: Vec<ManifestEntry>,
 }
 
-/// One CloudStack version.
+/// One CloudStack release.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManifestEntry {
-    /// The version, e.g. `4.17`.
+    /// The release, e.g. `4.17`.
     pub version: String,
-    /// The dump's file name, looked up in the search directories.
-    pub file: String,
-    /// Lowercase hex sha256 of the dump.
-    pub sha256: String,
-    /// The cargo feature that enables this version, e.g. `v4_17`; also the module name.
+    /// The facts spec's file name, in the specs directory.
+    pub facts: String,
+    /// The full dump's file name, looked up in the search directories.
+    pub dump: String,
+    /// Lowercase hex sha256 of the full dump.
+    pub dump_sha256: String,
+    /// The cargo feature that compiles this release's typed bindings, e.g. `v4_17`; also the module name.
     pub feature: String,
 }
 
@@ -44,7 +51,9 @@ pub enum ManifestError {
         source: std::io::Error,
     },
     /// The manifest is not valid.
-    #[error("{path}: {message}. Each [[spec]] needs version, file, sha256 and feature; see api-specs/README.md")]
+    #[error(
+        "{path}: {message}. Each [[spec]] needs version, facts, dump, dump_sha256 and feature; see api-specs/README.md"
+    )]
     Invalid {
         /// The manifest path.
         path: PathBuf,
@@ -62,7 +71,7 @@ pub enum ManifestError {
         looked: String,
     },
     /// A dump's hash differs from the manifest.
-    #[error("{path}: sha256 is {actual}, but api-specs/manifest.toml expects {expected} for CloudStack {version}. If you replaced the dump on purpose, update the sha256 in the manifest; otherwise restore the original file")]
+    #[error("{path}: sha256 is {actual}, but the manifest expects {expected} for CloudStack {version}. If you replaced the dump on purpose, import it again with `cargo xtask spec-import`; otherwise restore the original file")]
     HashMismatch {
         /// The version.
         version: String,
@@ -100,9 +109,9 @@ pub fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, ManifestError
     };
     let manifest: Manifest = toml::from_str(text).map_err(|e| invalid(e.to_string().trim().to_string()))?;
     for (i, e) in manifest.specs.iter().enumerate() {
-        if e.sha256.len() != 64 || !e.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if e.dump_sha256.len() != 64 || !e.dump_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(invalid(format!(
-                "spec {i} ({}): sha256 must be 64 hex digits",
+                "spec {i} ({}): dump_sha256 must be 64 hex digits",
                 e.version
             )));
         }
@@ -112,9 +121,20 @@ pub fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, ManifestError
                 e.version, e.feature
             )));
         }
-        if e.file.contains(['/', '\\']) {
+        for (key, file) in [("dump", &e.dump), ("facts", &e.facts)] {
+            if file.is_empty() || file.contains(['/', '\\']) {
+                return Err(invalid(format!(
+                    "spec {i} ({}): {key} must be a bare file name",
+                    e.version
+                )));
+            }
+        }
+        if manifest.specs[..i]
+            .iter()
+            .any(|o| o.version == e.version || o.feature == e.feature)
+        {
             return Err(invalid(format!(
-                "spec {i} ({}): file must be a bare file name",
+                "spec {i} ({}): version and feature must be unique",
                 e.version
             )));
         }
@@ -122,8 +142,28 @@ pub fn parse_manifest(text: &str, path: &Path) -> Result<Manifest, ManifestError
     Ok(manifest)
 }
 
-/// The directories dumps are looked for in, in order: `<workspace>/api-specs`, `$CLOUDSTACK_API_SPECS`
-/// (when set), `<workspace>/../shared/api-specs`.
+/// The manifest as TOML, with the comment that explains it.
+pub fn render_manifest(m: &Manifest) -> String {
+    let mut body = String::new();
+    for e in &m.specs {
+        body.push_str(&format!(
+            "[[spec]]\nversion = {:?}\nfacts = {:?}\ndump = {:?}\ndump_sha256 = {:?}\nfeature = {:?}\n\n",
+            e.version, e.facts, e.dump, e.dump_sha256, e.feature
+        ));
+    }
+    format!(
+        "# The CloudStack releases cloudstack-api knows. Each has a facts spec in this directory (API names,\n\
+         # types, flags, lengths and response fields, without the dump's descriptions), from which the typed\n\
+         # bindings of its cargo feature are generated and which run-time users load. The full dump is\n\
+         # optional: when the build finds it (api-specs/, $CLOUDSTACK_API_SPECS, ../shared/api-specs) with\n\
+         # this sha256, its descriptions become doc comments. Written by `cargo xtask spec-import`; see\n\
+         # api-specs/README.md.\n\n{}",
+        body.trim_end()
+    ) + "\n"
+}
+
+/// The directories full dumps are looked for in, in order: `<workspace>/api-specs`,
+/// `$CLOUDSTACK_API_SPECS` (when set), `<workspace>/../shared/api-specs`.
 pub fn search_dirs(workspace_root: &Path, env_dir: Option<&Path>) -> Vec<PathBuf> {
     let mut dirs = vec![workspace_root.join("api-specs")];
     if let Some(d) = env_dir.filter(|d| !d.as_os_str().is_empty()) {
@@ -142,12 +182,12 @@ pub struct LocatedSpec {
     pub bytes: Vec<u8>,
 }
 
-/// Finds the dump of `entry` in `dirs` and checks its hash.
+/// Finds the full dump of `entry` in `dirs` and checks its hash.
 pub fn locate(entry: &ManifestEntry, dirs: &[PathBuf]) -> Result<LocatedSpec, ManifestError> {
-    let Some(path) = dirs.iter().map(|d| d.join(&entry.file)).find(|p| p.is_file()) else {
+    let Some(path) = dirs.iter().map(|d| d.join(&entry.dump)).find(|p| p.is_file()) else {
         return Err(ManifestError::Missing {
             version: entry.version.clone(),
-            file: entry.file.clone(),
+            file: entry.dump.clone(),
             looked: dirs
                 .iter()
                 .map(|d| d.display().to_string())
@@ -160,11 +200,11 @@ pub fn locate(entry: &ManifestEntry, dirs: &[PathBuf]) -> Result<LocatedSpec, Ma
         source,
     })?;
     let actual = sha256_hex(&bytes);
-    if !actual.eq_ignore_ascii_case(&entry.sha256) {
+    if !actual.eq_ignore_ascii_case(&entry.dump_sha256) {
         return Err(ManifestError::HashMismatch {
             version: entry.version.clone(),
             path,
-            expected: entry.sha256.clone(),
+            expected: entry.dump_sha256.clone(),
             actual,
         });
     }
@@ -174,4 +214,13 @@ pub fn locate(entry: &ManifestEntry, dirs: &[PathBuf]) -> Result<LocatedSpec, Ma
 /// Lowercase hex sha256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `4.17` -> `v4_17`: the feature and module name of a release.
+pub fn feature_name(version: &str) -> String {
+    let cleaned: String = version
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("v{cleaned}")
 }

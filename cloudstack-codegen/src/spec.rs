@@ -16,6 +16,8 @@ use serde_json::{Map, Value};
 pub struct ApiSpec {
     /// Where the dump came from (a file path or a label such as `<memory>`), used in messages.
     pub source: String,
+    /// The `facts` header when the document is a facts spec ([`crate::facts`]); `None` for a dump.
+    pub header: Option<crate::facts::Header>,
     /// Every API of the dump, sorted by name.
     pub apis: Vec<Api>,
 }
@@ -244,8 +246,13 @@ pub fn from_value(root: &Value, source_name: &str) -> Result<ApiSpec, SpecError>
             }
         }
     }
+    let header = crate::facts::header(root).map_err(|m| {
+        let (pointer, message) = m.split_once(": ").unwrap_or(("/facts", m.as_str()));
+        cx.err(pointer, message)
+    })?;
     Ok(ApiSpec {
         source: source_name.to_string(),
+        header,
         apis: by_name.into_values().collect(),
     })
 }
@@ -448,12 +455,37 @@ fn related(v: Option<&Value>) -> Vec<String> {
 }
 
 impl ApiSpec {
+    /// Copies the descriptions of `full` (the same release's complete dump) into this spec, matching APIs,
+    /// parameters and response fields by name. Nothing else changes, so code generated from the result
+    /// has the same items as code generated from the facts alone, with documentation added.
+    pub fn merge_descriptions(&mut self, full: &ApiSpec) {
+        for api in &mut self.apis {
+            let Some(src) = full.api(&api.name) else { continue };
+            api.description.clone_from(&src.description);
+            for p in &mut api.params {
+                if let Some(sp) = src.param(&p.name) {
+                    p.description.clone_from(&sp.description);
+                }
+            }
+            merge_field_descriptions(&mut api.response, &src.response);
+        }
+    }
+
     /// Looks an API up by its exact name.
     pub fn api(&self, name: &str) -> Option<&Api> {
         self.apis
             .binary_search_by(|a| a.name.as_str().cmp(name))
             .ok()
             .map(|i| &self.apis[i])
+    }
+}
+
+fn merge_field_descriptions(into: &mut [ResponseField], from: &[ResponseField]) {
+    for f in into {
+        if let Some(src) = from.iter().find(|s| s.name == f.name) {
+            f.description.clone_from(&src.description);
+            merge_field_descriptions(&mut f.children, &src.children);
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Manifest parsing, dump discovery order and hash verification.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use cloudstack_codegen::manifest::{locate, parse_manifest, search_dirs, sha256_hex, ManifestEntry, ManifestError};
@@ -14,8 +16,9 @@ fn temp_dir(name: &str) -> PathBuf {
 fn entry(file: &str, sha: &str) -> ManifestEntry {
     ManifestEntry {
         version: "9.9".into(),
-        file: file.into(),
-        sha256: sha.into(),
+        facts: "9.9.facts.json".into(),
+        dump: file.into(),
+        dump_sha256: sha.into(),
         feature: "v9_9".into(),
     }
 }
@@ -50,7 +53,7 @@ fn first_directory_that_has_the_file_wins_and_is_verified() {
         Err(e @ ManifestError::HashMismatch { .. }) => {
             let msg = e.to_string();
             assert!(
-                msg.contains(&a.join("x.json").display().to_string()) && msg.contains("update the sha256"),
+                msg.contains(&a.join("x.json").display().to_string()) && msg.contains("spec-import"),
                 "{msg}"
             );
         }
@@ -71,38 +74,50 @@ fn missing_dump_says_where_it_looked_and_what_to_do() {
     assert!(msg.contains("CLOUDSTACK_API_SPECS"), "{msg}");
 }
 
+fn manifest_text(version: &str, facts: &str, dump: &str, sha: &str, feature: &str) -> String {
+    format!(
+        "[[spec]]\nversion = \"{version}\"\nfacts = \"{facts}\"\ndump = \"{dump}\"\ndump_sha256 = \"{sha}\"\nfeature = \"{feature}\"\n"
+    )
+}
+
 #[test]
 fn manifest_errors_are_clear() {
-    let p = Path::new("api-specs/manifest.toml");
-    let ok = parse_manifest(
-        "[[spec]]\nversion = \"4.17\"\nfile = \"4.17.json\"\nsha256 = \"33888bc8bced0b9f8f90fece121f95867540b666fd4284fd2fb54d029f441fba\"\nfeature = \"v4_17\"\n",
-        p,
-    )
-    .expect("valid");
+    let p = Path::new("cloudstack-api/specs/manifest.toml");
+    let sha = "a".repeat(64);
+    let ok = parse_manifest(&manifest_text("4.17", "4.17.facts.json", "4.17.json", &sha, "v4_17"), p).expect("valid");
     assert_eq!(ok.specs[0].feature, "v4_17");
-    let bad_hash = parse_manifest(
-        "[[spec]]\nversion = \"1\"\nfile = \"a.json\"\nsha256 = \"abc\"\nfeature = \"v1\"\n",
-        p,
-    )
-    .unwrap_err();
+    let bad_hash = parse_manifest(&manifest_text("1", "1.facts.json", "a.json", "abc", "v1"), p).unwrap_err();
     assert!(bad_hash.to_string().contains("64 hex digits"), "{bad_hash}");
     let missing_key = parse_manifest("[[spec]]\nversion = \"1\"\n", p).unwrap_err();
     assert!(missing_key.to_string().contains("manifest.toml"), "{missing_key}");
-    let path_in_file = parse_manifest(
-        &format!(
-            "[[spec]]\nversion = \"1\"\nfile = \"../x.json\"\nsha256 = \"{}\"\nfeature = \"v1\"\n",
-            "a".repeat(64)
-        ),
-        p,
-    )
-    .unwrap_err();
+    let path_in_file = parse_manifest(&manifest_text("1", "1.facts.json", "../x.json", &sha, "v1"), p).unwrap_err();
     assert!(path_in_file.to_string().contains("bare file name"), "{path_in_file}");
+    let twice = format!(
+        "{}\n{}",
+        manifest_text("1", "1.facts.json", "1.json", &sha, "v1"),
+        manifest_text("1", "1.facts.json", "1.json", &sha, "v1b")
+    );
+    let dup = parse_manifest(&twice, p).unwrap_err();
+    assert!(dup.to_string().contains("unique"), "{dup}");
+}
+
+#[test]
+fn rendered_manifest_parses_back() {
+    let m = common::manifest();
+    let text = cloudstack_codegen::manifest::render_manifest(&m);
+    assert_eq!(parse_manifest(&text, Path::new("x")).expect("parses"), m);
 }
 
 #[test]
 fn checked_in_manifest_is_valid() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let m = cloudstack_codegen::manifest::read_manifest(&root.join("api-specs/manifest.toml")).expect("valid");
+    let m = common::manifest();
     let versions: Vec<&str> = m.specs.iter().map(|e| e.version.as_str()).collect();
     assert_eq!(versions, ["4.15", "4.16", "4.17"]);
+    for e in &m.specs {
+        assert!(
+            common::specs_dir().join(&e.facts).is_file(),
+            "{} has no facts file",
+            e.version
+        );
+    }
 }

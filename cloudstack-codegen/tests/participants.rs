@@ -2,18 +2,10 @@
 
 use cloudstack_codegen::participants::{derive, KeySource, Origin, ParticipantTable};
 
+mod common;
+
 fn load(version: &str) -> cloudstack_codegen::spec::ApiSpec {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let env_dir = std::env::var_os("CLOUDSTACK_API_SPECS").map(std::path::PathBuf::from);
-    let dirs = cloudstack_codegen::manifest::search_dirs(&root, env_dir.as_deref());
-    let m = cloudstack_codegen::manifest::read_manifest(&root.join("api-specs/manifest.toml")).expect("manifest");
-    let e = m
-        .specs
-        .iter()
-        .find(|e| e.version == version)
-        .expect("version in manifest");
-    let f = cloudstack_codegen::manifest::locate(e, &dirs).expect("dump");
-    cloudstack_codegen::spec::load_slice(&f.bytes, &e.file).expect("loads")
+    common::facts(version)
 }
 
 #[test]

@@ -62,11 +62,23 @@ impl Latency {
     }
 }
 
+/// Which API description the simulator serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SpecSource {
+    /// The newest release shipped with `cloudstack-api` (its facts).
+    #[default]
+    Newest,
+    /// A release shipped with `cloudstack-api`, e.g. `4.15`.
+    Release(String),
+    /// A listApis dump or facts spec file.
+    File(PathBuf),
+}
+
 /// Everything the simulator needs to start.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
-    /// The listApis dump to serve; `None` = the newest version found by the manifest's search order.
-    pub spec: Option<PathBuf>,
+    /// The API description to serve.
+    pub spec: SpecSource,
     /// Where to listen (`127.0.0.1:0` picks a free port).
     pub listen: SocketAddr,
     /// Accounts and their keys; the first is the root admin.
@@ -82,7 +94,7 @@ pub struct SimConfig {
 impl Default for SimConfig {
     fn default() -> Self {
         Self {
-            spec: None,
+            spec: SpecSource::Newest,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             accounts: vec![Account {
                 name: "admin".into(),

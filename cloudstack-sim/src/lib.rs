@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let sim = cloudstack_sim::start(cloudstack_sim::SimConfig::ephemeral(), std::path::Path::new(".")).await?;
+//! let sim = cloudstack_sim::start(cloudstack_sim::SimConfig::ephemeral()).await?;
 //! println!("endpoint {} key {} secret {}", sim.url, cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY);
 //! assert!(sim.handle.created_resources().is_empty());
 //! sim.stop().await;
@@ -32,7 +32,7 @@ pub mod server;
 pub mod tags;
 pub mod world;
 
-pub use config::{Account, Latency, SimConfig, DEMO_API_KEY, DEMO_SECRET_KEY};
+pub use config::{Account, Latency, SimConfig, SpecSource, DEMO_API_KEY, DEMO_SECRET_KEY};
 pub use error::{ApiErr, SimError};
 pub use faults::FaultRule;
 pub use registry::Registry;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cloudstack_sim::{Account, FaultRule, Latency, SimConfig};
+use cloudstack_sim::{Account, FaultRule, Latency, SimConfig, SpecSource};
 
 /// A CloudStack API simulator driven by a listApis dump.
 #[derive(Parser)]
@@ -14,13 +14,12 @@ struct Cli {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// The listApis dump to serve (default: the newest in api-specs/manifest.toml, found in api-specs/,
-    /// $CLOUDSTACK_API_SPECS or ../shared/api-specs).
-    #[arg(long)]
+    /// The listApis dump or facts spec to serve (default: the newest release shipped with the build).
+    #[arg(long, conflicts_with = "release")]
     spec: Option<PathBuf>,
-    /// Workspace root used to find the default dump.
-    #[arg(long, default_value = ".")]
-    workspace: PathBuf,
+    /// A release shipped with the build, e.g. 4.15 (default: the newest).
+    #[arg(long)]
+    release: Option<String>,
     /// An account as NAME:APIKEY:SECRET (repeatable; default: the demo account).
     #[arg(long = "account")]
     accounts: Vec<String>,
@@ -65,7 +64,11 @@ fn config(cli: &Cli) -> Result<SimConfig, String> {
     }
     let defaults = SimConfig::default();
     Ok(SimConfig {
-        spec: cli.spec.clone(),
+        spec: match (&cli.spec, &cli.release) {
+            (Some(p), _) => SpecSource::File(p.clone()),
+            (None, Some(v)) => SpecSource::Release(v.clone()),
+            (None, None) => SpecSource::Newest,
+        },
         listen: cli.listen,
         accounts: if accounts.is_empty() {
             defaults.accounts
@@ -96,7 +99,7 @@ async fn main() -> ExitCode {
         }
     };
     let first = config.accounts[0].clone();
-    match cloudstack_sim::start(config, &cli.workspace).await {
+    match cloudstack_sim::start(config).await {
         Ok(sim) => {
             println!("CloudStack {} simulator listening on {}", sim.handle.version(), sim.url);
             println!(

@@ -2,12 +2,12 @@
 //! hand-written model covers it.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use cloudstack_codegen::naming::{singular, split_verb};
 use cloudstack_codegen::participants::{derive, KeySource, ParticipantTable};
-use cloudstack_codegen::spec::{Api, ApiSpec};
-use serde_json::Value;
+use cloudstack_codegen::spec::{Api, ApiSpec, ResponseField};
+use serde_json::{json, Value};
 
 use crate::error::SimError;
 
@@ -65,7 +65,7 @@ pub struct Registry {
     pub source: String,
     /// By exact command name.
     pub apis: HashMap<String, ApiDef>,
-    /// The raw API objects of the dump, for `listApis`, sorted by name.
+    /// The API objects `listApis` answers with, sorted by name.
     pub raw: Vec<Value>,
 }
 
@@ -87,7 +87,8 @@ pub fn kind_of(name: &str) -> String {
 }
 
 impl Registry {
-    /// Loads a dump file.
+    /// Loads a listApis dump or facts spec file. The release is the facts header's, else the file name
+    /// without extension.
     pub fn load(path: &Path) -> Result<Self, SimError> {
         let bytes = std::fs::read(path).map_err(|e| SimError::Spec(format!("cannot read {}: {e}", path.display())))?;
         let version = path
@@ -96,39 +97,40 @@ impl Registry {
         Self::from_bytes(&bytes, &path.display().to_string(), &version)
     }
 
-    /// The newest dump listed in `api-specs/manifest.toml` under `workspace`, found by the build's
-    /// search order.
-    pub fn newest(workspace: &Path) -> Result<PathBuf, SimError> {
-        let manifest = cloudstack_codegen::manifest::read_manifest(&workspace.join("api-specs").join("manifest.toml"))
-            .map_err(|e| SimError::Spec(e.to_string()))?;
-        let env_dir = std::env::var_os("CLOUDSTACK_API_SPECS").map(PathBuf::from);
-        let dirs = cloudstack_codegen::manifest::search_dirs(workspace, env_dir.as_deref());
-        let entry = manifest
-            .specs
-            .last()
-            .ok_or_else(|| SimError::Spec("api-specs/manifest.toml lists no versions".into()))?;
-        cloudstack_codegen::manifest::locate(entry, &dirs)
-            .map(|l| l.path)
-            .map_err(|e| SimError::Spec(e.to_string()))
+    /// The facts of a release shipped with `cloudstack-api` (`None`: the newest).
+    pub fn embedded(release: Option<&str>) -> Result<Self, SimError> {
+        let all = cloudstack_api::specs::embedded();
+        let e = match release {
+            Some(v) => all.iter().find(|e| e.version == v).ok_or_else(|| {
+                SimError::Spec(format!(
+                    "CloudStack {v} is not shipped with this build (it has {}); give its dump with --spec",
+                    cloudstack_api::specs::releases().join(", ")
+                ))
+            })?,
+            None => all
+                .last()
+                .ok_or_else(|| SimError::Spec("this build ships no CloudStack release".into()))?,
+        };
+        Self::from_bytes(
+            e.facts.as_bytes(),
+            &format!("embedded facts of CloudStack {}", e.version),
+            e.version,
+        )
     }
 
-    /// Builds the registry from dump bytes.
+    /// Builds the registry from the bytes of a dump or facts spec; `version` names the release when the
+    /// document does not.
     pub fn from_bytes(bytes: &[u8], source: &str, version: &str) -> Result<Self, SimError> {
         let spec = cloudstack_codegen::spec::load_slice(bytes, source).map_err(|e| SimError::Spec(e.to_string()))?;
-        let raw_root: Value = serde_json::from_slice(bytes).map_err(|e| SimError::Spec(e.to_string()))?;
-        let raw_list = raw_root
-            .get("listapisresponse")
-            .unwrap_or(&raw_root)
-            .get("api")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut raw: Vec<Value> = raw_list;
-        raw.sort_by(|a, b| {
-            let n = |v: &Value| v.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-            n(a).cmp(&n(b))
-        });
+        Ok(Self::from_spec(spec, version))
+    }
+
+    /// Builds the registry from a loaded spec.
+    pub fn from_spec(spec: ApiSpec, version: &str) -> Self {
+        let version = spec.header.as_ref().map_or(version, |h| h.version.as_str()).to_string();
+        let raw: Vec<Value> = spec.apis.iter().map(list_apis_entry).collect();
         let behaviors = behaviors(&spec);
+        let source = spec.source.clone();
         let apis = spec
             .apis
             .into_iter()
@@ -149,13 +151,51 @@ impl Registry {
                 (def.api.name.clone(), def)
             })
             .collect();
-        Ok(Self {
-            version: version.to_string(),
-            source: source.to_string(),
+        Self {
+            version,
+            source,
             apis,
             raw,
-        })
+        }
     }
+}
+
+/// An API as `listApis` describes it (descriptions are empty when the spec is facts only).
+fn list_apis_entry(api: &Api) -> Value {
+    fn fields(list: &[ResponseField]) -> Value {
+        Value::Array(
+            list.iter()
+                .map(|f| {
+                    let mut o = json!({"name": f.name, "description": f.description, "type": f.kind});
+                    if !f.children.is_empty() {
+                        o["response"] = fields(&f.children);
+                    }
+                    o
+                })
+                .collect(),
+        )
+    }
+    let params: Vec<Value> = api
+        .params
+        .iter()
+        .map(|p| {
+            let mut o = json!({"name": p.name, "description": p.description, "type": p.kind.as_str(),
+                               "length": p.length.unwrap_or(255), "required": p.required});
+            if let Some(s) = &p.since {
+                o["since"] = json!(s);
+            }
+            if !p.related.is_empty() {
+                o["related"] = json!(p.related.join(","));
+            }
+            o
+        })
+        .collect();
+    let mut o = json!({"name": api.name, "description": api.description, "isasync": api.is_async,
+                       "related": api.related.join(","), "params": params, "response": fields(&api.response)});
+    if let Some(s) = &api.since {
+        o["since"] = json!(s);
+    }
+    o
 }
 
 fn behaviors(spec: &ApiSpec) -> HashMap<String, Behavior> {

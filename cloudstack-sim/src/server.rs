@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 use crate::args::{validate, Args};
-use crate::config::{Account, SimConfig};
+use crate::config::{Account, SimConfig, SpecSource};
 use crate::error::{ApiErr, SimError};
 use crate::faults::{Decision, FaultRule, Faults};
 use crate::handlers::{handle, Ctx};
@@ -139,14 +139,13 @@ impl Drop for RunningSim {
     }
 }
 
-/// Loads the dump `config.spec` (or the newest found from `workspace`), seeds the cloud and starts
-/// serving on `config.listen`.
-pub async fn start(config: SimConfig, workspace: &std::path::Path) -> Result<RunningSim, SimError> {
-    let path = match &config.spec {
-        Some(p) => p.clone(),
-        None => Registry::newest(workspace)?,
+/// Loads the API description `config.spec`, seeds the cloud and starts serving on `config.listen`.
+pub async fn start(config: SimConfig) -> Result<RunningSim, SimError> {
+    let registry = match &config.spec {
+        SpecSource::Newest => Registry::embedded(None)?,
+        SpecSource::Release(v) => Registry::embedded(Some(v))?,
+        SpecSource::File(p) => Registry::load(p)?,
     };
-    let registry = Registry::load(&path)?;
     start_with_registry(config, registry).await
 }
 

@@ -2,7 +2,6 @@
 //! job id, ascending): later polls read only the jobs in flight, jobs are noticed about when they end,
 //! and request slots go to the highest priority first.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,14 +11,10 @@ use cloudstack_sim::fixtures::ZONE_ID;
 use cloudstack_sim::{Latency, RunningSim, SimConfig, DEMO_API_KEY, DEMO_SECRET_KEY};
 
 async fn sim(latency: Duration) -> RunningSim {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    cloudstack_sim::start(
-        SimConfig {
-            job_latency: Latency::Fixed(latency),
-            ..SimConfig::ephemeral()
-        },
-        &workspace,
-    )
+    cloudstack_sim::start(SimConfig {
+        job_latency: Latency::Fixed(latency),
+        ..SimConfig::ephemeral()
+    })
     .await
     .expect("simulator starts")
 }

@@ -1,35 +1,24 @@
 //! A real third-party client, the Python `cs` package, works against the simulator unchanged.
-//! `.ci/run` installs it (`pip install cs`); without it this test fails and says so, unless
-//! `SKIP_PEER_TESTS=1` is set.
+//! `cargo xtask test` installs it in a venv and names its Python in `STACKMATE_PEER_PYTHON`; without
+//! it this test fails and says what to run, unless `SKIP_PEER_TESTS=1` is set.
+
+mod peer;
 
 use std::path::Path;
 use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_cs_client_drives_the_simulator() {
-    let has_cs = Command::new("python3")
-        .args(["-c", "import cs"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_cs {
-        if std::env::var_os("SKIP_PEER_TESTS").is_some() {
-            eprintln!("skipping: the Python cs client is not installed and SKIP_PEER_TESTS is set");
-            return;
-        }
-        panic!("the Python `cs` client is not installed: run `pip install cs` (or set SKIP_PEER_TESTS=1)");
-    }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let Some(python) = peer::python("cs") else { return };
     let config = cloudstack_sim::SimConfig {
         job_latency: cloudstack_sim::Latency::Fixed(std::time::Duration::from_millis(30)),
         ..cloudstack_sim::SimConfig::ephemeral()
     };
-    let sim = cloudstack_sim::start(config, &workspace)
-        .await
-        .expect("simulator starts");
+    let sim = cloudstack_sim::start(config).await.expect("simulator starts");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peer/cs_peer.py");
     let url = sim.url.clone();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new("python3")
+        Command::new(python)
             .arg(script)
             .env("CLOUDSTACK_ENDPOINT", url)
             .env("CLOUDSTACK_KEY", cloudstack_sim::DEMO_API_KEY)

@@ -1,7 +1,6 @@
 //! The simulator driven by the project's own client: authentication, dispatch and parameter errors,
 //! seeded state, modeled resources, generic participants, jobs, lists and paging, faults, concurrency.
 
-use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use cloudstack_api::v4_17 as api;
@@ -12,10 +11,7 @@ use cloudstack_sim::{FaultRule, Latency, RunningSim, SimConfig, DEMO_API_KEY, DE
 use serde_json::{json, Value};
 
 async fn sim_with(config: SimConfig) -> RunningSim {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    cloudstack_sim::start(config, &workspace)
-        .await
-        .expect("simulator starts")
+    cloudstack_sim::start(config).await.expect("simulator starts")
 }
 
 async fn sim() -> RunningSim {

@@ -51,6 +51,27 @@ impl Engine {
             .ok_or_else(|| DurableError::UnknownStack(name.to_string()))
     }
 
+    /// The release a stored stack was planned against: the spec of its recorded sha256 (shipped with
+    /// `cloudstack-api` or kept in the store), or for older records the shipped release it names.
+    pub fn release_of(&self, rec: &StackRecord) -> Result<&'static cloudstack_api::Version, DurableError> {
+        let cannot = |reason: String| DurableError::CannotResume {
+            stack: rec.name.clone(),
+            reason,
+        };
+        if rec.options.spec_sha256.is_empty() {
+            return cloudstack_api::specs::release(&rec.options.version).map_err(|e| cannot(e.to_string()));
+        }
+        crate::cloud_release::stored_release(self.store_or_err()?.as_ref(), &rec.options.spec_sha256)
+            .map_err(|e| cannot(e.to_string()))?
+            .ok_or_else(|| {
+                cannot(format!(
+                    "the API spec it was planned with (CloudStack {}, sha256 {}) is not in the state store; \
+                     use the state directory the stack was created with",
+                    rec.options.version, rec.options.spec_sha256
+                ))
+            })
+    }
+
     /// Plans a stored stack again, with `secrets` for its NoEcho parameters (never stored).
     pub fn stored_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
         self.stored_plan_for(name, secrets, true)
@@ -92,8 +113,7 @@ impl Engine {
                 }
             }
         }
-        let version = cloudstack_api::version(&rec.options.version)
-            .ok_or_else(|| cannot(format!("CloudStack version {} is not compiled in", rec.options.version)))?;
+        let version = self.release_of(&rec)?;
         let options = PlanOptions {
             stack_name: rec.name.clone(),
             stack_id: rec.stack_id.clone(),
@@ -301,8 +321,13 @@ impl Engine {
     /// Deletes every resource tagged with stack `name` without any state (how StackMate deleted
     /// stacks): rules first, then machines, volumes, addresses, networks and groups, each retried
     /// while something still uses it. Returns the deleted resources as (type, id, logical id).
-    pub async fn delete_by_tags(&self, name: &str) -> Result<Vec<(String, String, Option<String>)>, DurableError> {
-        let version = cloudstack_api::latest().ok_or_else(|| DurableError::Other("no CloudStack version".into()))?;
+    ///
+    /// `version` is the cloud's release: its participants say which delete API each tag type takes.
+    pub async fn delete_by_tags(
+        &self,
+        name: &str,
+        version: &'static cloudstack_api::Version,
+    ) -> Result<Vec<(String, String, Option<String>)>, DurableError> {
         let found = find_by_tags(&self.client, version, name, None)
             .await
             .map_err(DurableError::Other)?;

@@ -431,6 +431,7 @@ impl Engine {
                 .collect(),
             options: StoredOptions {
                 version: plan.options.version.version.to_string(),
+                spec_sha256: plan.options.version.facts_sha256.to_string(),
                 zones: plan.options.zones.clone(),
                 unique_names: plan.options.unique_names,
                 disable_rollback,
@@ -440,6 +441,8 @@ impl Engine {
             created_ms,
             updated_ms: crate::state::now_ms(),
         };
+        // The spec first: a stack record never names a spec the store lacks.
+        crate::cloud_release::keep(store.as_ref(), plan.options.version).map_err(|e| e.to_string())?;
         store.save_stack(&record).map_err(|e| e.to_string())
     }
 

@@ -31,7 +31,7 @@
 //! let options = stack_core::plan::PlanOptions {
 //!     stack_name: "demo".into(),
 //!     stack_id: "demo-1".into(),
-//!     version: cloudstack_api::latest().expect("a version is compiled in"),
+//!     version: cloudstack_api::specs::newest().expect("releases ship with cloudstack-api"),
 //!     zones: vec![],
 //!     unique_names: true,
 //!     custom_types: BTreeMap::new(),
@@ -42,6 +42,7 @@
 //! ```
 
 pub mod builder;
+pub mod cloud_release;
 pub mod durable;
 pub mod events;
 pub mod executor;

@@ -534,7 +534,13 @@ fn check_properties(
                     &ptr,
                     format!("{logical} ({}) is missing required property {:?}", decl.kind, p.name),
                 )
-                .hint(format!("{}: {}", p.name, p.description)),
+                .hint(format!(
+                    "add {:?} ({}) to Properties; `stackmate types {}` lists what {} takes",
+                    p.name,
+                    p.kind.as_str(),
+                    decl.kind,
+                    spec.create.name
+                )),
             );
         }
     }

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use crate::events::{Event, Status};
 
 /// The schema version this build writes. Older files are migrated on open; newer ones are refused.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The statements that take a file from version `i` to `i + 1` (index 0 creates version 1).
 pub const MIGRATIONS: &[&str] = &[
@@ -79,6 +79,18 @@ pub const MIGRATIONS: &[&str] = &[
     // Version 2: an index for `events --follow`, and whether the stack tags were confirmed.
     "CREATE INDEX events_by_stack ON events (stack, seq);
     ALTER TABLE resources ADD COLUMN tagged INTEGER NOT NULL DEFAULT 0;",
+    // Version 3: the API specs stacks were planned against (facts, by content hash), and which spec a
+    // cloud endpoint answered listApis with.
+    "CREATE TABLE api_specs (
+        sha256 TEXT PRIMARY KEY,
+        facts TEXT NOT NULL,
+        saved_ms INTEGER NOT NULL
+    );
+    CREATE TABLE endpoint_specs (
+        endpoint TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        fetched_ms INTEGER NOT NULL
+    );",
 ];
 
 /// Why the state store failed.
@@ -172,8 +184,13 @@ pub struct Intent {
 /// The stored options of a stack (what is needed to plan it again on resume).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StoredOptions {
-    /// CloudStack version of the participants (`4.17`).
+    /// CloudStack release of the participants (`4.17`, or a cloud's `cloudstackversion`).
     pub version: String,
+    /// sha256 of the facts spec the stack was planned against; the spec itself is kept in the store
+    /// ([`StateStore::spec`]). Empty in records written before specs were stored: then `version` is a
+    /// release shipped with `cloudstack-api`.
+    #[serde(default)]
+    pub spec_sha256: String,
     /// Zone ids.
     pub zones: Vec<String>,
     /// Whether `name` properties were made unique per stack.
@@ -313,6 +330,15 @@ pub trait StateStore: Send + Sync {
     fn renew_lock(&self, stack: &str, holder: &LockHolder, lease: Duration) -> Result<(), StateError>;
     /// Releases a held lock (no-op when another holder has it).
     fn release_lock(&self, stack: &str, holder: &LockHolder) -> Result<(), StateError>;
+    /// Keeps a facts spec under its sha256 (a no-op when it is already kept).
+    fn save_spec(&self, sha256: &str, facts: &str) -> Result<(), StateError>;
+    /// A kept facts spec.
+    fn spec(&self, sha256: &str) -> Result<Option<String>, StateError>;
+    /// Records that `endpoint` (a cache key naming a cloud and account) answered listApis with the spec
+    /// `sha256`.
+    fn set_endpoint_spec(&self, endpoint: &str, sha256: &str) -> Result<(), StateError>;
+    /// The spec `endpoint` last answered with, and when it was fetched (ms since the epoch).
+    fn endpoint_spec(&self, endpoint: &str) -> Result<Option<(String, u64)>, StateError>;
 }
 
 /// Milliseconds since the epoch.
@@ -350,6 +376,16 @@ impl SqliteStore {
             message: format!("cannot create the state directory: {e}"),
         })?;
         Self::open(&dir.join(STATE_FILE))
+    }
+
+    /// Opens `dir/stackmate.db` if it exists (for read-only commands, which create nothing).
+    pub fn open_existing_dir(dir: &Path) -> Result<Option<Self>, StateError> {
+        let path = dir.join(STATE_FILE);
+        if path.is_file() {
+            Self::open(&path).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 
     /// Opens (creating if needed) a state file, migrating an older schema.
@@ -738,6 +774,46 @@ impl StateStore for SqliteStore {
                 params![stack, holder.token],
             )
             .map(|_| ())
+        })
+    }
+
+    fn save_spec(&self, sha256: &str, facts: &str) -> Result<(), StateError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR IGNORE INTO api_specs (sha256, facts, saved_ms) VALUES (?1, ?2, ?3)",
+                params![sha256, facts, ms(now_ms())],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn spec(&self, sha256: &str) -> Result<Option<String>, StateError> {
+        self.with(|c| {
+            c.query_row("SELECT facts FROM api_specs WHERE sha256 = ?1", params![sha256], |r| {
+                r.get(0)
+            })
+            .optional()
+        })
+    }
+
+    fn set_endpoint_spec(&self, endpoint: &str, sha256: &str) -> Result<(), StateError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO endpoint_specs (endpoint, sha256, fetched_ms) VALUES (?1, ?2, ?3)",
+                params![endpoint, sha256, ms(now_ms())],
+            )
+            .map(|_| ())
+        })
+    }
+
+    fn endpoint_spec(&self, endpoint: &str) -> Result<Option<(String, u64)>, StateError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT sha256, fetched_ms FROM endpoint_specs WHERE endpoint = ?1",
+                params![endpoint],
+                |r| Ok((r.get::<_, String>(0)?, u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0))),
+            )
+            .optional()
         })
     }
 }

@@ -12,7 +12,7 @@ fn options() -> PlanOptions {
     PlanOptions {
         stack_name: "s".into(),
         stack_id: "s-1".into(),
-        version: cloudstack_api::version("4.17").expect("4.17"),
+        version: cloudstack_api::specs::release("4.17").expect("4.17"),
         zones: vec!["z".into()],
         unique_names: true,
         custom_types: BTreeMap::from([("Acme::Dns::Record".to_string(), vec!["Fqdn".to_string()])]),

@@ -58,6 +58,7 @@ fn interrupted(store: &SqliteStore, name: &str) {
             no_echo: Vec::new(),
             options: StoredOptions {
                 version: "4.17".into(),
+                spec_sha256: String::new(),
                 zones: vec![ZONE_ID.into()],
                 unique_names: true,
                 disable_rollback: false,

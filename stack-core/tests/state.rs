@@ -15,6 +15,7 @@ fn record(name: &str) -> StackRecord {
         no_echo: vec![],
         options: StoredOptions {
             version: "4.17".into(),
+            spec_sha256: String::new(),
             zones: vec![],
             unique_names: true,
             disable_rollback: false,
@@ -127,7 +128,10 @@ fn a_file_of_a_newer_schema_is_refused() {
     let err = SqliteStore::open(&path).expect_err("newer");
     let text = err.to_string();
     assert!(
-        text.contains("schema version 99, newer than this build's 2") && text.contains("upgrade stackmate"),
+        text.contains(&format!(
+            "schema version 99, newer than this build's {}",
+            stack_core::state::SCHEMA_VERSION
+        )) && text.contains("upgrade stackmate"),
         "{text}"
     );
 }
@@ -154,4 +158,14 @@ fn stacks_resources_and_events_round_trip() {
     store.remove_stack("a").expect("remove");
     assert!(store.stack("a").expect("read").is_none());
     assert!(store.resources("a").expect("read").is_empty());
+    // API specs, by content hash and by endpoint.
+    store.save_spec("abc", "{\"facts\":1}").expect("spec");
+    store.save_spec("abc", "ignored: already kept").expect("again");
+    assert_eq!(store.spec("abc").expect("read").as_deref(), Some("{\"facts\":1}"));
+    assert!(store.spec("nope").expect("read").is_none());
+    assert!(store.endpoint_spec("cloud-1").expect("read").is_none());
+    store.set_endpoint_spec("cloud-1", "abc").expect("endpoint");
+    let (sha, at) = store.endpoint_spec("cloud-1").expect("read").expect("kept");
+    assert_eq!(sha, "abc");
+    assert!(at > 0);
 }

@@ -13,7 +13,7 @@ fn options() -> PlanOptions {
     PlanOptions {
         stack_name: "teststack".into(),
         stack_id: "teststack-0001".into(),
-        version: cloudstack_api::version("4.17").expect("4.17"),
+        version: cloudstack_api::specs::release("4.17").expect("4.17"),
         zones: vec!["a1b2c3d4-0001-4000-8000-000000000001".into()],
         unique_names: true,
         custom_types: BTreeMap::new(),

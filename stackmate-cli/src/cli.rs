@@ -22,7 +22,7 @@ pub struct Cli {
 }
 
 /// Settings of every command.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct Global {
     /// Where stack state is kept (one SQLite file).
     #[arg(long, global = true, env = "STACKMATE_STATE_DIR", default_value = ".stackmate")]
@@ -42,9 +42,17 @@ pub struct Global {
     /// Config file (default ~/.config/stackmate/config.toml).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
-    /// CloudStack version of the participants: 4.15, 4.16 or 4.17 (default: the newest).
+    /// Plan against this shipped CloudStack release (4.15, 4.16, 4.17) instead of the cloud's own
+    /// listApis.
     #[arg(long, global = true)]
     pub api_version: Option<String>,
+    /// Plan against this listApis dump or facts spec (any release), instead of the cloud's own
+    /// listApis.
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "api_version")]
+    pub api_spec: Option<PathBuf>,
+    /// Read the cloud's listApis again instead of using the copy kept in the state directory.
+    #[arg(long, global = true)]
+    pub refresh_api_spec: bool,
     /// Address of the wait-condition and metadata server.
     #[arg(long, global = true, default_value = "127.0.0.1:0")]
     pub metadata_listen: std::net::SocketAddr,
@@ -204,8 +212,9 @@ pub enum Command {
         action: ApiSpecAction,
     },
     /// Run a template against the embedded simulator: create, signal, outputs, delete.
+    #[cfg(feature = "demo")]
     Demo {
-        /// The template (default: StackMate's LAMP single instance template).
+        /// The template (default: the project's LAMP demo template, built in).
         template: Option<PathBuf>,
         /// Parameters (the demo fills the zone, template and offering of the simulator).
         #[command(flatten)]
@@ -219,11 +228,23 @@ pub enum Command {
 /// `api-spec` actions.
 #[derive(Debug, Subcommand)]
 pub enum ApiSpecAction {
-    /// Call listApis and save the dump (to regenerate bindings for the release you run).
+    /// Call listApis and save the dump (to import the release, or to give it with --api-spec).
     Fetch {
         /// Where to write it.
         #[arg(long, short = 'o')]
         output: PathBuf,
+    },
+    /// Read the cloud's listApis again and keep it in the state directory for later commands.
+    Refresh {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Which release commands plan against, where it comes from, and what it has.
+    Show {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
 }
 

@@ -63,6 +63,13 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
         Command::ApiSpec {
             action: ApiSpecAction::Fetch { output },
         } => fetch_spec(&global, &output).await,
+        Command::ApiSpec {
+            action: ApiSpecAction::Refresh { out },
+        } => refresh_spec(&global, out).await,
+        Command::ApiSpec {
+            action: ApiSpecAction::Show { out },
+        } => show_spec(&global, out),
+        #[cfg(feature = "demo")]
         Command::Demo {
             template,
             params,
@@ -95,10 +102,14 @@ fn connection_flags(g: &Global) -> ConnectionFlags {
 }
 
 fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
+    let store = SqliteStore::open_existing_dir(&g.state_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let (version, source) =
+        crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore))?;
+    tracing::info!("validating against {source}");
     Ok(PlanOptions {
         stack_name: name.to_string(),
         stack_id: format!("{name}-validate"),
-        version: crate::connection::version(g.api_version.as_deref())?,
+        version,
         zones: Vec::new(),
         unique_names: true,
         custom_types: BTreeMap::new(),
@@ -286,12 +297,13 @@ async fn create(
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
-    let engine = engine_for(g, &conn, Some(settings), store).await?;
+    let engine = engine_for(g, &conn, Some(settings), store.clone()).await?;
+    let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
     let zones = conn.zones(engine.client()).await?;
     let options = PlanOptions {
         stack_name: name.to_string(),
         stack_id: new_stack_id(name),
-        version: conn.version,
+        version,
         zones,
         unique_names: true,
         custom_types: engine.custom_types(),
@@ -339,6 +351,7 @@ fn create_in_background(
         ("--api-key", &g.api_key),
         ("--profile", &g.profile),
         ("--api-version", &g.api_version),
+        ("--api-spec", &g.api_spec.as_ref().map(|p| p.display().to_string())),
         ("--metadata-url", &g.metadata_url),
     ] {
         if let Some(v) = v {
@@ -391,12 +404,15 @@ async fn delete(g: &Global, name: &str, flags: &[String], out: OutputArgs) -> Re
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
     let known = store.stack(name).map_err(|e| CliError::Invalid(e.to_string()))?;
-    let engine = engine_for(g, &conn, None, store).await?;
+    let engine = engine_for(g, &conn, None, store.clone()).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
     let Some(_) = known else {
         // No state: find the stack's resources by their tags, as StackMate did.
-        conn.zones(engine.client()).await?;
-        let deleted = engine.delete_by_tags(name).await.map_err(|e| stack_failed(&e))?;
+        let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
+        let deleted = engine
+            .delete_by_tags(name, version)
+            .await
+            .map_err(|e| stack_failed(&e))?;
         if out.output == Format::Json {
             print_json(
                 &json!({"name": name, "found_by": "tags", "deleted": deleted.iter().map(|(t, id, l)| json!({"resource_type": t, "physical_id": id, "logical_id": l})).collect::<Vec<_>>()}),
@@ -510,8 +526,16 @@ fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
         stack_core::state::utc(s.updated_ms)
     );
     println!(
-        "  CloudStack {}; rollback {}",
+        "  CloudStack {}{}; rollback {}",
         s.options.version,
+        if s.options.spec_sha256.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (API spec {})",
+                &s.options.spec_sha256[..12.min(s.options.spec_sha256.len())]
+            )
+        },
         if s.options.disable_rollback {
             "disabled"
         } else {
@@ -622,8 +646,69 @@ async fn fetch_spec(g: &Global, output: &PathBuf) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(&raw).map_err(|e| CliError::Invalid(e.to_string()))?;
     std::fs::write(output, text).map_err(|e| CliError::Invalid(format!("--output {}: {e}", output.display())))?;
     println!(
-        "saved {count} APIs to {}; put it in api-specs/ (with a line in api-specs/manifest.toml) to generate bindings for it",
+        "saved {count} APIs to {0}; plan against it with `stackmate --api-spec {0} ...`, or ship it with \
+         `cargo xtask spec-import {0} --version X.Y` (see api-specs/README.md)",
         output.display()
     );
+    Ok(())
+}
+
+fn release_json(v: &cloudstack_api::Version, source: &str) -> Value {
+    json!({
+        "release": v.version,
+        "source": source,
+        "facts_sha256": v.facts_sha256,
+        "apis": v.apis.len(),
+        "participants": v.participants.len(),
+    })
+}
+
+async fn refresh_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let client = conn.client()?;
+    let store = open_store(g)?;
+    let r = stack_core::cloud_release::cloud_release(&client, store.as_ref(), true)
+        .await
+        .map_err(|e| match e {
+            stack_core::cloud_release::ReleaseError::Call { api, endpoint, source } => {
+                CliError::from_client(&format!("{api} at {endpoint}"), &source)
+            }
+            other => CliError::Connection(other.to_string()),
+        })?;
+    let source = format!("listApis of {}", conn.endpoint);
+    if out.output == Format::Json {
+        print_json(&release_json(r.version, &source));
+    } else {
+        println!(
+            "{}: CloudStack {}, {} APIs, {} participants (facts {}); kept in {}",
+            conn.endpoint,
+            r.version.version,
+            r.version.apis.len(),
+            r.version.participants.len(),
+            &r.version.facts_sha256[..12],
+            store.path().display()
+        );
+    }
+    Ok(())
+}
+
+fn show_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
+    let store = SqliteStore::open_existing_dir(&g.state_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let (v, source) = crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore))?;
+    if out.output == Format::Json {
+        print_json(&release_json(v, &source));
+    } else {
+        println!("{source}");
+        println!(
+            "  {} APIs, {} participants, facts sha256 {}",
+            v.apis.len(),
+            v.participants.len(),
+            v.facts_sha256
+        );
+        println!(
+            "  shipped with this build: {}",
+            cloudstack_api::specs::releases().join(", ")
+        );
+    }
     Ok(())
 }

@@ -7,7 +7,7 @@
 //! endpoint = "https://cloud.example.com/client/api"
 //! api_key = "..."
 //! secret_key = "..."
-//! api_version = "4.17"
+//! # api_version = "4.17"   # a shipped release instead of the cloud's own listApis
 //! ```
 
 use std::collections::BTreeMap;
@@ -28,7 +28,8 @@ pub struct Profile {
     pub api_key: Option<String>,
     /// Secret key.
     pub secret_key: Option<String>,
-    /// CloudStack version of the bindings (`4.15`, `4.16`, `4.17`).
+    /// A release shipped with the build to plan against (`4.15`, `4.16`, `4.17`), instead of the cloud's
+    /// own listApis.
     pub api_version: Option<String>,
 }
 
@@ -63,15 +64,15 @@ pub struct Connection {
     pub endpoint: String,
     api_key: String,
     secret_key: String,
-    /// The participants' CloudStack version.
-    pub version: &'static cloudstack_api::Version,
+    /// `--api-version` or the profile's `api_version`, when given.
+    pub api_version: Option<String>,
 }
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("endpoint", &self.endpoint)
-            .field("version", &self.version.version)
+            .field("api_version", &self.api_version)
             .finish_non_exhaustive()
     }
 }
@@ -111,23 +112,6 @@ fn load_profile(flags: &ConnectionFlags) -> Result<Profile, CliError> {
     }
 }
 
-/// The version of the bindings named `v`, or the newest compiled in.
-pub fn version(v: Option<&str>) -> Result<&'static cloudstack_api::Version, CliError> {
-    match v {
-        Some(v) => cloudstack_api::version(v).ok_or_else(|| {
-            CliError::Invalid(format!(
-                "--api-version {v}: not compiled in; available: {}",
-                cloudstack_api::VERSIONS
-                    .iter()
-                    .map(|x| x.version)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        }),
-        None => cloudstack_api::latest().ok_or_else(|| CliError::Invalid("no CloudStack version compiled in".into())),
-    }
-}
-
 impl Connection {
     /// Resolves flags, environment and profile.
     pub fn resolve(flags: &ConnectionFlags) -> Result<Self, CliError> {
@@ -147,22 +131,21 @@ impl Connection {
             .ok_or_else(|| CliError::Invalid("no API key: give --api-key or set CLOUDSTACK_KEY".into()))?;
         let secret_key = pick(&flags.secret_key, "CLOUDSTACK_SECRET", &profile.secret_key)
             .ok_or_else(|| CliError::Invalid("no secret key: give --secret-key or set CLOUDSTACK_SECRET".into()))?;
-        let v = flags.api_version.clone().or(profile.api_version);
         Ok(Self {
             endpoint,
             api_key,
             secret_key,
-            version: version(v.as_deref())?,
+            api_version: flags.api_version.clone().or(profile.api_version),
         })
     }
 
     /// Settings for a known endpoint and keys (the demo's simulator).
-    pub fn new(endpoint: String, api_key: &str, secret_key: &str, version: &'static cloudstack_api::Version) -> Self {
+    pub fn new(endpoint: String, api_key: &str, secret_key: &str, api_version: Option<String>) -> Self {
         Self {
             endpoint,
             api_key: api_key.to_string(),
             secret_key: secret_key.to_string(),
-            version,
+            api_version,
         }
     }
 

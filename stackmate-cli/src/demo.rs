@@ -1,9 +1,12 @@
-//! `stackmate demo`: the simulator in-process, a StackMate template created with a live view, the
-//! VM's wait-condition signal played, events and outputs shown, the stack deleted, and proof that
-//! nothing is left.
+//! `stackmate demo`: the simulator in-process, the project's LAMP template (built into the binary, so
+//! the demo runs from any directory) created with a live view, the VM's wait-condition signal played,
+//! events and outputs shown, the stack deleted, and proof that nothing is left.
+//!
+//! The simulator serves the release chosen with `--api-spec FILE` or `--api-version`, else the newest
+//! shipped one; the CLI reads it through the simulator's `listApis`, as it would from a real cloud.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,27 +21,25 @@ use crate::exit::CliError;
 use crate::params;
 use crate::progress::Progress;
 
-/// The workspace root: the current directory when it holds `api-specs/`, else where this was built.
-fn workspace() -> PathBuf {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    if cwd.join("api-specs").is_dir() {
-        return cwd;
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or(cwd, Path::to_path_buf)
-}
+/// The demo template, written for the demo (StackMate's own templates are test inputs of the project).
+pub const TEMPLATE: &str = include_str!("../templates/lamp-demo.json");
 
-const DEFAULT_TEMPLATE: &str = "LAMP_Single_Instance_CloudStack.template";
+/// What the demo calls its built-in template in messages.
+const TEMPLATE_NAME: &str = "built-in lamp-demo.json";
 
 /// Runs the demo.
 pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms: u64) -> Result<(), CliError> {
-    let root = workspace();
-    let template_path = match template {
-        Some(t) => t.to_path_buf(),
-        None => root.join("../shared/templates/stackmate").join(DEFAULT_TEMPLATE),
+    let (label, text, t) = match template {
+        Some(path) => {
+            let (text, t) = read_template(path)?;
+            (path.display().to_string(), text, t)
+        }
+        None => {
+            let t = stack_core::template::parse(TEMPLATE)
+                .map_err(|p| CliError::Invalid(format!("{TEMPLATE_NAME}:\n{}", stack_core::Problems(p))))?;
+            (TEMPLATE_NAME.to_string(), TEMPLATE.to_string(), t)
+        }
     };
-    let (text, t) = read_template(&template_path)?;
     // The simulator's zone, template and offering for the usual parameter names; demo credentials.
     let mut given = BTreeMap::new();
     let defaults = [
@@ -58,34 +59,53 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     }
     given.extend(params::gather(&t, p.parameters.as_deref(), &p.params, false)?);
 
-    println!("stackmate demo: {}", template_path.display());
+    println!("stackmate demo: {label}");
+    let spec = match (&g.api_spec, &g.api_version) {
+        (Some(path), _) => cloudstack_sim::SpecSource::File(path.clone()),
+        (None, Some(v)) => cloudstack_sim::SpecSource::Release(v.clone()),
+        (None, None) => cloudstack_sim::SpecSource::Newest,
+    };
     let config = cloudstack_sim::SimConfig {
         job_latency: cloudstack_sim::Latency::Fixed(Duration::from_millis(latency_ms)),
+        spec,
         ..cloudstack_sim::SimConfig::ephemeral()
     };
-    let sim = cloudstack_sim::start(config, &root)
+    let sim = cloudstack_sim::start(config)
         .await
         .map_err(|e| CliError::Invalid(format!("cannot start the simulator: {e}")))?;
     println!(
-        "simulator: {} (CloudStack API, signed requests, {latency_ms} ms async jobs)",
-        sim.url
+        "simulator: {} (CloudStack {} API, signed requests, {latency_ms} ms async jobs)",
+        sim.url,
+        sim.handle.version()
     );
+    // The CLI reads the release from the simulator's listApis, as from any cloud.
     let conn = Connection::new(
         sim.url.clone(),
         cloudstack_sim::DEMO_API_KEY,
         cloudstack_sim::DEMO_SECRET_KEY,
-        crate::connection::version(g.api_version.as_deref())?,
+        None,
     );
     let state_dir = std::env::temp_dir().join(format!("stackmate-demo-{}", std::process::id()));
     let store: Arc<dyn StateStore> =
         Arc::new(SqliteStore::open_dir(&state_dir).map_err(|e| CliError::Invalid(e.to_string()))?);
+    let demo_flags = Global {
+        api_spec: None,
+        api_version: None,
+        ..g.clone()
+    };
     let settings = CreateSettings {
         disable_rollback: false,
         concurrency: 16,
         timeout: None,
     };
-    let mut engine = engine_for(g, &conn, Some(&settings), store).await?;
-    let _ = &mut engine;
+    let engine = engine_for(g, &conn, Some(&settings), store.clone()).await?;
+    let version = crate::release::for_cloud(&demo_flags, &conn, engine.client(), store.as_ref()).await?;
+    println!(
+        "release: CloudStack {} read from the simulator's listApis ({} APIs, {} participants)",
+        version.version,
+        version.apis.len(),
+        version.participants.len()
+    );
     let name = "demo";
     Progress::new(false).attach(&engine);
     crate::guest::play_vms(&engine, engine.client().clone(), name.to_string());
@@ -93,7 +113,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let options = PlanOptions {
         stack_name: name.into(),
         stack_id: format!("demo-{}", stack_core::state::now_ms()),
-        version: conn.version,
+        version,
         zones,
         unique_names: true,
         custom_types: BTreeMap::new(),
@@ -103,9 +123,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let started = Instant::now();
     let mut run = match engine.launch(&text, &given, &options).await {
         Ok(run) => run,
-        Err(LaunchError::Invalid(p)) => {
-            return Err(CliError::Invalid(format!("template {}:\n{p}", template_path.display())))
-        }
+        Err(LaunchError::Invalid(p)) => return Err(CliError::Invalid(format!("template {label}:\n{p}"))),
         Err(LaunchError::Failed(f)) => return Err(CliError::StackFailed(f.to_string())),
     };
     println!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());

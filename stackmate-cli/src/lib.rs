@@ -19,12 +19,15 @@
 pub mod cli;
 pub mod commands;
 pub mod connection;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod exit;
+#[cfg(feature = "demo")]
 pub mod guest;
 pub mod output;
 pub mod params;
 pub mod progress;
+pub mod release;
 
 use clap::Parser;
 

@@ -31,7 +31,7 @@ pub fn event_json(seq: u64, e: &Event) -> Value {
 /// An event as one line of text.
 pub fn event_line(e: &Event) -> String {
     format!(
-        "{}  {:<24} {:<32} {:<20} {}{}",
+        "{}  {:<24} {:<40} {:<20} {}{}",
         utc(e.timestamp_ms),
         e.logical_id,
         e.resource_type,

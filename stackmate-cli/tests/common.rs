@@ -17,7 +17,7 @@ pub async fn sim(latency_ms: u64) -> cloudstack_sim::RunningSim {
         job_latency: cloudstack_sim::Latency::Fixed(Duration::from_millis(latency_ms)),
         ..cloudstack_sim::SimConfig::ephemeral()
     };
-    cloudstack_sim::start(config, root()).await.expect("simulator")
+    cloudstack_sim::start(config).await.expect("simulator")
 }
 
 /// `stackmate` with the simulator's endpoint and keys in the environment and a state directory.

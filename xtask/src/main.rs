@@ -1,15 +1,13 @@
 //! Developer tasks, run as `cargo xtask <task>`:
+//! - `test [--quick]`: the whole test suite, with the Python peer clients it needs set up first;
 //! - `codegen --spec FILE --out DIR`: write the generated bindings of one dump, formatted, for review;
+//! - `spec-import DUMP --version X.Y`: store a release's API facts in `cloudstack-api/specs/`;
 //! - `spec-diff A.json B.json`: APIs and parameters added, removed and changed between two dumps;
-//! - `bench codegen`: generator time, generated lines and clean build times of `cloudstack-api`;
-//! - `bench client`: signatures per second, batch job watcher vs per-job polling;
-//! - `bench sim`: simulator throughput with 64 concurrent clients, memory with 100,000 resources;
-//! - `bench engine`: a 500-resource DAG against the critical path's lower bound.
+//! - `bench codegen|client|sim|engine`: the benchmarks of the `bench` crate, built with the release
+//!   profile.
 
-mod bench_client;
-mod bench_codegen;
-mod bench_engine;
-mod bench_sim;
+mod spec_import;
+mod test;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,6 +35,18 @@ enum Task {
         #[arg(long)]
         version: Option<String>,
     },
+    /// Turn a listApis dump into the facts spec cloudstack-api ships (no descriptions), record it in
+    /// cloudstack-api/specs/manifest.toml and declare its cargo feature.
+    SpecImport {
+        /// The listApis dump (saved with `stackmate api-spec fetch` or any client).
+        dump: PathBuf,
+        /// The CloudStack release it describes, e.g. 4.18.
+        #[arg(long)]
+        version: String,
+        /// The cargo feature of its typed bindings (default: v4_18 for 4.18).
+        #[arg(long)]
+        feature: Option<String>,
+    },
     /// Print the APIs and parameters added, removed and changed from dump A to dump B.
     SpecDiff {
         /// The older dump.
@@ -44,10 +54,20 @@ enum Task {
         /// The newer dump.
         new: PathBuf,
     },
-    /// Benchmarks.
+    /// Benchmarks (the `bench` crate, built with the release profile).
     Bench {
         /// What to measure: `codegen`, `client`, `sim` or `engine`.
         what: String,
+    },
+    /// The whole test suite: sets up the Python peer clients, runs `cargo test --workspace`, then the
+    /// slow self-contained checks (packaging, an outside crate, the demo in a fresh clone).
+    Test {
+        /// Skip the slow self-contained checks.
+        #[arg(long)]
+        quick: bool,
+        /// Passed to `cargo test --workspace` after `--` (test name filters, --nocapture, ...).
+        #[arg(last = true)]
+        extra: Vec<String>,
     },
 }
 
@@ -55,16 +75,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Codegen { spec, out, version } => codegen(&spec, &out, version),
+        Task::SpecImport { dump, version, feature } => spec_import::run(&workspace_root(), &dump, &version, feature),
         Task::SpecDiff { old, new } => spec_diff(&old, &new),
-        Task::Bench { what } => match what.as_str() {
-            "codegen" => bench_codegen::run(&workspace_root()),
-            "client" => bench_client::run(&workspace_root()),
-            "sim" => bench_sim::run(&workspace_root()),
-            "engine" => bench_engine::run(&workspace_root()),
-            other => Err(format!(
-                "unknown benchmark {other:?}; available: codegen, client, sim, engine"
-            )),
-        },
+        Task::Bench { what } => bench(&what),
+        Task::Test { quick, extra } => test::run(&workspace_root(), quick, &extra),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -81,22 +95,27 @@ pub fn workspace_root() -> PathBuf {
     here.parent().map_or(here.clone(), Path::to_path_buf)
 }
 
-/// The runtime benchmarks run on: two worker threads, as many as this machine has cores.
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
+fn bench(what: &str) -> Result<(), String> {
+    if !["codegen", "client", "sim", "engine"].contains(&what) {
+        return Err(format!(
+            "unknown benchmark {what:?}; available: codegen, client, sim, engine"
+        ));
+    }
+    let status = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(workspace_root())
+        .args(["run", "--quiet", "--release", "-p", "bench", "--", what])
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("bench {what} failed ({status})"))
+    }
 }
 
 /// `4.17` -> `v4_17`.
 pub fn module_name(version: &str) -> String {
-    let cleaned: String = version
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("v{cleaned}")
+    cloudstack_codegen::manifest::feature_name(version)
 }
 
 fn codegen(spec_path: &Path, out: &Path, version: Option<String>) -> Result<(), String> {

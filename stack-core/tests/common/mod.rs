@@ -2,7 +2,7 @@
 // Each test crate uses its own part of this module.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use cloudstack_client::Client;
@@ -13,14 +13,10 @@ use stack_core::{Engine, EngineConfig, PlanOptions};
 
 /// A simulator whose jobs take `latency`, a client for it, and an engine with `config`.
 pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningSim, Engine, Client) {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let sim = cloudstack_sim::start(
-        SimConfig {
-            job_latency: Latency::Fixed(latency),
-            ..SimConfig::ephemeral()
-        },
-        &workspace,
-    )
+    let sim = cloudstack_sim::start(SimConfig {
+        job_latency: Latency::Fixed(latency),
+        ..SimConfig::ephemeral()
+    })
     .await
     .expect("simulator");
     let client = demo_client(&sim.url);
@@ -36,7 +32,7 @@ pub fn options(engine: &Engine, name: &str) -> PlanOptions {
     PlanOptions {
         stack_name: name.into(),
         stack_id: format!("{name}-id"),
-        version: cloudstack_api::version("4.17").expect("4.17"),
+        version: cloudstack_api::specs::release("4.17").expect("4.17"),
         zones: vec![ZONE_ID.into()],
         unique_names: true,
         custom_types: engine.custom_types(),

@@ -9,10 +9,10 @@ use cloudstack_client::{Client, JobWatcher, WatchMode};
 use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
 
 /// Runs the benchmark and prints its figures.
-pub fn run(root: &std::path::Path) -> Result<(), String> {
+pub fn run() -> Result<(), String> {
     signing_rate();
     let rt = crate::runtime()?;
-    rt.block_on(watcher(root))
+    rt.block_on(watcher())
 }
 
 fn signing_rate() {
@@ -49,14 +49,14 @@ fn signing_rate() {
     );
 }
 
-async fn watcher(root: &std::path::Path) -> Result<(), String> {
+async fn watcher() -> Result<(), String> {
     const JOBS: usize = 200;
     let interval = Duration::from_millis(250);
     let config = cloudstack_sim::SimConfig {
         job_latency: cloudstack_sim::Latency::Fixed(Duration::from_secs(3)),
         ..cloudstack_sim::SimConfig::ephemeral()
     };
-    let sim = cloudstack_sim::start(config, root).await.map_err(|e| e.to_string())?;
+    let sim = cloudstack_sim::start(config).await.map_err(|e| e.to_string())?;
     let make = || {
         Client::builder(&sim.url)
             .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)

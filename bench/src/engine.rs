@@ -15,9 +15,9 @@ const RESOURCES: usize = 500;
 const LATENCY: Duration = Duration::from_millis(50);
 
 /// Runs the benchmark and prints its figures.
-pub fn run(root: &std::path::Path) -> Result<(), String> {
+pub fn run() -> Result<(), String> {
     let rt = crate::runtime()?;
-    rt.block_on(bench(root))
+    rt.block_on(bench())
 }
 
 /// A small deterministic generator (so runs are comparable).
@@ -89,15 +89,12 @@ fn cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
-async fn engine_for(
-    root: &std::path::Path,
-    concurrency: usize,
-) -> Result<(cloudstack_sim::RunningSim, Engine, Client), String> {
+async fn engine_for(concurrency: usize) -> Result<(cloudstack_sim::RunningSim, Engine, Client), String> {
     let config = cloudstack_sim::SimConfig {
         job_latency: cloudstack_sim::Latency::Fixed(LATENCY),
         ..cloudstack_sim::SimConfig::ephemeral()
     };
-    let sim = cloudstack_sim::start(config, root).await.map_err(|e| e.to_string())?;
+    let sim = cloudstack_sim::start(config).await.map_err(|e| e.to_string())?;
     let client = Client::builder(&sim.url)
         .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
         .build()
@@ -117,19 +114,19 @@ async fn engine_for(
     Ok((sim, engine, client))
 }
 
-fn options(engine: &Engine, name: &str) -> PlanOptions {
-    PlanOptions {
+fn options(engine: &Engine, name: &str) -> Result<PlanOptions, String> {
+    Ok(PlanOptions {
         stack_name: name.into(),
         stack_id: format!("{name}-id"),
-        version: cloudstack_api::version("4.17").unwrap_or(&cloudstack_api::VERSIONS[0]),
+        version: cloudstack_api::specs::release("4.17").map_err(|e| e.to_string())?,
         zones: vec![ZONE_ID.into()],
         unique_names: true,
         custom_types: BTreeMap::new(),
         metadata_url: engine.signals().base_url().to_string(),
-    }
+    })
 }
 
-async fn bench(root: &std::path::Path) -> Result<(), String> {
+async fn bench() -> Result<(), String> {
     // The fastest one resource of each type can be created alone: the lower bound of a step.
     let mut single = BTreeMap::new();
     for (kind, props) in [
@@ -138,11 +135,11 @@ async fn bench(root: &std::path::Path) -> Result<(), String> {
     ] {
         let mut best = Duration::MAX;
         for i in 0..3 {
-            let (_sim, engine, _) = engine_for(root, 1).await?;
+            let (_sim, engine, _) = engine_for(1).await?;
             let text = format!(r#"{{"Resources": {{"One": {{"Type": "{kind}", "Properties": {props}}}}}}}"#);
             let t = Instant::now();
             engine
-                .launch(&text, &BTreeMap::new(), &options(&engine, &format!("one{i}")))
+                .launch(&text, &BTreeMap::new(), &options(&engine, &format!("one{i}"))?)
                 .await
                 .map_err(|e| e.to_string())?;
             best = best.min(t.elapsed());
@@ -192,7 +189,7 @@ async fn bench(root: &std::path::Path) -> Result<(), String> {
         );
         let mut ratios = Vec::with_capacity(runs);
         for i in 1..=runs {
-            let fig = one_run(root, concurrency, &shape).await?;
+            let fig = one_run(concurrency, &shape).await?;
             let ratio = fig.wall.as_secs_f64() / capped.as_secs_f64().max(1e-9);
             ratios.push(ratio);
             println!(
@@ -237,8 +234,8 @@ struct RunFigures {
     left: usize,
 }
 
-async fn one_run(root: &std::path::Path, concurrency: usize, shape: &Shape<'_>) -> Result<RunFigures, String> {
-    let (sim, engine, client) = engine_for(root, concurrency).await?;
+async fn one_run(concurrency: usize, shape: &Shape<'_>) -> Result<RunFigures, String> {
+    let (sim, engine, client) = engine_for(concurrency).await?;
     let marks = Arc::new(Mutex::new(Vec::<(String, Status, Instant)>::new()));
     let sink = Arc::clone(&marks);
     engine.events().subscribe(Arc::new(move |e: &stack_core::Event| {
@@ -249,7 +246,7 @@ async fn one_run(root: &std::path::Path, concurrency: usize, shape: &Shape<'_>) 
     let cpu0 = cpu_seconds();
     let t = Instant::now();
     let mut run = engine
-        .launch(shape.text, &BTreeMap::new(), &options(&engine, "big"))
+        .launch(shape.text, &BTreeMap::new(), &options(&engine, "big")?)
         .await
         .map_err(|e| e.to_string())?;
     let wall = t.elapsed();

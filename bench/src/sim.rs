@@ -11,9 +11,9 @@ use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
 const CLIENTS: usize = 64;
 
 /// Runs the benchmark and prints its figures.
-pub fn run(root: &std::path::Path) -> Result<(), String> {
+pub fn run() -> Result<(), String> {
     let rt = crate::runtime()?;
-    rt.block_on(bench(root))
+    rt.block_on(bench())
 }
 
 fn rss_kib() -> u64 {
@@ -27,13 +27,13 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn bench(root: &std::path::Path) -> Result<(), String> {
+async fn bench() -> Result<(), String> {
     let config = cloudstack_sim::SimConfig {
         job_latency: cloudstack_sim::Latency::Fixed(Duration::ZERO),
         ..cloudstack_sim::SimConfig::ephemeral()
     };
     let rss_before = rss_kib();
-    let sim = cloudstack_sim::start(config, root).await.map_err(|e| e.to_string())?;
+    let sim = cloudstack_sim::start(config).await.map_err(|e| e.to_string())?;
     // 64 tasks share one client: let all of them be on the wire at once.
     let client = Client::builder(&sim.url)
         .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)

@@ -1,5 +1,6 @@
-//! `cargo xtask bench codegen`: generator time per dump, lines of generated code, and clean build times
-//! of `cloudstack-api` with one version and with all of them.
+//! `cargo xtask bench codegen`: per release, the facts spec's size, the time to load a spec at run
+//! time and derive its participants, generator time and generated lines; then clean build times of
+//! `cloudstack-api` with one release and with all of them.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,22 +10,37 @@ use cloudstack_codegen::manifest;
 
 /// Runs the benchmark and prints a table.
 pub fn run(root: &Path) -> Result<(), String> {
-    let manifest = manifest::read_manifest(&root.join("api-specs").join("manifest.toml")).map_err(|e| e.to_string())?;
+    let specs_dir = root.join("cloudstack-api").join("specs");
+    let manifest = manifest::read_manifest(&specs_dir.join(manifest::FILE_NAME)).map_err(|e| e.to_string())?;
     let env_dir = std::env::var_os("CLOUDSTACK_API_SPECS").map(std::path::PathBuf::from);
     let dirs = manifest::search_dirs(root, env_dir.as_deref());
-    println!("generator (load + plan + emit; median of 5 runs), generated code formatted:");
+    println!("per release, median of 5 runs (this binary is built with the dev profile unless run with --release):");
+    println!("  facts: size of the committed facts spec; run-time load: parse it, derive participants and API tables");
+    println!("  (cloudstack_api::Version::load); generator: load + plan + emit, from the full dump when found");
     println!(
-        "{:<8} {:>10} {:>10} {:>8} {:>8} {:>10} {:>8}",
-        "version", "load ms", "emit ms", "apis", "structs", "lines", "partic."
+        "{:<8} {:>10} {:>14} {:>12} {:>10} {:>8} {:>8} {:>10} {:>8}",
+        "release", "facts MB", "run-time ms", "gen load ms", "emit ms", "apis", "structs", "lines", "partic."
     );
     for entry in &manifest.specs {
-        let located = manifest::locate(entry, &dirs).map_err(|e| e.to_string())?;
+        let facts = std::fs::read(specs_dir.join(&entry.facts)).map_err(|e| format!("{}: {e}", entry.facts))?;
+        let mut runtime = Vec::new();
+        let mut participants = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let v = cloudstack_api::Version::load_uninterned(&facts, &entry.facts).map_err(|e| e.to_string())?;
+            runtime.push(t.elapsed());
+            participants = v.participants.len();
+        }
+        let source = match manifest::locate(entry, &dirs) {
+            Ok(found) => found.bytes,
+            Err(_) => facts.clone(),
+        };
         let mut loads = Vec::new();
         let mut emits = Vec::new();
         let mut last = None;
         for _ in 0..5 {
             let t = Instant::now();
-            let spec = cloudstack_codegen::spec::load_slice(&located.bytes, &entry.file).map_err(|e| e.to_string())?;
+            let spec = cloudstack_codegen::spec::load_slice(&source, &entry.dump).map_err(|e| e.to_string())?;
             loads.push(t.elapsed());
             let t = Instant::now();
             let g = cloudstack_codegen::generate(&spec, &entry.version)?;
@@ -34,10 +50,18 @@ pub fn run(root: &Path) -> Result<(), String> {
             last = Some((g, text.len()));
         }
         let (g, _) = last.ok_or("no run")?;
+        if g.stats.participants != participants {
+            return Err(format!(
+                "{}: the generator finds {} participants, the run-time load {participants}",
+                entry.version, g.stats.participants
+            ));
+        }
         let lines = cloudstack_codegen::format_source(&g.tokens)?.lines().count();
         println!(
-            "{:<8} {:>10.1} {:>10.1} {:>8} {:>8} {:>10} {:>8}",
+            "{:<8} {:>10.2} {:>14.1} {:>12.1} {:>10.1} {:>8} {:>8} {:>10} {:>8}",
             entry.version,
+            facts.len() as f64 / 1e6,
+            ms(median(&mut runtime)),
             ms(median(&mut loads)),
             ms(median(&mut emits)),
             g.stats.apis,
@@ -51,6 +75,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let all: Vec<&str> = manifest.specs.iter().map(|e| e.feature.as_str()).collect();
     println!("\nclean builds of cloudstack-api (dev profile, own target dir, all dependencies included):");
     for (label, features) in [
+        ("none".to_string(), String::new()),
         (newest.feature.clone(), newest.feature.clone()),
         ("all".to_string(), all.join(",")),
     ] {
@@ -79,22 +104,18 @@ pub fn run(root: &Path) -> Result<(), String> {
 
 fn cargo_build(root: &Path, target: &Path, features: &str) -> Result<Duration, String> {
     let t = Instant::now();
+    let mut args = vec!["build", "--quiet", "-p", "cloudstack-api", "--no-default-features"];
+    if !features.is_empty() {
+        args.extend(["--features", features]);
+    }
     let status = Command::new(env!("CARGO"))
         .current_dir(root)
         .env("CARGO_TARGET_DIR", target)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "cloudstack-api",
-            "--no-default-features",
-            "--features",
-            features,
-        ])
+        .args(&args)
         .status()
         .map_err(|e| format!("cargo build: {e}"))?;
     if !status.success() {
-        return Err(format!("cargo build with features {features} failed"));
+        return Err(format!("cargo build with features {features:?} failed"));
     }
     Ok(t.elapsed())
 }

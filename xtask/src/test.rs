@@ -1,0 +1,100 @@
+//! `cargo xtask test`: the whole test suite, with what it needs set up first.
+//!
+//! 1. The Python peer clients (the `cs` CLI library, Apache libcloud) in a virtual environment under
+//!    `target/peer-venv`, made with the machine's `python3` and reused while its requirements are
+//!    unchanged. Tests find it through `STACKMATE_PEER_PYTHON`.
+//! 2. `cargo test --workspace`.
+//! 3. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
+//!    `cargo package` of the library crates with its verify step, a crate outside the workspace that
+//!    depends on them, and the README's demo command in a fresh clone with no `../shared`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The peer clients the tests drive the simulator with, pinned.
+pub const PEER_REQUIREMENTS: &[&str] = &["cs==5.2.0", "apache-libcloud==3.9.1"];
+
+/// Runs the suite; `extra` goes to `cargo test --workspace` after `--`.
+pub fn run(root: &Path, quick: bool, extra: &[String]) -> Result<(), String> {
+    let started = Instant::now();
+    let target = target_dir(root);
+    step("python peer clients");
+    let python = peer_python(&target)?;
+    println!("  {}", python.display());
+
+    step("cargo test --workspace");
+    let mut cmd = cargo(root);
+    cmd.args(["test", "--workspace"]);
+    if !extra.is_empty() {
+        cmd.arg("--").args(extra);
+    }
+    cmd.env("STACKMATE_PEER_PYTHON", &python);
+    run_cmd(&mut cmd)?;
+
+    if !quick {
+        step("self-contained SDK: cargo package, an outside crate, the demo in a fresh clone");
+        let mut cmd = cargo(root);
+        cmd.args([
+            "test",
+            "-p",
+            "integration-tests",
+            "--test",
+            "self_contained",
+            "--",
+            "--ignored",
+            "--test-threads",
+            "1",
+            "--nocapture",
+        ]);
+        run_cmd(&mut cmd)?;
+    }
+    println!("\n== all tests passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn step(what: &str) {
+    println!("\n== {what}");
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(root);
+    c
+}
+
+fn run_cmd(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{cmd:?} failed ({status})"))
+    }
+}
+
+/// `$CARGO_TARGET_DIR`, or `target/` of the workspace.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+/// The venv's Python with the peer clients installed, made or updated as needed.
+pub fn peer_python(target: &Path) -> Result<PathBuf, String> {
+    let venv = target.join("peer-venv");
+    let python = venv.join("bin").join("python");
+    let stamp = venv.join("stackmate-requirements.txt");
+    let wanted = PEER_REQUIREMENTS.join("\n") + "\n";
+    if python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(python);
+    }
+    if !python.is_file() {
+        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
+            format!("{e}: the tests need Python 3 with its venv module (Debian: apt install python3-venv)")
+        })?;
+    }
+    let mut pip = Command::new(&python);
+    pip.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args(PEER_REQUIREMENTS);
+    run_cmd(&mut pip).map_err(|e| format!("{e}: installing the peer clients from PyPI failed"))?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    Ok(python)
+}
