@@ -14,7 +14,7 @@ pub fn run(root: &Path) -> Result<(), String> {
     let manifest = manifest::read_manifest(&specs_dir.join(manifest::FILE_NAME)).map_err(|e| e.to_string())?;
     let env_dir = std::env::var_os("CLOUDSTACK_API_SPECS").map(std::path::PathBuf::from);
     let dirs = manifest::search_dirs(root, env_dir.as_deref());
-    println!("per release, median of 5 runs (this binary is built with the dev profile unless run with --release):");
+    println!("per release, median of 5 runs (release profile):");
     println!("  facts: size of the committed facts spec; run-time load: parse it, derive participants and API tables");
     println!("  (cloudstack_api::Version::load); generator: load + plan + emit, from the full dump when found");
     println!(

@@ -130,7 +130,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     println!("\n== resources");
     for r in run.resources.values() {
         println!(
-            "  {:<24} {:<34} {}",
+            "  {:<24} {:<40} {}",
             r.logical,
             r.type_name,
             r.physical_id.as_deref().map_or("-".into(), |p| {
