@@ -115,15 +115,13 @@ async fn engine_for(concurrency: usize) -> Result<(cloudstack_sim::RunningSim, E
 }
 
 fn options(engine: &Engine, name: &str) -> Result<PlanOptions, String> {
-    Ok(PlanOptions {
-        stack_name: name.into(),
-        stack_id: format!("{name}-id"),
-        version: cloudstack_api::specs::release("4.17").map_err(|e| e.to_string())?,
-        zones: vec![ZONE_ID.into()],
-        unique_names: true,
-        custom_types: BTreeMap::new(),
-        metadata_url: engine.signals().base_url().to_string(),
-    })
+    Ok(PlanOptions::new(
+        name,
+        format!("{name}-id"),
+        cloudstack_api::specs::release("4.17").map_err(|e| e.to_string())?,
+    )
+    .zones(vec![ZONE_ID.into()])
+    .metadata_url(engine.signals().base_url()))
 }
 
 async fn bench() -> Result<(), String> {

@@ -18,6 +18,8 @@ pub struct ApiSpec {
     pub source: String,
     /// The `facts` header when the document is a facts spec ([`crate::facts`]); `None` for a dump.
     pub header: Option<crate::facts::Header>,
+    /// What the loader accepted but a reader should know (repeated parameters), each with its pointer.
+    pub warnings: Vec<SpecWarning>,
     /// Every API of the dump, sorted by name.
     pub apis: Vec<Api>,
 }
@@ -150,6 +152,15 @@ pub struct ResponseField {
     pub children: Vec<ResponseField>,
 }
 
+/// Something the loader accepted and normalised, at its JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecWarning {
+    /// JSON pointer into the dump.
+    pub pointer: String,
+    /// What was found and what the loader did with it.
+    pub message: String,
+}
+
 /// Why a dump could not be loaded. Every variant names the file; malformation also names the JSON pointer.
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
@@ -225,6 +236,12 @@ pub fn from_value(root: &Value, source_name: &str) -> Result<ApiSpec, SpecError>
     };
     let api_ptr = format!("{base}/api");
     let apis_json = match container.get("api") {
+        Some(Value::Array(a)) if a.is_empty() => {
+            return Err(cx.err(
+                &api_ptr,
+                "the dump lists no APIs; save listApis as an admin account, which sees every API",
+            ))
+        }
         Some(Value::Array(a)) => a,
         Some(_) => return Err(cx.err(&api_ptr, "`api` must be an array of API objects")),
         None => {
@@ -235,16 +252,25 @@ pub fn from_value(root: &Value, source_name: &str) -> Result<ApiSpec, SpecError>
         }
     };
     let mut by_name: BTreeMap<String, Api> = BTreeMap::new();
+    // Lowercased name -> (name, pointer): the server dispatches commands ignoring case.
+    let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut warnings = Vec::new();
     for (i, item) in apis_json.iter().enumerate() {
         let ptr = format!("{api_ptr}/{i}");
-        let api = parse_api(&cx, item, &ptr)?;
-        // A dump never repeats an API; if one does, the later entry is merged into the first.
-        match by_name.get_mut(&api.name) {
-            Some(existing) => merge_params(&mut existing.params, api.params),
-            None => {
-                by_name.insert(api.name.clone(), api);
-            }
+        let api = parse_api(&cx, item, &ptr, &mut warnings)?;
+        if let Some((other, at)) = seen.get(&api.name.to_ascii_lowercase()) {
+            let message = if *other == api.name {
+                format!("API {:?} is listed twice (first at {at})", api.name)
+            } else {
+                format!(
+                    "API {:?} differs only in case from {other:?} (at {at}); the server dispatches commands ignoring case, so one would shadow the other",
+                    api.name
+                )
+            };
+            return Err(cx.err(&format!("{ptr}/name"), &message));
         }
+        seen.insert(api.name.to_ascii_lowercase(), (api.name.clone(), ptr));
+        by_name.insert(api.name.clone(), api);
     }
     let header = crate::facts::header(root).map_err(|m| {
         let (pointer, message) = m.split_once(": ").unwrap_or(("/facts", m.as_str()));
@@ -253,6 +279,7 @@ pub fn from_value(root: &Value, source_name: &str) -> Result<ApiSpec, SpecError>
     Ok(ApiSpec {
         source: source_name.to_string(),
         header,
+        warnings,
         apis: by_name.into_values().collect(),
     })
 }
@@ -271,13 +298,14 @@ impl Cx<'_> {
     }
 }
 
-fn parse_api(cx: &Cx<'_>, item: &Value, ptr: &str) -> Result<Api, SpecError> {
+fn parse_api(cx: &Cx<'_>, item: &Value, ptr: &str, warnings: &mut Vec<SpecWarning>) -> Result<Api, SpecError> {
     let obj = item
         .as_object()
         .ok_or_else(|| cx.err(ptr, "each API entry must be an object"))?;
     let name = required_name(cx, obj, ptr, "API")?;
     let params_ptr = format!("{ptr}/params");
-    let mut params = Vec::new();
+    let mut merged: Vec<Param> = Vec::new();
+    let mut first_at: BTreeMap<String, String> = BTreeMap::new();
     match obj.get("params") {
         None | Some(Value::Null) => {}
         Some(Value::Array(list)) => {
@@ -286,13 +314,43 @@ fn parse_api(cx: &Cx<'_>, item: &Value, ptr: &str) -> Result<Api, SpecError> {
                 if p.as_object().is_some_and(Map::is_empty) {
                     continue;
                 }
-                params.push(parse_param(cx, p, &pptr)?);
+                let param = parse_param(cx, p, &pptr)?;
+                match merged.iter_mut().find(|q| q.name == param.name) {
+                    Some(q) if q.kind != param.kind || q.required != param.required => {
+                        return Err(cx.err(
+                            &pptr,
+                            &format!(
+                                "parameter {:?} is listed again with type {} and required {} (first at {}: type {}, required {}); fix the dump",
+                                param.name,
+                                param.kind,
+                                param.required,
+                                first_at.get(&param.name).map_or("?", String::as_str),
+                                q.kind,
+                                q.required
+                            ),
+                        ))
+                    }
+                    Some(q) => {
+                        warnings.push(SpecWarning {
+                            pointer: pptr.clone(),
+                            message: format!(
+                                "parameter {:?} is listed again (first at {}); the copies agree and are kept once",
+                                param.name,
+                                first_at.get(&param.name).map_or("?", String::as_str)
+                            ),
+                        });
+                        merge_into(q, param);
+                    }
+                    None => {
+                        first_at.insert(param.name.clone(), pptr.clone());
+                        merged.push(param);
+                    }
+                }
             }
         }
         Some(_) => return Err(cx.err(&params_ptr, "`params` must be an array")),
     }
-    let mut merged = Vec::with_capacity(params.len());
-    merge_params(&mut merged, params);
+    merged.sort_by(|a, b| a.name.cmp(&b.name));
     let response_ptr = format!("{ptr}/response");
     let response = match obj.get("response") {
         None | Some(Value::Null) => Vec::new(),
@@ -313,13 +371,18 @@ fn parse_param(cx: &Cx<'_>, item: &Value, ptr: &str) -> Result<Param, SpecError>
     let obj = item
         .as_object()
         .ok_or_else(|| cx.err(ptr, "each parameter must be an object"))?;
-    let name = required_name(cx, obj, ptr, "parameter")?;
-    let kind = match obj.get("type") {
-        Some(Value::String(s)) if !s.is_empty() => ParamType::parse(s),
-        // A parameter without a type is sent as text, which is what the server accepts for any type.
-        None | Some(Value::Null) => ParamType::String,
-        Some(_) => return Err(cx.err(&format!("{ptr}/type"), "`type` must be a string such as \"uuid\"")),
-    };
+    let name = param_name(cx, obj, ptr)?;
+    let kind =
+        match obj.get("type") {
+            Some(Value::String(s)) if !s.is_empty() => ParamType::parse(s),
+            None | Some(Value::Null) => return Err(cx.err(
+                &format!("{ptr}/type"),
+                &format!(
+                    "parameter {name:?} has no `type`; every parameter of a listApis dump has one (uuid, string, ...)"
+                ),
+            )),
+            Some(_) => return Err(cx.err(&format!("{ptr}/type"), "`type` must be a string such as \"uuid\"")),
+        };
     let length = match obj.get("length") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_u64().and_then(|v| u32::try_from(v).ok()).filter(|v| *v > 0),
@@ -380,25 +443,42 @@ fn parse_response(cx: &Cx<'_>, v: &Value, ptr: &str, depth: usize) -> Result<Vec
     Ok(fields.into_values().collect())
 }
 
-/// Merges parameters into `into`: a repeated name is kept once, required if any copy is, with the longest
-/// length limit and the first non-empty description. The result is sorted by name.
-fn merge_params(into: &mut Vec<Param>, more: Vec<Param>) {
-    for p in more {
-        match into.iter_mut().find(|q| q.name == p.name) {
-            Some(q) => {
-                q.required |= p.required;
-                q.length = match (q.length, p.length) {
-                    (Some(a), Some(b)) => Some(a.max(b)),
-                    (a, b) => a.or(b),
-                };
-                if q.description.is_empty() {
-                    q.description = p.description;
-                }
-            }
-            None => into.push(p),
-        }
+/// Merges an agreeing copy of a parameter: the longest length limit and the first non-empty
+/// description are kept.
+fn merge_into(q: &mut Param, p: Param) {
+    q.length = match (q.length, p.length) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    if q.description.is_empty() {
+        q.description = p.description;
     }
-    into.sort_by(|a, b| a.name.cmp(&b.name));
+}
+
+/// A parameter's wire name: any name the wire can carry (letters, digits, `_`, `-`, `.`); names that
+/// are not Rust identifiers get an escaped identifier in generated code and keep their wire name.
+fn param_name(cx: &Cx<'_>, obj: &Map<String, Value>, ptr: &str) -> Result<String, SpecError> {
+    match obj.get("name") {
+        Some(Value::String(s)) if !s.trim().is_empty() => {
+            if s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+            {
+                Ok(s.clone())
+            } else {
+                Err(cx.err(
+                    &format!("{ptr}/name"),
+                    &format!(
+                        "parameter name {s:?} has characters a request cannot carry (only letters, digits, '_', '-' and '.')"
+                    ),
+                ))
+            }
+        }
+        Some(Value::String(_)) | None | Some(Value::Null) => Err(cx.err(
+            &format!("{ptr}/name"),
+            "parameter without a name: every parameter entry needs a non-empty \"name\"",
+        )),
+        Some(_) => Err(cx.err(&format!("{ptr}/name"), "parameter name must be a string")),
+    }
 }
 
 fn required_name(cx: &Cx<'_>, obj: &Map<String, Value>, ptr: &str, what: &str) -> Result<String, SpecError> {
@@ -414,7 +494,7 @@ fn required_name(cx: &Cx<'_>, obj: &Map<String, Value>, ptr: &str, what: &str) -
             }
         }
         Some(Value::String(_)) | None | Some(Value::Null) => Err(cx.err(
-            ptr,
+            &format!("{ptr}/name"),
             &format!("{what} without a name: every {what} entry needs a non-empty \"name\""),
         )),
         Some(_) => Err(cx.err(&format!("{ptr}/name"), &format!("{what} name must be a string"))),

@@ -52,6 +52,7 @@ fn without_descriptions(mut spec: ApiSpec) -> ApiSpec {
     }
     spec.header = None;
     spec.source.clear();
+    spec.warnings.clear();
     spec
 }
 

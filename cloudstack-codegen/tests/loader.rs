@@ -47,7 +47,7 @@ fn empty_response_entries_are_skipped_at_any_depth() {
 
 #[test]
 fn optional_keys_may_be_missing() {
-    let spec = load(r#"{"api":[{"name":"a","params":[{"name":"p"}]}]}"#).expect("loads");
+    let spec = load(r#"{"api":[{"name":"a","params":[{"name":"p","type":"string"}]}]}"#).expect("loads");
     let a = &spec.apis[0];
     assert!(!a.is_async && a.since.is_none() && a.related.is_empty() && a.response.is_empty());
     let p = &a.params[0];
@@ -58,10 +58,10 @@ fn optional_keys_may_be_missing() {
 }
 
 #[test]
-fn duplicate_parameters_are_merged() {
+fn agreeing_duplicate_parameters_are_merged_with_a_warning() {
     let spec = load(
         r#"{"api":[{"name":"a","params":[
-            {"name":"z","type":"uuid","required":false,"length":255},
+            {"name":"z","type":"uuid","required":true,"length":255},
             {"name":"z","type":"uuid","required":true,"length":4096,"description":"second"},
             {"name":"b","type":"string"}]}]}"#,
     )
@@ -71,6 +71,50 @@ fn duplicate_parameters_are_merged() {
     assert!(params[1].required);
     assert_eq!(params[1].length, Some(4096));
     assert_eq!(params[1].description, "second");
+    assert_eq!(spec.warnings.len(), 1);
+    assert_eq!(spec.warnings[0].pointer, "/api/0/params/1");
+    assert!(
+        spec.warnings[0].message.contains("first at /api/0/params/0"),
+        "{:?}",
+        spec.warnings
+    );
+}
+
+#[test]
+fn what_a_dump_must_not_do() {
+    let cases: &[(&str, &str, &str)] = &[
+        (r#"{"api":[]}"#, "/api", "the dump lists no APIs; save listApis as an admin account, which sees every API"),
+        (r#"{"listapisresponse":{"count":0,"api":[]}}"#, "/listapisresponse/api", "the dump lists no APIs; save listApis as an admin account, which sees every API"),
+        (r#"{"api":[{"name":"a","params":[{"name":"p"}]}]}"#, "/api/0/params/0/type", "parameter \"p\" has no `type`; every parameter of a listApis dump has one (uuid, string, ...)"),
+        (r#"{"api":[{"name":"a"},{"name":"a"}]}"#, "/api/1/name", "API \"a\" is listed twice (first at /api/0)"),
+        (r#"{"api":[{"name":"listZones"},{"name":"listzones"}]}"#, "/api/1/name", "API \"listzones\" differs only in case from \"listZones\" (at /api/0); the server dispatches commands ignoring case, so one would shadow the other"),
+        (r#"{"api":[{"name":"a","params":[{"name":"z","type":"uuid"},{"name":"z","type":"long"}]}]}"#, "/api/0/params/1", "parameter \"z\" is listed again with type long and required false (first at /api/0/params/0: type uuid, required false); fix the dump"),
+        (r#"{"api":[{"name":"a","params":[{"name":"z","type":"uuid","required":true},{"name":"z","type":"uuid"}]}]}"#, "/api/0/params/1", "parameter \"z\" is listed again with type uuid and required false (first at /api/0/params/0: type uuid, required true); fix the dump"),
+        (r#"{"api":[{"name":"a","params":[{"name":"x y","type":"string"}]}]}"#, "/api/0/params/0/name", "parameter name \"x y\" has characters a request cannot carry (only letters, digits, '_', '-' and '.')"),
+    ];
+    for (text, pointer, message) in cases {
+        assert_eq!(malformed(text), (pointer.to_string(), message.to_string()), "{text}");
+    }
+}
+
+#[test]
+fn parameter_names_that_are_not_rust_identifiers_keep_their_wire_name() {
+    let spec = load(
+        r#"{"api":[{"name":"createThing","isasync":false,"params":[
+            {"name":"user-data","type":"string","required":true},{"name":"2fa.code","type":"string"},
+            {"name":"type","type":"string"}],"response":[{"name":"id","type":"string"}]}]}"#,
+    )
+    .expect("loads");
+    let names: Vec<&str> = spec.apis[0].params.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["2fa.code", "type", "user-data"]);
+    let out = cloudstack_codegen::generate(&spec, "t").expect("generates");
+    let src = cloudstack_codegen::format_source(&out.tokens).expect("parses as Rust");
+    assert!(src.contains("pub fn new(user_data: impl Into<String>)"), "{src}");
+    assert!(
+        src.contains("pub fn n2fa_code(") && src.contains("pub fn type_("),
+        "{src}"
+    );
+    assert!(src.contains("\"user-data\"") && src.contains("\"2fa.code\""), "{src}");
 }
 
 #[test]
@@ -127,14 +171,14 @@ fn malformation_names_the_pointer() {
     assert_eq!(malformed(r#"{"api":{}}"#).0, "/api");
     assert_eq!(malformed(r#"{"api":[{"name":"a"},3]}"#).0, "/api/1");
     let (p, m) = malformed(r#"{"api":[{"name":"a"},{"description":"no name"}]}"#);
-    assert_eq!(p, "/api/1");
+    assert_eq!(p, "/api/1/name");
     assert!(m.contains("without a name"), "{m}");
-    assert_eq!(malformed(r#"{"api":[{"name":""}]}"#).0, "/api/0");
+    assert_eq!(malformed(r#"{"api":[{"name":""}]}"#).0, "/api/0/name");
     assert_eq!(malformed(r#"{"api":[{"name":7}]}"#).0, "/api/0/name");
     assert_eq!(malformed(r#"{"api":[{"name":"a b"}]}"#).0, "/api/0/name");
     assert_eq!(
         malformed(r#"{"api":[{"name":"a","params":[{"type":"uuid"}]}]}"#).0,
-        "/api/0/params/0"
+        "/api/0/params/0/name"
     );
     assert_eq!(malformed(r#"{"api":[{"name":"a","params":{}}]}"#).0, "/api/0/params");
     assert_eq!(
@@ -156,7 +200,7 @@ fn malformation_names_the_pointer() {
     let err = load(r#"{"api":[{"name":"a","params":[{"type":"uuid"}]}]}"#)
         .unwrap_err()
         .to_string();
-    assert!(err.starts_with("test.json: /api/0/params/0: "), "{err}");
+    assert!(err.starts_with("test.json: /api/0/params/0/name: "), "{err}");
 }
 
 #[test]

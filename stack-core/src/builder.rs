@@ -90,6 +90,7 @@ impl StackBuilder {
                 kind: type_name.into(),
                 properties,
                 depends_on: Vec::new(),
+                depends_on_list: true,
                 condition: None,
                 deletion_policy: DeletionPolicy::Delete,
                 metadata: None,

@@ -114,16 +114,14 @@ impl Engine {
             }
         }
         let version = self.release_of(&rec)?;
-        let options = PlanOptions {
-            stack_name: rec.name.clone(),
-            stack_id: rec.stack_id.clone(),
-            version,
-            zones: rec.options.zones.clone(),
-            unique_names: rec.options.unique_names,
-            custom_types: self.custom_types(),
-            metadata_url: self.signals.base_url().to_string(),
-        };
-        let template = crate::template::parse(&rec.template).map_err(|p| {
+        // A stored template passed its limits when it was created: it is not held to today's again.
+        let options = PlanOptions::new(rec.name.clone(), rec.stack_id.clone(), version)
+            .zones(rec.options.zones.clone())
+            .unique_names(rec.options.unique_names)
+            .custom_types(self.custom_types())
+            .metadata_url(self.signals.base_url())
+            .limits(crate::limits::Limits::for_stored());
+        let template = crate::template::parse_with(rec.template.as_bytes(), &options.limits).map_err(|p| {
             cannot(format!(
                 "the stored template no longer parses: {}",
                 crate::problem::Problems(p)
@@ -331,15 +329,7 @@ impl Engine {
         let found = find_by_tags(&self.client, version, name, None)
             .await
             .map_err(DurableError::Other)?;
-        let options = PlanOptions {
-            stack_name: name.to_string(),
-            stack_id: String::new(),
-            version,
-            zones: Vec::new(),
-            unique_names: true,
-            custom_types: BTreeMap::new(),
-            metadata_url: self.signals.base_url().to_string(),
-        };
+        let options = PlanOptions::new(name, String::new(), version).metadata_url(self.signals.base_url());
         // A plan with no resources of its own: the deletes only need its options.
         let empty =
             crate::template::parse(r#"{"Resources": {"Placeholder": {"Type": "StackMate::WaitConditionHandle"}}}"#)

@@ -487,16 +487,16 @@ impl Engine {
         );
     }
 
-    /// Parses and validates `template_text` with `params`, then creates the stack. Nothing is called
-    /// unless the whole template is valid.
+    /// Parses and validates `template_text` (JSON or YAML) with `params`, then creates the stack.
+    /// Nothing is called, not even a read, unless the whole template is valid: planning is pure.
     pub async fn launch(
         &self,
         template_text: &str,
         params: &BTreeMap<String, String>,
         options: &crate::plan::PlanOptions,
     ) -> Result<StackRun, LaunchError> {
-        let template =
-            crate::template::parse(template_text).map_err(|p| LaunchError::Invalid(crate::problem::Problems(p)))?;
+        let template = crate::template::parse_with(template_text.as_bytes(), &options.limits)
+            .map_err(|p| LaunchError::Invalid(crate::problem::Problems(p)))?;
         let mut plan = crate::plan::plan(&template, params, options).map_err(LaunchError::Invalid)?;
         plan.source = Some(template_text.to_string());
         Ok(self.create(plan).await?)

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::limits::Limits;
 use crate::problem::{segment, Problem};
 use crate::template::{ParamKind, ParameterDecl, Template};
 
@@ -34,6 +35,7 @@ impl std::fmt::Debug for ParamValue {
 pub fn resolve(
     template: &Template,
     given: &BTreeMap<String, String>,
+    limits: &Limits,
 ) -> Result<BTreeMap<String, ParamValue>, Vec<Problem>> {
     let mut problems = Vec::new();
     for name in given.keys() {
@@ -55,14 +57,38 @@ pub fn resolve(
     let mut out = BTreeMap::new();
     for (name, decl) in &template.parameters {
         let ptr = format!("/Parameters/{}", segment(name));
-        let Some(text) = given.get(name).cloned().or_else(|| decl.default.clone()) else {
+        let (text, from_default) = match (given.get(name), &decl.default) {
+            (Some(v), _) => (v.clone(), false),
+            (None, Some(d)) => (d.clone(), true),
+            (None, None) => {
+                problems.push(
+                    Problem::new(&ptr, format!("parameter {name:?} has no value and no Default"))
+                        .hint(format!("pass it, e.g. -p {name}=...")),
+                );
+                continue;
+            }
+        };
+        // A Default that breaks its own constraints is the template's mistake, reported at the Default.
+        let at = if from_default {
+            format!("{ptr}/Default")
+        } else {
+            ptr.clone()
+        };
+        if text.len() > limits.parameter_value_bytes {
             problems.push(
-                Problem::new(&ptr, format!("parameter {name:?} has no value and no Default"))
-                    .hint(format!("pass it, e.g. -p {name}=...")),
+                Problem::new(
+                    &at,
+                    format!(
+                        "the value of parameter {name:?} is {} bytes, over the limit of {}",
+                        text.len(),
+                        limits.parameter_value_bytes
+                    ),
+                )
+                .hint("raise the parameter_value_bytes limit, or pass a shorter value"),
             );
             continue;
-        };
-        if let Err(p) = check(name, decl, &text, &ptr) {
+        }
+        if let Err(p) = check(name, decl, &text, &at) {
             problems.push(p);
             continue;
         }

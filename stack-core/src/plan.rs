@@ -8,6 +8,7 @@ use petgraph::graphmap::DiGraphMap;
 use serde_json::Value;
 
 use crate::intrinsics::{eval, references, ResourceView, Scope, PSEUDO};
+use crate::limits::Limits;
 use crate::parameters::{self, ParamValue};
 use crate::problem::{segment, Problem, Problems};
 use crate::template::{ResourceDecl, Template};
@@ -42,8 +43,10 @@ pub struct PlannedResource {
     pub enabled: bool,
 }
 
-/// Options of planning.
+/// Options of planning. Make them with [`PlanOptions::new`] and the setters; every field has a default
+/// but the stack's name, id and release.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PlanOptions {
     /// The stack's name.
     pub stack_name: String,
@@ -60,6 +63,59 @@ pub struct PlanOptions {
     pub custom_types: BTreeMap<String, Vec<String>>,
     /// Base URL of the metadata/wait-condition server (`CloudStack::StackMateApiURL`).
     pub metadata_url: String,
+    /// What a template may hold.
+    pub limits: Limits,
+}
+
+impl PlanOptions {
+    /// Options for stack `stack_name` with id `stack_id` on `version`: no zones known, unique names,
+    /// no custom types, the metadata server on `http://127.0.0.1:4567/`, the default limits.
+    pub fn new(
+        stack_name: impl Into<String>,
+        stack_id: impl Into<String>,
+        version: &'static cloudstack_api::Version,
+    ) -> Self {
+        Self {
+            stack_name: stack_name.into(),
+            stack_id: stack_id.into(),
+            version,
+            zones: Vec::new(),
+            unique_names: true,
+            custom_types: BTreeMap::new(),
+            metadata_url: "http://127.0.0.1:4567/".into(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The cloud's zone ids.
+    pub fn zones(mut self, zones: Vec<String>) -> Self {
+        self.zones = zones;
+        self
+    }
+
+    /// Whether `name` properties get the stack name in front.
+    pub fn unique_names(mut self, on: bool) -> Self {
+        self.unique_names = on;
+        self
+    }
+
+    /// The custom resource types and their attributes.
+    pub fn custom_types(mut self, types: BTreeMap<String, Vec<String>>) -> Self {
+        self.custom_types = types;
+        self
+    }
+
+    /// The metadata server's base URL.
+    pub fn metadata_url(mut self, url: impl Into<String>) -> Self {
+        self.metadata_url = url.into();
+        self
+    }
+
+    /// The limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
 }
 
 /// A validated stack, ready to run.
@@ -163,7 +219,30 @@ fn resolve_type(type_name: &str, o: &PlanOptions) -> Option<ResourceKind> {
 
 /// Validates `template` with `given` parameters and plans it. Every problem is collected.
 pub fn plan(template: &Template, given: &BTreeMap<String, String>, options: &PlanOptions) -> Result<Plan, Problems> {
-    plan_checked(template, given, options, true)
+    plan_checked(template, given, options, Checks::All)
+}
+
+/// Every check that needs neither a CloudStack release nor a cloud: the template's structure (done by
+/// the parser), parameters and their constraints, conditions, references, DependsOn and dependency
+/// cycles, outputs. Resource types, properties and attributes are left for [`plan`], which needs the
+/// release's participants. A caller that must fetch the release first (the cloud's `listApis`) runs
+/// this before, so that a template it refuses causes no API call at all.
+pub fn precheck(template: &Template, given: &BTreeMap<String, String>, limits: &Limits) -> Result<(), Problems> {
+    let release = cloudstack_api::specs::newest()
+        .map_err(|e| Problems(vec![Problem::new("", format!("no CloudStack release is shipped: {e}"))]))?;
+    let options = PlanOptions::new("precheck", "precheck", release).limits(*limits);
+    plan_checked(template, given, &options, Checks::WithoutRelease).map(|_| ())
+}
+
+/// Which checks [`plan_checked`] makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checks {
+    /// Everything, parameter values included.
+    All,
+    /// Everything but parameter values (teardown: NoEcho values are not stored).
+    Teardown,
+    /// Everything that needs no release: resource types are not resolved.
+    WithoutRelease,
 }
 
 /// A plan for deleting or rolling back a stored stack: parameter constraints are not checked, and
@@ -174,18 +253,18 @@ pub fn plan_for_teardown(
     given: &BTreeMap<String, String>,
     options: &PlanOptions,
 ) -> Result<Plan, Problems> {
-    plan_checked(template, given, options, false)
+    plan_checked(template, given, options, Checks::Teardown)
 }
 
 fn plan_checked(
     template: &Template,
     given: &BTreeMap<String, String>,
     options: &PlanOptions,
-    check_params: bool,
+    checks: Checks,
 ) -> Result<Plan, Problems> {
     let mut problems = Vec::new();
-    let params = parameters::resolve(template, given).unwrap_or_else(|mut p| {
-        if check_params {
+    let params = parameters::resolve(template, given, &options.limits).unwrap_or_else(|mut p| {
+        if checks != Checks::Teardown {
             problems.append(&mut p);
         }
         // Every declared parameter still exists for the checks below (no cascade of "unknown Ref").
@@ -218,6 +297,7 @@ fn plan_checked(
         zones: &options.zones,
         resources: &view,
     };
+    let cyclic = condition_cycles(template, &mut problems);
     // Conditions may use other conditions: evaluate until nothing changes.
     let mut conditions: BTreeMap<String, bool> = BTreeMap::new();
     for _ in 0..=template.conditions.len() {
@@ -239,7 +319,7 @@ fn plan_checked(
         }
     }
     for (name, expr) in &template.conditions {
-        if !conditions.contains_key(name) {
+        if !conditions.contains_key(name) && !cyclic.contains(name) {
             let ptr = format!("/Conditions/{}", segment(name));
             let scope = Scope {
                 conditions: &conditions,
@@ -262,7 +342,12 @@ fn plan_checked(
     let mut resources = BTreeMap::new();
     for (logical, decl) in &template.resources {
         let ptr = format!("/Resources/{}", segment(logical));
-        let Some(kind) = resolve_type(&decl.kind, options) else {
+        let resolved = if checks == Checks::WithoutRelease {
+            Some(resolve_type(&decl.kind, options).unwrap_or(ResourceKind::Custom))
+        } else {
+            resolve_type(&decl.kind, options)
+        };
+        let Some(kind) = resolved else {
             let all = options
                 .version
                 .participants
@@ -286,6 +371,7 @@ fn plan_checked(
             None => true,
             Some(c) => match conditions.get(c) {
                 Some(b) => *b,
+                None if cyclic.contains(c) => true,
                 None => {
                     problems.push(Problem::new(
                         format!("{ptr}/Condition"),
@@ -298,19 +384,23 @@ fn plan_checked(
         let mut depends_on = BTreeSet::new();
         for (i, d) in decl.depends_on.iter().enumerate() {
             if d == logical {
-                problems.push(Problem::new(
-                    format!("{ptr}/DependsOn/{i}"),
-                    format!("{logical} depends on itself"),
-                ));
+                let at = if decl.depends_on_list {
+                    format!("{ptr}/DependsOn/{i}")
+                } else {
+                    format!("{ptr}/DependsOn")
+                };
+                problems.push(Problem::new(at, format!("{logical} depends on itself")));
             } else if template.resources.contains_key(d) {
                 depends_on.insert(d.clone());
             } else {
+                let at = if decl.depends_on_list {
+                    format!("{ptr}/DependsOn/{i}")
+                } else {
+                    format!("{ptr}/DependsOn")
+                };
                 problems.push(
-                    Problem::new(
-                        format!("{ptr}/DependsOn"),
-                        format!("DependsOn names {d:?}, which is not a resource"),
-                    )
-                    .hint(closest_hint(d, template.resources.keys().map(String::as_str))),
+                    Problem::new(at, format!("DependsOn names {d:?}, which is not a resource"))
+                        .hint(closest_hint(d, template.resources.keys().map(String::as_str))),
                 );
             }
         }
@@ -479,7 +569,7 @@ fn check_properties(
     problems: &mut Vec<Problem>,
 ) {
     let ptr = format!("/Resources/{}/Properties", segment(logical));
-    let mut given = BTreeSet::new();
+    let mut given: BTreeMap<&str, &str> = BTreeMap::new();
     for (key, raw) in &decl.properties {
         let kptr = format!("{ptr}/{}", segment(key));
         if key == TIMEOUT_PROPERTY {
@@ -500,7 +590,19 @@ fn check_properties(
                 .hint(closest_hint(key, spec.params().iter().map(|p| p.name))));
             continue;
         };
-        given.insert(meta.name);
+        if let Some(first) = given.insert(meta.name, key) {
+            problems.push(
+                Problem::new(
+                    &kptr,
+                    format!(
+                        "{key:?} and {first:?} both give parameter {:?} of {} (property names are not case-sensitive)",
+                        meta.name, spec.create.name
+                    ),
+                )
+                .hint("keep one of them"),
+            );
+            continue;
+        }
         let value = match eval(raw, scope, &kptr) {
             Err(p) => {
                 problems.push(p);
@@ -528,10 +630,10 @@ fn check_properties(
         }
     }
     for p in spec.params().iter().filter(|p| p.required) {
-        if !given.contains(p.name) {
+        if !given.contains_key(p.name) {
             problems.push(
                 Problem::new(
-                    &ptr,
+                    format!("{ptr}/{}", segment(p.name)),
                     format!("{logical} ({}) is missing required property {:?}", decl.kind, p.name),
                 )
                 .hint(format!(
@@ -598,6 +700,73 @@ fn check_wait_condition(decl: &ResourceDecl, template: &Template, ptr: &str, pro
             );
         }
     }
+}
+
+/// Conditions that refer to each other in a cycle: each cycle is one problem at its first member,
+/// naming every member in order. Returns the members of all cycles (they are not evaluated).
+fn condition_cycles(template: &Template, problems: &mut Vec<Problem>) -> BTreeSet<String> {
+    fn uses(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let (1, Some(Value::String(name))) = (o.len(), o.get("Condition")) {
+                    out.push(name.clone());
+                }
+                if let Some(Value::Array(args)) = o.get("Fn::If") {
+                    if let Some(Value::String(name)) = args.first() {
+                        out.push(name.clone());
+                    }
+                }
+                o.values().for_each(|x| uses(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| uses(x, out)),
+            _ => {}
+        }
+    }
+    let mut g: DiGraphMap<&str, ()> = DiGraphMap::new();
+    for (name, expr) in &template.conditions {
+        g.add_node(name.as_str());
+        let mut used = Vec::new();
+        uses(expr, &mut used);
+        for u in used {
+            if let Some((k, _)) = template.conditions.get_key_value(&u) {
+                g.add_edge(name.as_str(), k.as_str(), ());
+            }
+        }
+    }
+    let mut members = BTreeSet::new();
+    for scc in petgraph::algo::tarjan_scc(&g) {
+        let is_cycle = scc.len() > 1 || scc.first().is_some_and(|n| g.contains_edge(n, n));
+        if !is_cycle {
+            continue;
+        }
+        // Walk the cycle from its alphabetically first member, following edges inside the component.
+        let inside: BTreeSet<&str> = scc.iter().copied().collect();
+        let first = *inside.iter().next().unwrap_or(&scc[0]);
+        let mut path = vec![first];
+        let mut cur = first;
+        while let Some(next) = g
+            .neighbors(cur)
+            .filter(|n| inside.contains(n))
+            .find(|n| !path.contains(n) || *n == first)
+        {
+            if next == first {
+                break;
+            }
+            path.push(next);
+            cur = next;
+        }
+        let mut names: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        names.push(first.to_string());
+        problems.push(
+            Problem::new(
+                format!("/Conditions/{}", segment(first)),
+                format!("conditions form a cycle: {}", names.join(" -> ")),
+            )
+            .hint("a condition cannot depend on itself, directly or through others"),
+        );
+        members.extend(inside.iter().map(|s| s.to_string()));
+    }
+    members
 }
 
 /// A creation order, or the resources of a dependency cycle in cycle order.

@@ -30,13 +30,33 @@ impl Problem {
     }
 }
 
+/// `s` with control characters escaped (`\n`, `\u{1b}`), so a name cannot break a line or drive a
+/// terminal when printed.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = escape_controls(&self.pointer);
         write!(
             f,
             "{}: {}",
-            if self.pointer.is_empty() { "/" } else { &self.pointer },
-            self.message
+            if pointer.is_empty() { "/" } else { &pointer },
+            escape_controls(&self.message)
         )?;
         if let Some(h) = &self.hint {
             write!(f, " ({h})")?;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::limits::Limits;
 use crate::problem::{segment, Problem};
+use crate::reader::shown;
 
 /// Which dialect the template declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +76,8 @@ pub struct ResourceDecl {
     pub properties: Map<String, Value>,
     /// `DependsOn` (a string or a list).
     pub depends_on: Vec<String>,
+    /// Whether `DependsOn` was written as a list (its entries are then reported by index).
+    pub depends_on_list: bool,
     /// `Condition`.
     pub condition: Option<String>,
     /// `DeletionPolicy`.
@@ -112,16 +116,32 @@ pub struct Template {
     pub outputs: BTreeMap<String, OutputDecl>,
 }
 
-/// Parses template text. JSON syntax errors give line and column.
+/// The `AWSTemplateFormatVersion` values accepted (CloudFormation has only this one).
+pub const AWS_FORMAT_VERSIONS: &[&str] = &["2010-09-09"];
+/// The `CSTemplateFormatVersion` values accepted (StackMate's templates all say `1`).
+pub const CS_FORMAT_VERSIONS: &[&str] = &["1", "1.0"];
+
+/// Parses template text with the default [`Limits`]. Errors carry a JSON pointer, and syntax errors
+/// the line and column.
 pub fn parse(text: &str) -> Result<Template, Vec<Problem>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        vec![Problem::new(
-            "",
-            format!("not valid JSON at line {}, column {}: {e}", e.line(), e.column()),
-        )
-        .hint("templates are JSON documents; check the quoting and commas near that position")]
-    })?;
-    from_value(&value)
+    parse_with(text.as_bytes(), &Limits::default())
+}
+
+/// Parses template bytes (JSON, or YAML when the text is not a JSON object) with `limits`.
+pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Template, Vec<Problem>> {
+    let value = read(bytes, limits).map_err(|p| vec![p])?;
+    from_value_with(&value, limits)
+}
+
+/// Reads template bytes into a value: JSON when the first non-blank character is `{` or `[`, YAML
+/// otherwise (with CloudFormation's short forms such as `!Ref`).
+pub fn read(bytes: &[u8], limits: &Limits) -> Result<Value, Problem> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    match first {
+        Some(b'{' | b'[') | None => crate::reader::read_json(bytes, limits),
+        Some(_) if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) => crate::reader::read_json(bytes, limits),
+        Some(_) => crate::yaml::read_yaml(bytes, limits),
+    }
 }
 
 /// The text of a scalar (string, number or boolean).
@@ -134,15 +154,68 @@ pub(crate) fn text(v: &Value) -> Option<String> {
     }
 }
 
-/// Reads a template from JSON, collecting every structural problem.
+/// Reads a template from JSON with the default [`Limits`], collecting every structural problem.
 pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
+    from_value_with(root, &Limits::default())
+}
+
+/// Checks a name (logical id, parameter, output, mapping or condition): alphanumeric and not too long.
+fn check_name(name: &str, ptr: &str, what: &str, limits: &Limits, problems: &mut Vec<Problem>) {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        problems.push(
+            Problem::new(
+                ptr,
+                format!("{what} {} must be alphanumeric (A-Z, a-z, 0-9)", shown(name)),
+            )
+            .hint("CloudFormation's rule for names; rename it"),
+        );
+    } else if name.chars().count() > limits.name_chars {
+        problems.push(Problem::new(
+            ptr,
+            format!(
+                "{what} of {} characters is longer than the limit of {}",
+                name.chars().count(),
+                limits.name_chars
+            ),
+        ));
+    }
+}
+
+/// Reads a template from JSON, collecting every structural problem.
+pub fn from_value_with(root: &Value, limits: &Limits) -> Result<Template, Vec<Problem>> {
     let mut problems = Vec::new();
     let Some(top) = root.as_object() else {
         return Err(vec![Problem::new("", "a template must be a JSON object")]);
     };
-    let dialect = if top.contains_key("AWSTemplateFormatVersion") {
+    let aws = top.get("AWSTemplateFormatVersion");
+    let cs = top.get("CSTemplateFormatVersion");
+    for (key, value, known) in [
+        ("AWSTemplateFormatVersion", aws, AWS_FORMAT_VERSIONS),
+        ("CSTemplateFormatVersion", cs, CS_FORMAT_VERSIONS),
+    ] {
+        if let Some(v) = value {
+            if !v.as_str().is_some_and(|s| known.contains(&s)) {
+                problems.push(
+                    Problem::new(format!("/{key}"), format!("unknown {key} {v}")).hint(format!(
+                        "use {}",
+                        known.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(" or ")
+                    )),
+                );
+            }
+        }
+    }
+    if aws.is_some() && cs.is_some() {
+        problems.push(
+            Problem::new(
+                "/CSTemplateFormatVersion",
+                "the template gives both AWSTemplateFormatVersion and CSTemplateFormatVersion",
+            )
+            .hint("keep one: AWSTemplateFormatVersion for CloudFormation templates, CSTemplateFormatVersion for StackMate's"),
+        );
+    }
+    let dialect = if aws.is_some() {
         Dialect::CloudFormation
-    } else if top.contains_key("CSTemplateFormatVersion") {
+    } else if cs.is_some() {
         Dialect::StackMate
     } else {
         Dialect::Unspecified
@@ -162,9 +235,17 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
     for k in top.keys() {
         if !KNOWN.contains(&k.as_str()) {
             problems.push(
-                Problem::new(format!("/{}", segment(k)), format!("unknown top-level section {k:?}"))
-                    .hint("sections are Description, Parameters, Mappings, Conditions, Resources and Outputs"),
+                Problem::new(
+                    format!("/{}", segment(k)),
+                    format!("unknown top-level section {}", shown(k)),
+                )
+                .hint("sections are Description, Parameters, Mappings, Conditions, Resources and Outputs"),
             );
+        }
+    }
+    if let Some(d) = top.get("Description") {
+        if !d.is_string() {
+            problems.push(Problem::new("/Description", "Description must be a string"));
         }
     }
     let section = |name: &str, problems: &mut Vec<Problem>| -> Map<String, Value> {
@@ -177,9 +258,40 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
             }
         }
     };
+    let params_section = section("Parameters", &mut problems);
+    let res_section = section("Resources", &mut problems);
+    let out_section = section("Outputs", &mut problems);
+    let mappings = section("Mappings", &mut problems);
+    let conditions = section("Conditions", &mut problems);
+    // The counts first: a template over a limit is refused before any of it is looked at.
+    let over: Vec<Problem> = [
+        (
+            "/Resources",
+            "resources",
+            res_section.len(),
+            limits.resources,
+            "resources",
+        ),
+        (
+            "/Parameters",
+            "parameters",
+            params_section.len(),
+            limits.parameters,
+            "parameters",
+        ),
+        ("/Outputs", "outputs", out_section.len(), limits.outputs, "outputs"),
+        ("/Mappings", "mappings", mappings.len(), limits.mappings, "mappings"),
+    ]
+    .into_iter()
+    .filter_map(|(ptr, what, n, limit, name)| limits.count(ptr, what, n, limit, name))
+    .collect();
+    if !over.is_empty() {
+        return Err(over);
+    }
     let mut parameters = BTreeMap::new();
-    for (name, decl) in section("Parameters", &mut problems) {
+    for (name, decl) in params_section {
         let ptr = format!("/Parameters/{}", segment(&name));
+        check_name(&name, &ptr, "parameter name", limits, &mut problems);
         match parameter(&decl, &ptr) {
             Ok(p) => {
                 parameters.insert(name, p);
@@ -187,8 +299,21 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
             Err(mut p) => problems.append(&mut p),
         }
     }
+    for (name, m) in &mappings {
+        let ptr = format!("/Mappings/{}", segment(name));
+        check_name(name, &ptr, "mapping name", limits, &mut problems);
+        check_mapping(m, &ptr, &mut problems);
+    }
+    for name in conditions.keys() {
+        check_name(
+            name,
+            &format!("/Conditions/{}", segment(name)),
+            "condition name",
+            limits,
+            &mut problems,
+        );
+    }
     let mut resources = BTreeMap::new();
-    let res_section = section("Resources", &mut problems);
     if res_section.is_empty() && !problems.iter().any(|p| p.pointer == "/Resources") {
         problems.push(
             Problem::new("/Resources", "the template declares no resources")
@@ -197,8 +322,12 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
     }
     for (name, decl) in res_section {
         let ptr = format!("/Resources/{}", segment(&name));
-        if !name.chars().all(|c| c.is_ascii_alphanumeric()) || name.is_empty() {
-            problems.push(Problem::new(&ptr, format!("logical id {name:?} must be alphanumeric")));
+        check_name(&name, &ptr, "logical id", limits, &mut problems);
+        if parameters.contains_key(&name) {
+            problems.push(
+                Problem::new(&ptr, format!("{} is both a parameter and a resource", shown(&name)))
+                    .hint("Ref would be ambiguous: parameters and resources share one name space; rename one"),
+            );
         }
         match resource(&decl, &ptr) {
             Ok(r) => {
@@ -208,10 +337,26 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
         }
     }
     let mut outputs = BTreeMap::new();
-    for (name, decl) in section("Outputs", &mut problems) {
+    for (name, decl) in out_section {
         let ptr = format!("/Outputs/{}", segment(&name));
-        match decl.as_object().and_then(|o| o.get("Value").map(|v| (o, v))) {
-            Some((o, v)) => {
+        check_name(&name, &ptr, "output name", limits, &mut problems);
+        let Some(o) = decl.as_object() else {
+            problems.push(Problem::new(&ptr, "an output must be an object with a Value"));
+            continue;
+        };
+        for k in o.keys() {
+            if !["Value", "Description", "Condition", "Export"].contains(&k.as_str()) {
+                problems.push(
+                    Problem::new(
+                        format!("{ptr}/{}", segment(k)),
+                        format!("unknown output attribute {}", shown(k)),
+                    )
+                    .hint("an output has Value, Description, Condition and Export"),
+                );
+            }
+        }
+        match o.get("Value") {
+            Some(v) => {
                 outputs.insert(
                     name,
                     OutputDecl {
@@ -221,15 +366,15 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
                     },
                 );
             }
-            None => problems.push(Problem::new(&ptr, "an output needs a Value")),
+            None => problems.push(Problem::new(format!("{ptr}/Value"), "an output needs a Value")),
         }
     }
     let template = Template {
         dialect,
         description: top.get("Description").and_then(text),
         parameters,
-        mappings: section("Mappings", &mut problems),
-        conditions: section("Conditions", &mut problems),
+        mappings,
+        conditions,
         resources,
         outputs,
     };
@@ -240,23 +385,144 @@ pub fn from_value(root: &Value) -> Result<Template, Vec<Problem>> {
     }
 }
 
+/// A mapping is a map of keys to maps of keys to a string or a list of strings (numbers are read as
+/// their text).
+fn check_mapping(m: &Value, ptr: &str, problems: &mut Vec<Problem>) {
+    let Some(top) = m.as_object() else {
+        problems.push(Problem::new(ptr, "a mapping must be an object of keys to objects"));
+        return;
+    };
+    if top.is_empty() {
+        problems.push(Problem::new(ptr, "a mapping needs at least one key"));
+    }
+    for (k1, second) in top {
+        let p1 = format!("{ptr}/{}", segment(k1));
+        let Some(second) = second.as_object() else {
+            problems.push(Problem::new(
+                &p1,
+                "a mapping's top-level key must hold an object of keys to values",
+            ));
+            continue;
+        };
+        for (k2, v) in second {
+            let p2 = format!("{p1}/{}", segment(k2));
+            let scalar = |v: &Value| v.is_string() || v.is_number();
+            let ok = scalar(v) || v.as_array().is_some_and(|a| a.iter().all(scalar));
+            if !ok {
+                problems.push(Problem::new(
+                    &p2,
+                    "a mapping value must be a string or a list of strings",
+                ));
+            }
+        }
+    }
+}
+
 fn parameter(decl: &Value, ptr: &str) -> Result<ParameterDecl, Vec<Problem>> {
     let Some(o) = decl.as_object() else {
         return Err(vec![Problem::new(ptr, "a parameter declaration must be an object")]);
     };
     let mut problems = Vec::new();
-    let kind = match o.get("Type").and_then(Value::as_str) {
-        None | Some("String") => ParamKind::String,
-        Some("Number") => ParamKind::Number,
-        Some("CommaDelimitedList") | Some("List<String>") => ParamKind::CommaDelimitedList,
-        Some(other) => {
+    const KEYS: &[&str] = &[
+        "Type",
+        "Default",
+        "NoEcho",
+        "AllowedValues",
+        "AllowedPattern",
+        "MinLength",
+        "MaxLength",
+        "MinValue",
+        "MaxValue",
+        "ConstraintDescription",
+        "Description",
+    ];
+    for k in o.keys() {
+        if !KEYS.contains(&k.as_str()) {
             problems.push(
-                Problem::new(format!("{ptr}/Type"), format!("unknown parameter type {other:?}"))
+                Problem::new(
+                    format!("{ptr}/{}", segment(k)),
+                    format!("unknown parameter attribute {}", shown(k)),
+                )
+                .hint(format!("a parameter has {}", KEYS.join(", "))),
+            );
+        }
+    }
+    let kind = match o.get("Type") {
+        Some(Value::String(t)) => match t.as_str() {
+            "String" => ParamKind::String,
+            "Number" => ParamKind::Number,
+            "CommaDelimitedList" | "List<String>" | "List<Number>" => ParamKind::CommaDelimitedList,
+            other => {
+                problems.push(
+                    Problem::new(
+                        format!("{ptr}/Type"),
+                        format!("unknown parameter type {}", shown(other)),
+                    )
                     .hint("use String, Number or CommaDelimitedList"),
+                );
+                ParamKind::String
+            }
+        },
+        Some(_) => {
+            problems.push(Problem::new(
+                format!("{ptr}/Type"),
+                "Type must be a string such as \"String\"",
+            ));
+            ParamKind::String
+        }
+        None => {
+            problems.push(
+                Problem::new(format!("{ptr}/Type"), "a parameter needs a Type")
+                    .hint("add \"Type\": \"String\" (or Number, or CommaDelimitedList)"),
             );
             ParamKind::String
         }
     };
+    let no_echo = match o.get("NoEcho") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => true,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            problems.push(Problem::new(
+                format!("{ptr}/NoEcho"),
+                format!("NoEcho must be true or false (a boolean, or the string \"true\" or \"false\"), not {v}"),
+            ));
+            // Hidden when in doubt: a mistyped NoEcho never shows the value.
+            true
+        }
+    };
+    if let Some(v) = o.get("AllowedValues") {
+        match v.as_array() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !(item.is_string() || item.is_number()) {
+                        problems.push(Problem::new(
+                            format!("{ptr}/AllowedValues/{i}"),
+                            "AllowedValues must list strings or numbers",
+                        ));
+                    }
+                }
+            }
+            None => problems.push(Problem::new(
+                format!("{ptr}/AllowedValues"),
+                "AllowedValues must be a list",
+            )),
+        }
+    }
+    if let Some(v) = o.get("Default") {
+        let ok = v.is_string()
+            || v.is_number()
+            || v.is_boolean()
+            || v.as_array()
+                .is_some_and(|a| a.iter().all(|x| x.is_string() || x.is_number()));
+        if !ok {
+            problems.push(Problem::new(
+                format!("{ptr}/Default"),
+                "Default must be a string, a number or a list of strings",
+            ));
+        }
+    }
     let usize_of = |k: &str, problems: &mut Vec<Problem>| -> Option<usize> {
         let v = o.get(k)?;
         match text(v).and_then(|t| t.trim().parse::<usize>().ok()) {
@@ -295,10 +561,7 @@ fn parameter(decl: &Value, ptr: &str) -> Result<ParameterDecl, Vec<Problem>> {
             Value::Array(items) => Some(items.iter().filter_map(text).collect::<Vec<_>>().join(",")),
             other => text(other),
         }),
-        no_echo: o
-            .get("NoEcho")
-            .and_then(text)
-            .is_some_and(|t| t.eq_ignore_ascii_case("true")),
+        no_echo,
         allowed_values: o
             .get("AllowedValues")
             .and_then(Value::as_array)
@@ -370,8 +633,18 @@ fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Problem>> {
     let depends_on = match o.get("DependsOn") {
         None => Vec::new(),
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
-            a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
+        Some(Value::Array(a)) => {
+            let mut names = Vec::with_capacity(a.len());
+            for (i, v) in a.iter().enumerate() {
+                match v.as_str() {
+                    Some(n) => names.push(n.to_string()),
+                    None => problems.push(Problem::new(
+                        format!("{ptr}/DependsOn/{i}"),
+                        "each DependsOn entry must be a logical id (a string)",
+                    )),
+                }
+            }
+            names
         }
         Some(_) => {
             problems.push(Problem::new(
@@ -381,6 +654,12 @@ fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Problem>> {
             Vec::new()
         }
     };
+    if o.get("Condition").is_some_and(|c| !c.is_string()) {
+        problems.push(Problem::new(
+            format!("{ptr}/Condition"),
+            "Condition must be the name of a condition",
+        ));
+    }
     let deletion_policy = match o.get("DeletionPolicy").and_then(Value::as_str) {
         None | Some("Delete") => DeletionPolicy::Delete,
         Some("Retain") => DeletionPolicy::Retain,
@@ -399,8 +678,9 @@ fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Problem>> {
         Ok(ResourceDecl {
             kind,
             properties,
+            depends_on_list: matches!(o.get("DependsOn"), Some(Value::Array(_))),
             depends_on,
-            condition: o.get("Condition").and_then(text),
+            condition: o.get("Condition").and_then(Value::as_str).map(str::to_string),
             deletion_policy,
             metadata: o.get("Metadata").cloned(),
         })

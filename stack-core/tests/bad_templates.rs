@@ -9,15 +9,12 @@ use stack_core::plan::{plan, PlanOptions};
 use stack_core::template::parse;
 
 fn options() -> PlanOptions {
-    PlanOptions {
-        stack_name: "s".into(),
-        stack_id: "s-1".into(),
-        version: cloudstack_api::specs::release("4.17").expect("4.17"),
-        zones: vec!["z".into()],
-        unique_names: true,
-        custom_types: BTreeMap::from([("Acme::Dns::Record".to_string(), vec!["Fqdn".to_string()])]),
-        metadata_url: "http://127.0.0.1:4567/".into(),
-    }
+    PlanOptions::new("s", "s-1", cloudstack_api::specs::release("4.17").expect("4.17"))
+        .zones(vec!["z".into()])
+        .custom_types(BTreeMap::from([(
+            "Acme::Dns::Record".to_string(),
+            vec!["Fqdn".to_string()],
+        )]))
 }
 
 const Z: &str = "a1b2c3d4-0001-4000-8000-000000000001";
@@ -44,19 +41,19 @@ type Case = (
 fn cases() -> Vec<Case> {
     let sg = r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}"#;
     vec![
-        ("not json", "{\"Resources\": {".to_string(), vec![], "", "not valid JSON at line 1, column 15: EOF while parsing an object at line 1 column 15".into()),
+        ("not json", "{\"Resources\": {".to_string(), vec![], "", "not valid JSON at line 1, column 15: EOF while parsing an object".into()),
         ("not an object", "[]".into(), vec![], "", "a template must be a JSON object".into()),
         ("unknown section", r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}, "Output": {}}"#.into(), vec![], "/Output", "unknown top-level section \"Output\"".into()),
         ("no resources", r#"{"Resources": {}}"#.into(), vec![], "/Resources", "the template declares no resources".into()),
         ("resources not object", r#"{"Resources": []}"#.into(), vec![], "/Resources", "Resources must be an object".into()),
-        ("bad logical id", with(r#""a-b": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}"#), vec![], "/Resources/a-b", "logical id \"a-b\" must be alphanumeric".into()),
+        ("bad logical id", with(r#""a-b": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}"#), vec![], "/Resources/a-b", "logical id \"a-b\" must be alphanumeric (A-Z, a-z, 0-9)".into()),
         ("missing type", with(r#""G": {"Properties": {}}"#), vec![], "/Resources/G/Type", "a resource needs a Type".into()),
         ("unknown resource attribute", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Propertys": {}}"#), vec![], "/Resources/G/Propertys", "unknown resource attribute \"Propertys\"".into()),
         ("properties not object", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": "x"}"#), vec![], "/Resources/G/Properties", "Properties must be an object".into()),
         ("bad deletion policy", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}, "DeletionPolicy": "Keep"}"#), vec![], "/Resources/G/DeletionPolicy", "unknown DeletionPolicy \"Keep\"".into()),
         ("bad depends on shape", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}, "DependsOn": 5}"#), vec![], "/Resources/G/DependsOn", "DependsOn must be a logical id or a list of them".into()),
         ("unknown type", with(r#""G": {"Type": "CloudStack::SecurityGrup", "Properties": {"name": "g"}}"#), vec![], "/Resources/G/Type", "unknown resource type \"CloudStack::SecurityGrup\"".into()),
-        ("missing required property", with(r#""V": {"Type": "CloudStack::VirtualMachine", "Properties": {"zoneid": "a1b2c3d4-0001-4000-8000-000000000001", "templateid": "a1b2c3d4-0001-4000-8000-000000000001"}}"#), vec![], "/Resources/V/Properties", "V (CloudStack::VirtualMachine) is missing required property \"serviceofferingid\"".into()),
+        ("missing required property", with(r#""V": {"Type": "CloudStack::VirtualMachine", "Properties": {"zoneid": "a1b2c3d4-0001-4000-8000-000000000001", "templateid": "a1b2c3d4-0001-4000-8000-000000000001"}}"#), vec![], "/Resources/V/Properties/serviceofferingid", "V (CloudStack::VirtualMachine) is missing required property \"serviceofferingid\"".into()),
         ("unknown property", with(&format!(r#""V": {}"#, vm(r#", "zoneidd": "x""#))), vec![], "/Resources/V/Properties/zoneidd", "V (CloudStack::VirtualMachine) has no property \"zoneidd\": deployVirtualMachine takes no such parameter, and CloudStack would silently ignore it".into()),
         ("bad integer", with(&format!(r#"{sg}, "I": {{"Type": "CloudStack::SecurityGroupIngress", "Properties": {{"securitygroupid": {{"Ref": "G"}}, "startport": "eighty"}}}}"#)), vec![], "/Resources/I/Properties/startport", "authorizeSecurityGroupIngress: parameter `startport`: expected an integer, got \"eighty\"".into()),
         ("bad timeout", with(&format!(r#""V": {}"#, vm(r#", "StackMateTimeout": "0""#))), vec![], "/Resources/V/Properties/StackMateTimeout", "StackMateTimeout must be a number of seconds from 1 to 86400".into()),
@@ -94,7 +91,38 @@ fn cases() -> Vec<Case> {
         ("wait condition handle not a handle", with(&format!(r#"{sg}, "W": {{"Type": "StackMate::WaitCondition", "Properties": {{"Handle": {{"Ref": "G"}}, "Timeout": "60"}}}}"#)), vec![], "/Resources/W/Properties/Handle", "Handle refers to \"G\", which is not a WaitConditionHandle".into()),
         ("custom type unknown attribute", with(r#""D": {"Type": "Acme::Dns::Record"}, "G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": {"Fn::GetAtt": ["D", "Ip"]}}}"#), vec![], "/Resources/G/Properties/name/Fn::GetAtt", "D (Acme::Dns::Record) has no attribute \"Ip\"".into()),
         ("output references nothing", r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}, "Outputs": {"O": {"Value": {"Fn::GetAtt": ["X", "id"]}}}}"#.into(), vec![], "/Outputs/O/Value/Fn::GetAtt", "\"X\" is not a resource of this template".into()),
-        ("output without value", r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}, "Outputs": {"O": {"Description": "d"}}}"#.into(), vec![], "/Outputs/O", "an output needs a Value".into()),
+        ("output without value", r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}, "Outputs": {"O": {"Description": "d"}}}"#.into(), vec![], "/Outputs/O/Value", "an output needs a Value".into()),
+        // Structure: duplicates, format versions, names, name spaces, mappings, parameter declarations.
+        ("duplicate logical id", r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup"}, "G": {"Type": "CloudStack::SecurityGroup"}}}"#.into(), vec![], "/Resources/G", "\"G\" is given twice: keys of an object must be unique (at line 1, column 62)".into()),
+        ("property given twice", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "a", "name": "b"}}"#), vec![], "/Resources/G/Properties/name", "\"name\" is given twice: keys of an object must be unique (at line 1, column 124)".into()),
+        ("property given twice in another case", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "a", "NAME": "b"}}"#), vec![], "/Resources/G/Properties/name", "\"name\" and \"NAME\" both give parameter \"name\" of createSecurityGroup (property names are not case-sensitive)".into()),
+        ("duplicate deep inside", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": {"Fn::Join": ["-", ["a"]], "Fn::Join": ["+", ["b"]]}}}"#), vec![], "/Resources/G/Properties/name/Fn::Join", "\"Fn::Join\" is given twice: keys of an object must be unique (at line 1, column 150)".into()),
+        ("unknown AWS format version", r#"{"AWSTemplateFormatVersion": "2011-01-01", "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/AWSTemplateFormatVersion", "unknown AWSTemplateFormatVersion \"2011-01-01\"".into()),
+        ("unknown StackMate format version", r#"{"CSTemplateFormatVersion": "2", "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/CSTemplateFormatVersion", "unknown CSTemplateFormatVersion \"2\"".into()),
+        ("both format versions", r#"{"AWSTemplateFormatVersion": "2010-09-09", "CSTemplateFormatVersion": "1", "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/CSTemplateFormatVersion", "the template gives both AWSTemplateFormatVersion and CSTemplateFormatVersion".into()),
+        ("logical id too long", with(&format!(r#""{}": {{"Type": "CloudStack::SecurityGroup", "Properties": {{"name": "g"}}}}"#, "L".repeat(300))), vec![], Box::leak(format!("/Resources/{}", "L".repeat(300)).into_boxed_str()), "logical id of 300 characters is longer than the limit of 255".into()),
+        ("resource named like a parameter", r#"{"Parameters": {"Web": {"Type": "String", "Default": "x"}}, "Resources": {"Web": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Resources/Web", "\"Web\" is both a parameter and a resource".into()),
+        ("mapping not two levels", r#"{"Mappings": {"M": {"a": "flat"}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Mappings/M/a", "a mapping's top-level key must hold an object of keys to values".into()),
+        ("mapping value an object", r#"{"Mappings": {"M": {"a": {"b": {"c": "d"}}}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Mappings/M/a/b", "a mapping value must be a string or a list of strings".into()),
+        ("mappings not an object", r#"{"Mappings": ["M"], "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Mappings", "Mappings must be an object".into()),
+        ("no echo not boolean", r#"{"Parameters": {"P": {"Type": "String", "NoEcho": "yes", "Default": "x"}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Parameters/P/NoEcho", "NoEcho must be true or false (a boolean, or the string \"true\" or \"false\"), not \"yes\"".into()),
+        ("parameter without type", r#"{"Parameters": {"P": {"Default": "x"}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Parameters/P/Type", "a parameter needs a Type".into()),
+        ("unknown parameter attribute", r#"{"Parameters": {"P": {"Type": "String", "Default": "x", "Hidden": true}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![], "/Parameters/P/Hidden", "unknown parameter attribute \"Hidden\"".into()),
+        ("default breaks its constraint", r#"{"Parameters": {"P": {"Type": "String", "Default": "ab", "MinLength": "3"}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": {"Ref": "P"}}}}}"#.into(), vec![], "/Parameters/P/Default", "parameter \"P\" value \"ab\" is shorter than MinLength 3".into()),
+        ("bad depends on entry", with(r#""A": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "a"}}, "G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}, "DependsOn": ["A", "Nope"]}"#), vec![], "/Resources/G/DependsOn/1", "DependsOn names \"Nope\", which is not a resource".into()),
+        ("depends on entry not a string", with(r#""G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}, "DependsOn": ["A", 5]}"#), vec![], "/Resources/G/DependsOn/1", "each DependsOn entry must be a logical id (a string)".into()),
+        ("conditions in a cycle", r#"{"Conditions": {"A": {"Fn::Not": [{"Condition": "B"}]}, "B": {"Fn::And": [{"Condition": "C"}, {"Condition": "A"}]}, "C": {"Fn::Equals": ["a", "a"]}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}, "Condition": "A"}}}"#.into(), vec![], "/Conditions/A", "conditions form a cycle: A -> B -> A".into()),
+        ("unknown output attribute", r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}, "Outputs": {"O": {"Value": "x", "Note": "y"}}}"#.into(), vec![], "/Outputs/O/Note", "unknown output attribute \"Note\"".into()),
+        ("parameter value too long", r#"{"Parameters": {"P": {"Type": "String"}}, "Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#.into(), vec![("P", Box::leak("v".repeat(5000).into_boxed_str()))], "/Parameters/P", "the value of parameter \"P\" is 5000 bytes, over the limit of 4096".into()),
+        ("nested too deep", with(&format!(r#""G": {{"Type": "CloudStack::SecurityGroup", "Properties": {{"name": {}"x"{}}}}}"#, "[".repeat(70), "]".repeat(70))), vec![], Box::leak(format!("/Resources/G/Properties/name{}", "/0".repeat(60)).into_boxed_str()), "nested deeper than the limit of 64 levels of objects and lists (at line 1, column 174)".into()),
+        ("too many resources", with(&(0..1001).map(|i| format!(r#""R{i}": {{"Type": "CloudStack::SecurityGroup"}}"#)).collect::<Vec<_>>().join(",")), vec![], "/Resources", "1001 resources, over the limit of 1000".into()),
+        ("too many parameters", format!(r#"{{"Parameters": {{{}}}, "Resources": {{"G": {{"Type": "CloudStack::SecurityGroup"}}}}}}"#, (0..201).map(|i| format!(r#""P{i}": {{"Type": "String"}}"#)).collect::<Vec<_>>().join(",")), vec![], "/Parameters", "201 parameters, over the limit of 200".into()),
+        // YAML, with the same strictness.
+        ("yaml duplicate key", "Resources:\n  G:\n    Type: CloudStack::SecurityGroup\n  G:\n    Type: CloudStack::SecurityGroup\n".into(), vec![], "/Resources/G", "\"G\" is given twice: keys of a mapping must be unique (at line 4, column 3)".into()),
+        ("yaml unknown tag", "Resources:\n  G:\n    Type: CloudStack::SecurityGroup\n    Properties:\n      name: !Reff Web\n".into(), vec![], "/Resources/G/Properties/name", "unknown tag !Reff (at line 5, column 13)".into()),
+        ("yaml alias", "Resources:\n  G:\n    Type: &t CloudStack::SecurityGroup\n  H:\n    Type: *t\n".into(), vec![], "/Resources/G/Type", "YAML anchors (&name) are not supported in templates; write the value out (at line 3, column 11)".into()),
+        ("yaml short form checked", "Resources:\n  G:\n    Type: CloudStack::SecurityGroup\n    Properties:\n      name: !Ref Nothing\n".into(), vec![], "/Resources/G/Properties/name/Ref", "Ref to \"Nothing\", which is neither a parameter, a pseudo parameter nor a resource".into()),
+        ("yaml syntax", "Resources:\n  G: [a, b\n".into(), vec![], "", "not valid YAML at line 3, column 1: while parsing a flow sequence, expected ',' or ']'".into()),
     ]
 }
 

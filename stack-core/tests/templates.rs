@@ -10,15 +10,12 @@ use stack_core::plan::{plan, PlanOptions};
 use stack_core::template::parse;
 
 fn options() -> PlanOptions {
-    PlanOptions {
-        stack_name: "teststack".into(),
-        stack_id: "teststack-0001".into(),
-        version: cloudstack_api::specs::release("4.17").expect("4.17"),
-        zones: vec!["a1b2c3d4-0001-4000-8000-000000000001".into()],
-        unique_names: true,
-        custom_types: BTreeMap::new(),
-        metadata_url: "http://127.0.0.1:4567/".into(),
-    }
+    PlanOptions::new(
+        "teststack",
+        "teststack-0001",
+        cloudstack_api::specs::release("4.17").expect("4.17"),
+    )
+    .zones(vec!["a1b2c3d4-0001-4000-8000-000000000001".into()])
 }
 
 fn params(list: &[(&str, &str)]) -> BTreeMap<String, String> {

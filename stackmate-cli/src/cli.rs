@@ -53,6 +53,11 @@ pub struct Global {
     /// Read the cloud's listApis again instead of using the copy kept in the state directory.
     #[arg(long, global = true)]
     pub refresh_api_spec: bool,
+    /// Raise or lower a template limit, e.g. `--limit resources=2000` (repeatable). Limits:
+    /// template_bytes, resources, parameters, outputs, mappings, nesting_depth, parameter_value_bytes,
+    /// name_chars.
+    #[arg(long = "limit", global = true, value_name = "NAME=N")]
+    pub limits: Vec<String>,
     /// Address of the wait-condition and metadata server.
     #[arg(long, global = true, default_value = "127.0.0.1:0")]
     pub metadata_listen: std::net::SocketAddr,

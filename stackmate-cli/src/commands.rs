@@ -79,15 +79,41 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
 }
 
 pub(crate) fn read_template(path: &Path) -> Result<(String, stack_core::template::Template), CliError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    read_template_with(path, &stack_core::limits::Limits::default())
+}
+
+/// Reads and parses a template file (JSON or YAML) within `limits`.
+pub(crate) fn read_template_with(
+    path: &Path,
+    limits: &stack_core::limits::Limits,
+) -> Result<(String, stack_core::template::Template), CliError> {
+    let bytes = std::fs::read(path).map_err(|e| {
         CliError::Invalid(format!(
             "template {}: cannot read it: {e}; check the path",
             path.display()
         ))
     })?;
-    let template = stack_core::template::parse(&text)
+    let template = stack_core::template::parse_with(&bytes, limits)
         .map_err(|p| CliError::Invalid(format!("template {}:\n{}", path.display(), stack_core::Problems(p))))?;
-    Ok((text, template))
+    // The template parsed, so it is UTF-8.
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), template))
+}
+
+/// The default limits with `--limit NAME=N` applied.
+pub(crate) fn limits(g: &Global) -> Result<stack_core::limits::Limits, CliError> {
+    let mut l = stack_core::limits::Limits::default();
+    for spec in &g.limits {
+        let (name, value) = spec
+            .split_once('=')
+            .ok_or_else(|| CliError::Invalid(format!("--limit {spec:?}: expected NAME=NUMBER, e.g. resources=2000")))?;
+        let n: usize = value
+            .trim()
+            .parse()
+            .map_err(|_| CliError::Invalid(format!("--limit {spec:?}: {value:?} is not a whole number")))?;
+        l.set(name.trim(), n)
+            .map_err(|e| CliError::Invalid(format!("--limit {spec:?}: {e}")))?;
+    }
+    Ok(l)
 }
 
 fn connection_flags(g: &Global) -> ConnectionFlags {
@@ -106,19 +132,13 @@ fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
     let (version, source) =
         crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore))?;
     tracing::info!("validating against {source}");
-    Ok(PlanOptions {
-        stack_name: name.to_string(),
-        stack_id: format!("{name}-validate"),
-        version,
-        zones: Vec::new(),
-        unique_names: true,
-        custom_types: BTreeMap::new(),
-        metadata_url: "http://127.0.0.1:0/".into(),
-    })
+    Ok(PlanOptions::new(name, format!("{name}-validate"), version)
+        .metadata_url("http://127.0.0.1:0/")
+        .limits(limits(g)?))
 }
 
 fn plan_offline(g: &Global, template: &Path, p: &ParamArgs) -> Result<stack_core::Plan, CliError> {
-    let (_, t) = read_template(template)?;
+    let (_, t) = read_template_with(template, &limits(g)?)?;
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, false)?;
     let name = template
         .file_stem()
@@ -293,22 +313,24 @@ async fn create(
     settings: &CreateSettings,
     out: OutputArgs,
 ) -> Result<(), CliError> {
-    let (text, t) = read_template(template)?;
+    let limits = limits(g)?;
+    let (text, t) = read_template_with(template, &limits)?;
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
+    // The checks that need no release and no cloud come first: a template they refuse makes no call.
+    stack_core::plan::precheck(&t, &given, &limits)
+        .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
     let engine = engine_for(g, &conn, Some(settings), store.clone()).await?;
     let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
-    let zones = conn.zones(engine.client()).await?;
-    let options = PlanOptions {
-        stack_name: name.to_string(),
-        stack_id: new_stack_id(name),
-        version,
-        zones,
-        unique_names: true,
-        custom_types: engine.custom_types(),
-        metadata_url: engine.signals().base_url().to_string(),
-    };
+    let options = PlanOptions::new(name, new_stack_id(name), version)
+        .custom_types(engine.custom_types())
+        .metadata_url(engine.signals().base_url())
+        .limits(limits);
+    // Every check the cloud is not needed for, before the cloud is asked for its zones.
+    stack_core::plan(&t, &given, &options)
+        .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
+    let options = options.zones(conn.zones(engine.client()).await?);
     Progress::new(out.output == Format::Json).attach(&engine);
     match engine.launch(&text, &given, &options).await {
         Ok(run) => {

@@ -110,15 +110,9 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     Progress::new(false).attach(&engine);
     crate::guest::play_vms(&engine, engine.client().clone(), name.to_string());
     let zones = conn.zones(engine.client()).await?;
-    let options = PlanOptions {
-        stack_name: name.into(),
-        stack_id: format!("demo-{}", stack_core::state::now_ms()),
-        version,
-        zones,
-        unique_names: true,
-        custom_types: BTreeMap::new(),
-        metadata_url: engine.signals().base_url().to_string(),
-    };
+    let options = PlanOptions::new(name, format!("demo-{}", stack_core::state::now_ms()), version)
+        .zones(zones)
+        .metadata_url(engine.signals().base_url());
     println!("\n== create stack {name}");
     let started = Instant::now();
     let mut run = match engine.launch(&text, &given, &options).await {

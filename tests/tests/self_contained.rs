@@ -123,15 +123,7 @@ fn main() {
                  "Properties": {"securitygroupid": {"Ref": "Web"}, "protocol": "tcp", "startport": 80, "endport": 80}}
       }
     }"#).expect("parses");
-    let options = stack_core::PlanOptions {
-        stack_name: "outside".into(),
-        stack_id: "outside-1".into(),
-        version: cloudstack_api::specs::release("4.16").expect("shipped"),
-        zones: vec![],
-        unique_names: true,
-        custom_types: BTreeMap::new(),
-        metadata_url: "http://127.0.0.1:4567/".into(),
-    };
+    let options = stack_core::PlanOptions::new("outside", "outside-1", cloudstack_api::specs::release("4.16").expect("shipped"));
     let plan = stack_core::plan(&template, &BTreeMap::new(), &options).expect("valid");
     println!("planned {} on CloudStack {}", plan.order.join(" -> "), options.version.version);
 }

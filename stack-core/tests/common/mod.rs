@@ -29,15 +29,14 @@ pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningS
 
 /// Plan options for stack `name` (id `<name>-id`) on CloudStack 4.17 in the simulator's zone.
 pub fn options(engine: &Engine, name: &str) -> PlanOptions {
-    PlanOptions {
-        stack_name: name.into(),
-        stack_id: format!("{name}-id"),
-        version: cloudstack_api::specs::release("4.17").expect("4.17"),
-        zones: vec![ZONE_ID.into()],
-        unique_names: true,
-        custom_types: engine.custom_types(),
-        metadata_url: engine.signals().base_url().to_string(),
-    }
+    PlanOptions::new(
+        name,
+        format!("{name}-id"),
+        cloudstack_api::specs::release("4.17").expect("4.17"),
+    )
+    .zones(vec![ZONE_ID.into()])
+    .custom_types(engine.custom_types())
+    .metadata_url(engine.signals().base_url())
 }
 
 /// A client of the simulator's demo account.
