@@ -5,6 +5,9 @@
 //! release with no compiled bindings at all, and against any other release by loading its dump
 //! ([`Version::load`]).
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use crate::load::LoadError;
 use crate::registry::Version;
 
@@ -53,7 +56,18 @@ pub fn release(v: &str) -> Result<&'static Version, LoadError> {
             version: v.to_string(),
             known: releases().join(", "),
         })?;
-    Version::load(e.facts.as_bytes(), &format!("embedded facts of CloudStack {v}"))
+    // Loaded once per process: later calls cost a lookup, not a parse.
+    static LOADED: OnceLock<Mutex<HashMap<&'static str, &'static Version>>> = OnceLock::new();
+    let mut loaded = LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(v) = loaded.get(e.version) {
+        return Ok(v);
+    }
+    let version = Version::load(e.facts.as_bytes(), &format!("embedded facts of CloudStack {v}"))?;
+    loaded.insert(e.version, version);
+    Ok(version)
 }
 
 /// The newest shipped release.

@@ -267,8 +267,14 @@ fn map_entries(shape: MapShape, value: &Value) -> Result<Vec<Vec<(String, String
 
 /// The candidate closest to `name` by edit distance, when it is close enough to be a likely typo.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // A suggestion is for a typo: a name far longer than any candidate has none, and comparing it
+    // would cost its length times each candidate's.
+    if name.len() > 256 {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
     candidates
+        .filter(|c| c.len().abs_diff(lower.len()) <= (c.len().max(3) / 3).max(2))
         .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= (c.len().max(3) / 3).max(2))
         .min_by_key(|(d, _)| *d)

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod api_meta;
+pub mod depth;
 pub mod diff;
 #[cfg(feature = "emit")]
 pub mod emit;

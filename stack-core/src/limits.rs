@@ -107,9 +107,23 @@ impl Limits {
 
     /// A count over its limit, as a problem at `pointer`.
     pub(crate) fn count(&self, pointer: &str, what: &str, found: usize, limit: usize, name: &str) -> Option<Problem> {
-        (found > limit).then(|| {
-            Problem::new(pointer, format!("{found} {what}, over the limit of {limit}"))
-                .hint(format!("split the stack into nested stacks, or raise the {name} limit"))
+        (found > limit).then(|| over(pointer, what, limit, name))
+    }
+
+    /// The limit on the members of a top-level section (`Resources`, ...), with its name.
+    pub(crate) fn of_section(&self, section: &str) -> Option<(&'static str, usize, &'static str)> {
+        Some(match section {
+            "Resources" => ("resources", self.resources, "resources"),
+            "Parameters" => ("parameters", self.parameters, "parameters"),
+            "Outputs" => ("outputs", self.outputs, "outputs"),
+            "Mappings" => ("mappings", self.mappings, "mappings"),
+            _ => return None,
         })
     }
+}
+
+/// A section with more members than its limit, as a problem at `pointer`.
+pub(crate) fn over(pointer: &str, what: &str, limit: usize, name: &str) -> Problem {
+    Problem::new(pointer, format!("more than {limit} {what}: the limit is {limit}"))
+        .hint(format!("split the stack into nested stacks, or raise the {name} limit"))
 }

@@ -355,7 +355,10 @@ fn plan_checked(
                 .map(|p| p.type_name)
                 .chain(["StackMate::WaitCondition", "StackMate::WaitConditionHandle"])
                 .chain(options.custom_types.keys().map(String::as_str));
-            let mut p = Problem::new(format!("{ptr}/Type"), format!("unknown resource type {:?}", decl.kind));
+            let mut p = Problem::new(
+                format!("{ptr}/Type"),
+                format!("unknown resource type {}", crate::reader::shown(&decl.kind)),
+            );
             p = match cloudstack_client::request::closest(&decl.kind, all) {
                 Some(c) => p.hint(format!("did you mean {c:?}?")),
                 None => p.hint(format!(

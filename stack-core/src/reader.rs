@@ -226,7 +226,19 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.deeper()?;
         let mut out = Map::new();
+        // A top-level section with more members than its limit is refused while it is read, so that a
+        // template of 50,000 resources costs no more than its first thousand.
+        let section = match self.path {
+            Path::Key(Path::Root, name) => self.limits.of_section(name),
+            _ => None,
+        };
         while let Some(key) = map.next_key::<String>()? {
+            if let Some((what, limit, name)) = section {
+                if out.len() >= limit {
+                    let p = crate::limits::over(&self.path.pointer(), what, limit, name);
+                    return Err(self.fail(p.pointer, p.message));
+                }
+            }
             if out.contains_key(&key) {
                 let pointer = Path::Key(&self.path, &key).pointer();
                 return Err(self.fail(
@@ -247,7 +259,13 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 }
 
-/// A name as messages show it: quoted, with control characters escaped.
+/// A name as messages show it: quoted, control characters escaped, and cut after 120 characters.
 pub fn shown(name: &str) -> String {
-    format!("{name:?}")
+    const MAX: usize = 120;
+    let n = name.chars().count();
+    if n <= MAX {
+        return format!("{name:?}");
+    }
+    let head: String = name.chars().take(MAX).collect();
+    format!("{head:?}... ({n} characters)")
 }

@@ -57,7 +57,10 @@ fn oversized_templates_are_refused_before_they_are_read() {
     let p = only(text.as_bytes(), &limits);
     assert_eq!(
         (p.pointer.as_str(), p.message.as_str()),
-        ("/Resources", "50000 resources, over the limit of 1000")
+        (
+            "/Resources",
+            "more than 1000 resources: the limit is 1000 (at line 1, column 45912)"
+        )
     );
     // Limits are settings: raised, the same template reads.
     let mut raised = limits;

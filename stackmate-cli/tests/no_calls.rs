@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{sim, stackmate, write};
+use common::{sim, stackmate};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_template_reaches_no_api() {
@@ -33,9 +33,26 @@ async fn a_refused_template_reaches_no_api() {
             "Resources:\n  G:\n    Type: CloudStack::SecurityGroup\n    Properties: {name: !Ref Missing}\n",
             vec![],
         ),
+        // Refused as text: a byte order mark.
+        (
+            "bom.json",
+            "\u{feff}{\"Resources\": {\"G\": {\"Type\": \"CloudStack::SecurityGroup\"}}}",
+            vec![],
+        ),
     ];
-    for (i, (file, text, args)) in cases.iter().enumerate() {
-        let t = write(dir.path(), file, text);
+    let mut files: Vec<(String, Vec<u8>, Vec<&str>)> = cases
+        .iter()
+        .map(|(f, t, a)| (f.to_string(), t.as_bytes().to_vec(), a.clone()))
+        .collect();
+    // And text that is not UTF-8.
+    files.push((
+        "latin1.json".into(),
+        b"{\"Resources\": {\"G\xe9\": {\"Type\": \"x\"}}}".to_vec(),
+        vec![],
+    ));
+    for (i, (file, text, args)) in files.iter().enumerate() {
+        let t = dir.path().join(file);
+        std::fs::write(&t, text).expect("write");
         let state = dir.path().join(format!("state-{i}"));
         let out = stackmate(&sim.url, &state)
             .args(args)

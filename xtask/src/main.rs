@@ -3,9 +3,11 @@
 //! - `codegen --spec FILE --out DIR`: write the generated bindings of one dump, formatted, for review;
 //! - `spec-import DUMP --version X.Y`: store a release's API facts in `cloudstack-api/specs/`;
 //! - `spec-diff A.json B.json`: APIs and parameters added, removed and changed between two dumps;
+//! - `fuzz template|dump [--seconds N]`: a coverage-guided run of a `fuzz/` target (cargo fuzz);
 //! - `bench codegen|client|sim|engine`: the benchmarks of the `bench` crate, built with the release
 //!   profile.
 
+mod fuzz;
 mod spec_import;
 mod test;
 
@@ -59,6 +61,14 @@ enum Task {
         /// What to measure: `codegen`, `client`, `sim` or `engine`.
         what: String,
     },
+    /// A coverage-guided fuzz run (cargo fuzz, libFuzzer) of a target of `fuzz/`.
+    Fuzz {
+        /// `template` (parse and plan) or `dump` (the listApis loader).
+        target: String,
+        /// How long to run.
+        #[arg(long, default_value_t = 600)]
+        seconds: u64,
+    },
     /// The whole test suite: sets up the Python peer clients, runs `cargo test --workspace`, then the
     /// slow self-contained checks (packaging, an outside crate, the demo in a fresh clone).
     Test {
@@ -78,6 +88,7 @@ fn main() -> ExitCode {
         Task::SpecImport { dump, version, feature } => spec_import::run(&workspace_root(), &dump, &version, feature),
         Task::SpecDiff { old, new } => spec_diff(&old, &new),
         Task::Bench { what } => bench(&what),
+        Task::Fuzz { target, seconds } => fuzz::run(&workspace_root(), &target, seconds),
         Task::Test { quick, extra } => test::run(&workspace_root(), quick, &extra),
     };
     match result {
