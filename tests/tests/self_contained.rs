@@ -142,6 +142,8 @@ fn main() {
         "stack-core",
         "stackmate-cli",
     ];
+    // Packages of an earlier run carry the same version numbers: cargo would verify against them.
+    let _ = std::fs::remove_dir_all(target.join("package"));
     let mut cmd = clean("cargo", &clone, &target);
     cmd.args(["package", "--quiet"]);
     for c in crates {
