@@ -142,8 +142,26 @@ fn main() {
         "stack-core",
         "stackmate-cli",
     ];
-    // Packages of an earlier run carry the same version numbers: cargo would verify against them.
+    // Packages of an earlier run carry the same names and versions, and cargo's verify step unpacks
+    // the workspace's packages into $CARGO_HOME/registry like downloaded crates, reusing what it finds
+    // there: remove what earlier runs left, or the verify builds against stale sources.
     let _ = std::fs::remove_dir_all(target.join("package"));
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    for kind in ["src", "cache"] {
+        let Ok(indexes) = std::fs::read_dir(cargo_home.join("registry").join(kind)) else {
+            continue;
+        };
+        for index in indexes.flatten() {
+            for c in crates {
+                let dir = index.path().join(format!("{c}-{}", env!("CARGO_PKG_VERSION")));
+                let _ = std::fs::remove_dir_all(&dir);
+                let _ = std::fs::remove_file(index.path().join(format!("{c}-{}.crate", env!("CARGO_PKG_VERSION"))));
+            }
+        }
+    }
     let mut cmd = clean("cargo", &clone, &target);
     cmd.args(["package", "--quiet"]);
     for c in crates {
