@@ -145,7 +145,10 @@ fn main() {
     // Packages of an earlier run carry the same names and versions, and cargo's verify step unpacks
     // the workspace's packages into $CARGO_HOME/registry like downloaded crates, reusing what it finds
     // there: remove what earlier runs left, or the verify builds against stale sources.
-    let _ = std::fs::remove_dir_all(target.join("package"));
+    // Cargo does not rebuild a registry crate whose name and version it has built before, so the
+    // verify step builds in a target directory of its own, new each run.
+    let package_target = target.join("package-verify");
+    let _ = std::fs::remove_dir_all(&package_target);
     let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
         || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
         PathBuf::from,
@@ -162,7 +165,7 @@ fn main() {
             }
         }
     }
-    let mut cmd = clean("cargo", &clone, &target);
+    let mut cmd = clean("cargo", &clone, &package_target);
     cmd.args(["package", "--quiet"]);
     for c in crates {
         cmd.args(["-p", c]);
@@ -170,7 +173,7 @@ fn main() {
     run("cargo package (with verify)", &mut cmd);
     let listing = stdout(&run(
         "cargo package --list",
-        clean("cargo", &clone, &target).args(["package", "--list", "-p", "cloudstack-api"]),
+        clean("cargo", &clone, &package_target).args(["package", "--list", "-p", "cloudstack-api"]),
     ));
     assert!(listing.lines().any(|l| l == "specs/4.17.facts.json"), "{listing}");
     assert!(listing.lines().any(|l| l == "specs/manifest.toml"), "{listing}");
