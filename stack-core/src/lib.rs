@@ -81,6 +81,7 @@ pub mod events;
 pub mod executor;
 pub mod intrinsics;
 pub mod limits;
+pub mod order;
 pub mod parameters;
 pub mod plan;
 pub mod problem;

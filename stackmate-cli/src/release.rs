@@ -20,19 +20,14 @@ use crate::cli::Global;
 use crate::connection::{Connection, ConnectionFlags};
 use crate::exit::CliError;
 
-/// Loads `--api-spec FILE`.
+/// Loads `--api-spec FILE`. A plain dump does not say its release: it is named after the file
+/// (`4.18.json` -> 4.18); a facts spec names its own.
 pub fn from_file(path: &Path) -> Result<&'static Version, CliError> {
     let bytes = std::fs::read(path)
         .map_err(|e| CliError::Invalid(format!("--api-spec {}: cannot read it: {e}", path.display())))?;
-    let spec = Version::load(&bytes, &path.display().to_string())
-        .map_err(|e| CliError::Invalid(format!("--api-spec {}: {e}", path.display())))?;
-    if spec.version != "unknown" {
-        return Ok(spec);
-    }
-    // A plain dump does not say its release: name it after the file (`4.18.json` -> 4.18).
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("unknown");
     let parsed = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .map_err(|e| CliError::Invalid(format!("--api-spec {}: {e}", path.display())))?;
+        .map_err(|e| CliError::Invalid(format!("--api-spec {}: not JSON: {e}", path.display())))?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("unknown");
     Version::load_value(&parsed, &path.display().to_string(), Some(stem))
         .map_err(|e| CliError::Invalid(format!("--api-spec {}: {e}", path.display())))
 }
