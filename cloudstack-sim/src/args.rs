@@ -178,9 +178,14 @@ pub fn validate(def: &ApiDef, args: &Args, world: &World) -> Result<(), ApiErr> 
             ))
         };
         match &p.kind {
-            ParamType::Integer | ParamType::Short | ParamType::Long
-                if !value.trim().is_empty() && value.trim().parse::<i64>().is_err() =>
-            {
+            // Integer.valueOf / Short.valueOf / Long.valueOf: no spaces, and the Java type's range.
+            ParamType::Integer if !value.trim().is_empty() && value.parse::<i32>().is_err() => {
+                return Err(bad_value());
+            }
+            ParamType::Short if !value.trim().is_empty() && value.parse::<i16>().is_err() => {
+                return Err(bad_value());
+            }
+            ParamType::Long if !value.trim().is_empty() && value.parse::<i64>().is_err() => {
                 return Err(bad_value());
             }
             ParamType::Float | ParamType::Double

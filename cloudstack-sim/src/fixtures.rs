@@ -26,6 +26,8 @@ pub const DISK_OFFERING_CUSTOM_ID: &str = "a1b2c3d4-0004-4000-8000-000000000002"
 pub const NETWORK_OFFERING_ID: &str = "a1b2c3d4-0005-4000-8000-000000000001";
 /// The default guest network.
 pub const GUEST_NETWORK_ID: &str = "a1b2c3d4-0006-4000-8000-000000000001";
+/// The zone's public network (a system network: `listNetworks` shows it only with `issystem=true`).
+pub const PUBLIC_NETWORK_ID: &str = "a1b2c3d4-0006-4000-8000-000000000002";
 /// The ROOT domain.
 pub const ROOT_DOMAIN_ID: &str = "a1b2c3d4-0007-4000-8000-000000000001";
 /// The admin account.
@@ -173,7 +175,20 @@ fn seed_objects(world: &mut World, accounts: &[Account]) {
                    "zonename": ZONE_NAME, "networkofferingid": NETWORK_OFFERING_ID, "type": "Isolated",
                    "state": "Implemented", "cidr": "10.1.0.0/16", "gateway": "10.1.0.1", "traffictype": "Guest",
                    "account": accounts.first().map_or("admin", |a| a.name.as_str()), "domainid": ROOT_DOMAIN_ID,
-                   "domain": "ROOT", "tags": []}),
+                   "domain": "ROOT", "tags": [], "acltype": "Account", "broadcastdomaintype": "Vlan",
+                   "canusefordeploy": true, "issystem": false, "isdefault": true, "displaynetwork": true,
+                   "netmask": "255.255.0.0", "networkofferingname": "DefaultIsolatedNetworkOfferingWithSourceNatService",
+                   "related": GUEST_NETWORK_ID, "restartrequired": false, "specifyipranges": false}),
+        ),
+        None,
+    );
+    world.insert(
+        "network",
+        Some(PUBLIC_NETWORK_ID),
+        obj(
+            json!({"zoneid": ZONE_ID, "zonename": ZONE_NAME, "traffictype": "Public", "issystem": true,
+                   "state": "Setup", "broadcastdomaintype": "Vlan", "related": PUBLIC_NETWORK_ID,
+                   "acltype": "Domain", "tags": []}),
         ),
         None,
     );

@@ -1,7 +1,7 @@
 //! The APIs the simulator serves, from a listApis dump loaded at start, and how each is handled when no
 //! hand-written model covers it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use cloudstack_codegen::naming::{singular, split_verb};
@@ -10,6 +10,7 @@ use cloudstack_codegen::spec::{Api, ApiSpec, ResponseField};
 use serde_json::{json, Value};
 
 use crate::error::SimError;
+use crate::filters::{derive as derive_filters, Filter};
 
 /// What a command does when no hand-written model covers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub struct ApiDef {
     pub params_lc: HashMap<String, usize>,
     /// Generic behaviour.
     pub behavior: Behavior,
+    /// For a list API: how each parameter filters (lowercase parameter name, rule).
+    pub filters: Vec<(String, Filter)>,
 }
 
 /// Every command of the loaded dump.
@@ -142,10 +145,15 @@ impl Registry {
                     .map(|(i, p)| (p.name.to_ascii_lowercase(), i))
                     .collect();
                 let behavior = behaviors.get(&api.name).cloned().unwrap_or(Behavior::Other);
+                let filters = match behavior {
+                    Behavior::List { .. } => derive_filters(&api),
+                    _ => Vec::new(),
+                };
                 let def = ApiDef {
                     envelope: format!("{}response", api.name.to_ascii_lowercase()),
                     params_lc,
                     behavior,
+                    filters,
                     api,
                 };
                 (def.api.name.clone(), def)
@@ -157,6 +165,28 @@ impl Registry {
             apis,
             raw,
         }
+    }
+}
+
+impl Registry {
+    /// Per object name, the top-level fields its list, create and update APIs declare (in CloudStack
+    /// they answer with the same response class): a rendered object carries no other.
+    pub fn declared_fields(&self) -> HashMap<String, HashSet<String>> {
+        let mut out: HashMap<String, HashSet<String>> = HashMap::new();
+        for def in self.apis.values() {
+            if let Behavior::List { kind } | Behavior::Create { kind } | Behavior::Update { kind } = &def.behavior {
+                let fields = out.entry(kind.clone()).or_default();
+                fields.extend(
+                    def.api
+                        .response
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .filter(|n| !n.is_empty()),
+                );
+            }
+        }
+        out.retain(|_, fields| !fields.is_empty());
+        out
     }
 }
 

@@ -55,11 +55,16 @@ impl SimHandle {
         self.shared.world().live()
     }
 
-    /// The resources created through the API (not the seeded zone, templates, offerings, ...).
+    /// The resources created through the API (not the seeded zone, templates, offerings, ...), without
+    /// the parts made for them (a VM's NICs and ROOT volume, which go with it).
     pub fn created_resources(&self) -> Vec<LiveResource> {
         let mut world = self.shared.world();
         world.complete_due(Instant::now());
-        world.live().into_iter().filter(|r| !r.seeded).collect()
+        world
+            .live()
+            .into_iter()
+            .filter(|r| !r.seeded && r.part_of.is_none())
+            .collect()
     }
 
     /// Calls per command so far.
@@ -156,6 +161,7 @@ pub async fn start_with_registry(config: SimConfig, registry: Registry) -> Resul
     }
     let mut world = World::new(config.seed, config.job_latency, Faults::new(config.faults.clone()));
     crate::fixtures::seed(&mut world, &config.accounts);
+    world.set_declared(registry.declared_fields());
     let shared = Arc::new(Shared {
         registry,
         accounts: config.accounts.clone(),
@@ -285,15 +291,21 @@ async fn process(shared: &Shared, params: &[(String, String)]) -> Response {
     if let Err(e) = validate(def, &args, &world) {
         return error(&envelope, &e);
     }
+    let admin = shared.accounts.first().is_some_and(|a| a.name == account);
     let cx = Ctx {
         account: &account,
+        admin,
         def,
         args: &args,
         fail_job,
         registry: &shared.registry,
     };
     match handle(&mut world, &cx) {
-        Ok(inner) => reply(200, &crate::handlers::wrapped(def.envelope.clone(), inner)),
+        Ok(mut inner) => {
+            // CloudStack's serializer leaves unset fields out; no answer carries a JSON null.
+            crate::world::strip_nulls(&mut inner);
+            reply(200, &crate::handlers::wrapped(def.envelope.clone(), inner))
+        }
         Err(e) => error(&def.envelope, &e),
     }
 }

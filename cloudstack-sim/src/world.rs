@@ -1,8 +1,11 @@
 //! The simulated cloud's state: resources, tags, async jobs, call counts, faults and the seeded random
 //! generator. One `World` sits behind one mutex; every operation is short.
+//!
+//! Removed resources leave a tombstone, as CloudStack's rows keep their uuid with a `removed` date:
+//! parameter checks still find the id (`findByUuidIncludingRemoved`), lists do not.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
@@ -27,10 +30,12 @@ pub struct Resource {
     pub obj: Obj,
     /// Owning account; `None` for cloud-wide objects (zones, templates, offerings).
     pub owner: Option<String>,
-    /// Creation order.
+    /// Creation order; also the internal (database) id that some error texts quote.
     pub seq: u64,
     /// Part of the seeded cloud rather than created through the API.
     pub seeded: bool,
+    /// The resource this one was made for and goes with (a VM's NICs and ROOT volume).
+    pub part_of: Option<String>,
 }
 
 /// What an async job does when it completes.
@@ -44,6 +49,8 @@ pub struct Job {
     pub cmd: String,
     /// Account.
     pub owner: String,
+    /// Whether a root admin started it (the `cmd` class depends on it).
+    pub admin: bool,
     /// 0 pending, 1 succeeded, 2 failed.
     pub status: u8,
     /// 0, or the error code.
@@ -78,11 +85,20 @@ pub struct LiveResource {
     pub tags: Vec<String>,
     /// Part of the seeded cloud (zone, templates, offerings, default security groups, ...).
     pub seeded: bool,
+    /// The resource it was made for (a VM, for its NICs and ROOT volume).
+    pub part_of: Option<String>,
 }
 
 /// The whole simulated cloud.
 pub struct World {
     resources: HashMap<String, Resource>,
+    /// Removed resources: id -> (object name, internal id).
+    removed: HashMap<String, (String, u64)>,
+    /// Object name -> the top-level fields the spec declares for it (from its list API); a rendered
+    /// object carries no other field.
+    declared: HashMap<String, HashSet<String>>,
+    /// `api param` pairs already reported as filters the simulator cannot apply.
+    warned: HashSet<String>,
     /// Object name -> creation order -> id, so listing one kind neither scans nor sorts the world.
     by_kind: HashMap<String, BTreeMap<u64, String>>,
     seq: u64,
@@ -110,6 +126,9 @@ impl World {
     pub fn new(seed: u64, latency: Latency, faults: Faults) -> Self {
         Self {
             resources: HashMap::new(),
+            removed: HashMap::new(),
+            declared: HashMap::new(),
+            warned: HashSet::new(),
             by_kind: HashMap::new(),
             seq: 0,
             tags: Tags::default(),
@@ -168,9 +187,17 @@ impl World {
                 owner: owner.map(str::to_string),
                 seq: self.seq,
                 seeded: self.seeding,
+                part_of: None,
             },
         );
         id
+    }
+
+    /// Marks `id` as made for `parent` and going with it (introspection then lists it under it).
+    pub fn set_part_of(&mut self, id: &str, parent: &str) {
+        if let Some(r) = self.resources.get_mut(id) {
+            r.part_of = Some(parent.to_string());
+        }
     }
 
     /// A resource by id.
@@ -183,14 +210,41 @@ impl World {
         self.resources.get_mut(id)
     }
 
-    /// Removes a resource and its tags.
+    /// Removes a resource and its tags, leaving a tombstone.
     pub fn remove(&mut self, id: &str) -> Option<Resource> {
         self.tags.remove_all_on(id);
         let removed = self.resources.remove(id)?;
         if let Some(index) = self.by_kind.get_mut(&removed.kind) {
             index.remove(&removed.seq);
         }
+        self.removed
+            .insert(removed.id.clone(), (removed.kind.clone(), removed.seq));
         Some(removed)
+    }
+
+    /// A removed resource's object name and internal id (CloudStack's error texts quote the
+    /// database id, which [`Resource::seq`] stands for).
+    pub fn tombstone(&self, id: &str) -> Option<(&str, u64)> {
+        self.removed.get(id).map(|(kind, seq)| (kind.as_str(), *seq))
+    }
+
+    /// Declares, per object name, the fields a rendered object may carry.
+    pub fn set_declared(&mut self, declared: HashMap<String, HashSet<String>>) {
+        self.declared = declared;
+    }
+
+    /// Reports once per API and parameter that a list filter cannot be applied; returns whether this
+    /// call reported it.
+    pub fn warn_unapplied_filter(&mut self, api: &str, param: &str) -> bool {
+        let first = self.warned.insert(format!("{api} {param}"));
+        if first {
+            tracing::warn!(
+                api,
+                param,
+                "the simulator does not model this list filter; it answers as if the parameter were absent"
+            );
+        }
+        first
     }
 
     /// Removes every resource (of `kind`, or any kind) whose attribute `field` is `id` (rules of a
@@ -208,9 +262,9 @@ impl World {
         doomed.len()
     }
 
-    /// Whether `id` names a resource or a job.
+    /// Whether `id` names a resource (live or removed) or a job, as parameter validation sees it.
     pub fn exists(&self, id: &str) -> bool {
-        self.resources.contains_key(id) || self.jobs.contains_key(id)
+        self.resources.contains_key(id) || self.removed.contains_key(id) || self.jobs.contains_key(id)
     }
 
     /// Every resource of `kind`, oldest first.
@@ -249,13 +303,48 @@ impl World {
             .collect()
     }
 
-    /// A resource as the API returns it (with its current tags when it can have tags).
+    /// A resource as the API returns it: its current tags when it can have tags, fields that follow
+    /// other objects (a volume's VM name and state), no `null` and no field its spec does not declare.
     pub fn render(&self, r: &Resource) -> Value {
         let mut obj = r.obj.clone();
         if obj.contains_key("tags") || self.tags.any_on(&r.id) {
             obj.insert("tags".into(), Value::Array(self.tags_of(&r.id)));
         }
-        Value::Object(obj)
+        if r.kind == "volume" {
+            self.follow_vm(&mut obj);
+        }
+        if let Some(fields) = self.declared.get(&r.kind) {
+            obj.retain(|k, _| fields.contains(k));
+        }
+        let mut v = Value::Object(obj);
+        strip_nulls(&mut v);
+        v
+    }
+
+    /// A volume's `vmname`, `vmdisplayname` and `vmstate` follow the VM it is attached to.
+    fn follow_vm(&self, obj: &mut Obj) {
+        let vm = obj
+            .get("virtualmachineid")
+            .and_then(Value::as_str)
+            .and_then(|id| self.get(id));
+        match vm {
+            Some(vm) => {
+                for (to, from) in [
+                    ("vmname", "name"),
+                    ("vmdisplayname", "displayname"),
+                    ("vmstate", "state"),
+                ] {
+                    if let Some(v) = vm.obj.get(from) {
+                        obj.insert(to.into(), v.clone());
+                    }
+                }
+            }
+            None => {
+                for f in ["vmname", "vmdisplayname", "vmstate"] {
+                    obj.remove(f);
+                }
+            }
+        }
     }
 
     /// Live resources for introspection.
@@ -269,6 +358,7 @@ impl World {
                 owner: r.owner.clone(),
                 tags: self.tags.of(&r.id).map(|t| format!("{}={}", t.key, t.value)).collect(),
                 seeded: r.seeded,
+                part_of: r.part_of.clone(),
             })
             .collect()
     }
@@ -288,6 +378,7 @@ impl World {
         &mut self,
         cmd: &str,
         owner: &str,
+        admin: bool,
         instance: Option<(String, String)>,
         action: JobAction,
     ) -> String {
@@ -303,6 +394,7 @@ impl World {
                 id: id.clone(),
                 cmd: cmd.to_string(),
                 owner: owner.to_string(),
+                admin,
                 status: 0,
                 resultcode: 0,
                 result: None,
@@ -383,7 +475,7 @@ impl Job {
         o.insert("userid".into(), json!(crate::fixtures::ADMIN_USER_ID));
         o.insert(
             "cmd".into(),
-            json!(format!("org.apache.cloudstack.api.command.{}Cmd", self.cmd)),
+            json!(crate::command_classes::class_of(&self.cmd, self.admin)),
         );
         o.insert("jobstatus".into(), json!(self.status));
         o.insert("jobprocstatus".into(), json!(0));
@@ -405,8 +497,60 @@ impl Job {
     }
 }
 
+/// Removes `null` members everywhere in `v`: CloudStack's serializer leaves unset fields out.
+pub fn strip_nulls(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            o.retain(|_, x| !x.is_null());
+            o.values_mut().for_each(strip_nulls);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
 /// Now, as Gson writes dates: `2024-05-01T12:00:00+0000`.
 pub fn now_string() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     cloudstack_client::signing::format_utc(secs, "+0000")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removed_resources_leave_a_tombstone_and_filters_warn_once() {
+        let mut w = World::new(1, Latency::Fixed(Duration::ZERO), Faults::new(Vec::new()));
+        let id = w.insert("network", None, Obj::new(), Some("admin"));
+        let seq = w.get(&id).map(|r| r.seq).expect("live");
+        w.remove(&id);
+        assert!(w.get(&id).is_none() && w.of_kind("network").is_empty());
+        assert!(w.exists(&id), "parameter validation still finds it");
+        assert_eq!(w.tombstone(&id), Some(("network", seq)));
+        assert!(w.warn_unapplied_filter("listVolumes", "hostid"));
+        assert!(
+            !w.warn_unapplied_filter("listVolumes", "hostid"),
+            "once per API and parameter"
+        );
+        assert!(w.warn_unapplied_filter("listVolumes", "podid"));
+    }
+
+    #[test]
+    fn rendering_keeps_declared_fields_and_drops_nulls() {
+        let mut w = World::new(1, Latency::Fixed(Duration::ZERO), Faults::new(Vec::new()));
+        let mut o = Obj::new();
+        o.insert("name".into(), json!("a"));
+        o.insert("description".into(), Value::Null);
+        o.insert("internal".into(), json!(1));
+        o.insert("nested".into(), json!({"x": null, "y": 2}));
+        let id = w.insert("thing", None, o, None);
+        let declared: HashSet<String> = ["id", "name", "description", "nested"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        w.set_declared(HashMap::from([("thing".to_string(), declared)]));
+        let r = w.get(&id).expect("live");
+        assert_eq!(w.render(r), json!({"id": id, "name": "a", "nested": {"y": 2}}));
+    }
 }

@@ -264,7 +264,10 @@ async fn vm_security_group_lifecycle() {
             .await
             .expect_err("duplicate"),
     );
-    assert_eq!(dup.errorcode, 530);
+    assert_eq!(
+        dup.errorcode, 431,
+        "InvalidParameterValueException, as SecurityGroupManagerImpl throws"
+    );
     let rule = c
         .execute(
             &api::AuthorizeSecurityGroupIngress::new()

@@ -46,15 +46,15 @@ fn play_vm(engine: &Engine, sim_url: String, vm: &'static str, status: &'static 
         let (url, base) = (sim_url.clone(), base.clone());
         tokio::spawn(async move {
             let c = common::demo_client(&url);
-            let vms = c
+            let answer = c
                 .call(
-                    "listVirtualMachines",
+                    "getVirtualMachineUserData",
                     cloudstack_client::HttpMethod::Get,
-                    vec![("id".into(), vm_id)],
+                    vec![("virtualmachineid".into(), vm_id)],
                 )
                 .await
-                .expect("list vm");
-            let userdata = vms["virtualmachine"][0]["userdata"]
+                .expect("userdata of the vm");
+            let userdata = answer["virtualmachineuserdata"]["userdata"]
                 .as_str()
                 .expect("userdata")
                 .to_string();
@@ -277,7 +277,7 @@ async fn wait_condition_timeout_and_failure_roll_back() {
                 .call(
                     "listSecurityGroups",
                     cloudstack_client::HttpMethod::Get,
-                    vec![("name".into(), "w2-w".into())],
+                    vec![("securitygroupname".into(), "w2-w".into())],
                 )
                 .await
                 .expect("list");

@@ -36,15 +36,18 @@ pub fn play_vms(engine: &stack_core::Engine, client: Client, stack: String) {
 }
 
 async fn signal(client: &Client, base: &str, stack: &str, logical: &str, vm_id: &str) -> Result<bool, String> {
-    let vms = client
+    // listVirtualMachines does not carry userdata; getVirtualMachineUserData does, as in CloudStack.
+    let answer = client
         .call(
-            "listVirtualMachines",
+            "getVirtualMachineUserData",
             HttpMethod::Get,
-            vec![("id".into(), vm_id.to_string())],
+            vec![("virtualmachineid".into(), vm_id.to_string())],
         )
         .await
         .map_err(|e| e.to_string())?;
-    let userdata = vms["virtualmachine"][0]["userdata"].as_str().unwrap_or_default();
+    let userdata = answer["virtualmachineuserdata"]["userdata"]
+        .as_str()
+        .unwrap_or_default();
     let script = base64::engine::general_purpose::STANDARD
         .decode(userdata)
         .ok()

@@ -4,7 +4,9 @@ Reads CLOUDSTACK_ENDPOINT, CLOUDSTACK_KEY and CLOUDSTACK_SECRET; prints one line
 non-zero on the first failure.
 """
 import os
-import sys
+
+import steps
+from steps import step
 
 from cs import CloudStack, CloudStackApiException
 
@@ -16,16 +18,6 @@ api = CloudStack(
     poll_interval=0.05,
     job_timeout=30,
 )
-steps = 0
-
-
-def step(name, cond, detail=""):
-    global steps
-    if not cond:
-        print(f"FAIL {name} {detail}")
-        sys.exit(1)
-    steps += 1
-    print(f"ok   {name}")
 
 
 zones = api.listZones()["zone"]
@@ -82,6 +74,6 @@ for g in groups:
     api.deleteInstanceGroup(id=g["id"])
 step("destroy and delete", True)
 step("nothing left: VMs", api.listVirtualMachines() == {})
-step("nothing left: security groups", api.listSecurityGroups(name="cs-peer") == {})
+step("nothing left: security groups", api.listSecurityGroups(securitygroupname="cs-peer") == {})
 step("nothing left: instance groups", api.listInstanceGroups() == {})
-print(f"cs peer: {steps} passed, 0 failed")
+print(f"cs peer: {steps.count} passed, 0 failed")

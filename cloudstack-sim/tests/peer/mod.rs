@@ -33,3 +33,54 @@ pub fn python(module: &str) -> Option<PathBuf> {
          peer clients in target/peer-venv), or set STACKMATE_PEER_PYTHON, or SKIP_PEER_TESTS=1"
     );
 }
+
+/// Runs the peer script `tests/peer/<script>` with `python` against the simulator at `url`; returns
+/// whether it succeeded and its stdout and stderr.
+async fn run(python: PathBuf, script: &str, url: &str) -> (bool, String, String) {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/peer")
+        .join(script);
+    let url = url.to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script)
+            .env("CLOUDSTACK_ENDPOINT", url)
+            .env("CLOUDSTACK_KEY", cloudstack_sim::DEMO_API_KEY)
+            .env("CLOUDSTACK_SECRET", cloudstack_sim::DEMO_SECRET_KEY)
+            .output()
+    })
+    .await
+    .expect("the peer script's thread joins")
+    .expect("python runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Starts a simulator, runs the peer script with the Python that has `module`, and checks that it
+/// passed, that each of `apis` was called, and that nothing it created is left.
+pub async fn drive(module: &str, script: &str, apis: &[&str]) {
+    let Some(python) = python(module) else { return };
+    let config = cloudstack_sim::SimConfig {
+        job_latency: cloudstack_sim::Latency::Fixed(std::time::Duration::from_millis(30)),
+        ..cloudstack_sim::SimConfig::ephemeral()
+    };
+    let sim = cloudstack_sim::start(config).await.expect("simulator starts");
+    let (ok, stdout, stderr) = run(python, script, &sim.url).await;
+    assert!(ok, "{script} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("passed, 0 failed"), "{stdout}");
+    let counts = sim.handle.call_counts();
+    for api in apis {
+        assert!(
+            counts.get(*api).is_some_and(|n| *n > 0),
+            "{api} was not called: {counts:?}"
+        );
+    }
+    assert!(
+        sim.handle.created_resources().is_empty(),
+        "{:?}",
+        sim.handle.created_resources()
+    );
+}
