@@ -70,9 +70,10 @@ impl JobPolicy {
     }
 }
 
-/// How read-only calls are retried after transient failures (connection errors, timeouts, 429,
-/// 502/503/504): up to `attempts` tries in all, with full-jitter exponential backoff from `base` to `cap`.
-/// State-changing calls are never retried.
+/// How read-only calls are retried after transient failures (connection errors, 429, 502/503/504,
+/// 530/534/536): up to `attempts` tries in all, with full-jitter exponential backoff from `base` to
+/// `cap`. A request that got no answer within the request timeout is not retried (a silent server
+/// fails after one timeout), and state-changing calls are never retried.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Tries in all, including the first (1 disables retries).
@@ -403,7 +404,12 @@ impl Client {
             loop {
                 match self.send_once(command, method, wire.clone()).await {
                     Ok(v) => return Ok(v),
-                    Err(e) if method == HttpMethod::Get && e.is_transient() && failures + 1 < retry.attempts => {
+                    Err(e)
+                        if method == HttpMethod::Get
+                            && e.is_transient()
+                            && !matches!(e, Error::Timeout { .. })
+                            && failures + 1 < retry.attempts =>
+                    {
                         failures += 1;
                         let delay = match &e {
                             Error::Throttled {

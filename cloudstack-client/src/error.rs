@@ -229,14 +229,107 @@ impl Error {
         matches!(self, Self::Throttled { .. } | Self::Transport { not_sent: true, .. })
     }
 
-    /// Whether retrying the same call later may succeed (transport trouble, timeouts, throttling,
-    /// 502/503/504, and 530/534/536 "in use / unavailable" answers).
-    pub fn is_transient(&self) -> bool {
+    /// What this failure means, decided here once, by HTTP status and CloudStack's error codes
+    /// (`ApiErrorCode`), never by the wording of a message.
+    pub fn kind(&self) -> FailureKind {
+        let by_code = |code: u16| match code {
+            401 | 531 => FailureKind::Auth,
+            429 => FailureKind::Throttled,
+            430..=432 => FailureKind::InvalidRequest,
+            530 | 534 => FailureKind::Transient,
+            536 => FailureKind::InUse,
+            532 | 533 | 535 => FailureKind::Capacity,
+            _ => FailureKind::Other,
+        };
         match self {
-            Self::Transport { .. } | Self::Timeout { .. } | Self::Throttled { .. } => true,
-            Self::UnexpectedStatus { status, .. } => matches!(status, 502..=504),
-            Self::Api(e) => matches!(e.http_status, 502..=504),
-            _ => false,
+            Self::Transport { .. } | Self::Timeout { .. } | Self::JobTimeout { .. } => FailureKind::Transient,
+            Self::Throttled { .. } => FailureKind::Throttled,
+            Self::Unauthorized { .. } => FailureKind::Auth,
+            Self::UnexpectedStatus { status: 502..=504, .. } => FailureKind::Transient,
+            Self::Api(e) if matches!(e.http_status, 502..=504) => FailureKind::Transient,
+            Self::Api(e) => by_code(e.errorcode),
+            Self::JobFailed { errorcode, .. } => by_code(*errorcode),
+            _ => FailureKind::Other,
         }
+    }
+
+    /// Whether retrying the same call later may succeed: transport trouble, timeouts, throttling,
+    /// 502/503/504, and the 530 (internal), 534 (resource unavailable) and 536 (resource in use)
+    /// answers. Whether a retry is *safe* for a write is [`Error::is_safe_to_retry_write`].
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind(),
+            FailureKind::Transient | FailureKind::Throttled | FailureKind::InUse
+        )
+    }
+}
+
+/// What a failed call means for its caller. [`Error::kind`] decides it from codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// 429: the account's API limit; the server did nothing, so any call may be retried after the hint.
+    Throttled,
+    /// No answer, a broken connection, a gateway error, or 530/534: a later try may succeed.
+    Transient,
+    /// 536: something still uses the resource (rules, attached VMs); retry once that is gone.
+    InUse,
+    /// 401 or 531: the credentials or the account.
+    Auth,
+    /// 430/431/432: the request is wrong for the server, which includes naming an entity that is
+    /// gone; whether it is gone is for the caller to confirm (by listing it).
+    InvalidRequest,
+    /// 532/533/535: limits or capacity; retrying now does not help.
+    Capacity,
+    /// Anything else (decoding, configuration, an unknown code).
+    Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: u16) -> Error {
+        Error::Api(ApiError {
+            api: "deleteNetwork".into(),
+            http_status: code,
+            errorcode: code,
+            cserrorcode: None,
+            // The wording never decides: the same text under every code.
+            errortext: "Unable to find network: entity does not exist, in use, try again".into(),
+        })
+    }
+
+    #[test]
+    fn failures_are_classified_by_code_not_by_text() {
+        assert_eq!(api(431).kind(), FailureKind::InvalidRequest);
+        assert_eq!(api(536).kind(), FailureKind::InUse);
+        assert_eq!(api(530).kind(), FailureKind::Transient);
+        assert_eq!(api(534).kind(), FailureKind::Transient);
+        assert_eq!(api(533).kind(), FailureKind::Capacity);
+        assert_eq!(api(531).kind(), FailureKind::Auth);
+        let job = Error::JobFailed {
+            api: "deleteNetwork".into(),
+            job_id: "j".into(),
+            errorcode: 536,
+            errortext: String::new(),
+        };
+        assert_eq!(job.kind(), FailureKind::InUse);
+    }
+
+    #[test]
+    fn transient_means_what_its_doc_says() {
+        for code in [530, 534, 536, 502, 503, 504] {
+            assert!(api(code).is_transient(), "{code}");
+        }
+        for code in [431, 432, 533, 401] {
+            assert!(!api(code).is_transient(), "{code}");
+        }
+        let throttled = Error::Throttled {
+            api: "listZones".into(),
+            retry_after: None,
+            errortext: String::new(),
+        };
+        assert!(throttled.is_transient() && throttled.is_safe_to_retry_write());
     }
 }

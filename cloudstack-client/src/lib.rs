@@ -53,7 +53,7 @@ pub mod watcher;
 #[cfg(feature = "http")]
 pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, Secret, DEFAULT_MAX_IN_FLIGHT};
 pub use decode::{Decode, FromObject, List, Object};
-pub use error::{ApiError, BuildError, DecodeError, Error};
+pub use error::{ApiError, BuildError, DecodeError, Error, FailureKind};
 #[cfg(feature = "http")]
 pub use jobs::{JobWatcher, WatchMode};
 pub use meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};

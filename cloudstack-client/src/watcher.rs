@@ -115,22 +115,33 @@ impl JobWatcher {
     /// it runs teaches the watcher when to poll the next jobs of `api`. Dropping the future stops
     /// watching that job.
     pub async fn wait(&self, api: &str, job_id: &str) -> Result<Value, Error> {
-        self.watch(api, job_id, true).await
+        self.watch(api, job_id, true, self.timeout).await
+    }
+
+    /// [`JobWatcher::wait`] with a deadline of its own (the timeout of the resource the job is for)
+    /// instead of the watcher's default.
+    pub async fn wait_for(&self, api: &str, job_id: &str, timeout: Duration) -> Result<Value, Error> {
+        self.watch(api, job_id, true, timeout).await
     }
 
     /// [`JobWatcher::wait`] for a job submitted earlier (by another run, say), whose run time so far
     /// is unknown: it teaches the watcher nothing.
     pub async fn wait_adopted(&self, api: &str, job_id: &str) -> Result<Value, Error> {
-        self.watch(api, job_id, false).await
+        self.watch(api, job_id, false, self.timeout).await
     }
 
-    async fn watch(&self, api: &str, job_id: &str, fresh: bool) -> Result<Value, Error> {
+    /// [`JobWatcher::wait_adopted`] with a deadline of its own.
+    pub async fn wait_adopted_for(&self, api: &str, job_id: &str, timeout: Duration) -> Result<Value, Error> {
+        self.watch(api, job_id, false, timeout).await
+    }
+
+    async fn watch(&self, api: &str, job_id: &str, fresh: bool, timeout: Duration) -> Result<Value, Error> {
         let (done, rx) = oneshot::channel();
         let now = Instant::now();
         let watch = Watch {
             api: api.to_string(),
             job_id: job_id.to_string(),
-            deadline: now + self.timeout,
+            deadline: now + timeout,
             registered: now,
             fresh,
             done,

@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiErr;
 
+fn default_retry_ms() -> u64 {
+    1000
+}
+
 fn default_code() -> u16 {
     530
 }
@@ -33,6 +37,10 @@ pub struct FaultRule {
     /// Answer 429 instead of an error code.
     #[serde(default)]
     pub throttle: bool,
+    /// How long a 429 answer asks the client to wait, in milliseconds (default 1000: CloudStack's
+    /// throttle interval is one second).
+    #[serde(default = "default_retry_ms")]
+    pub retry_ms: u64,
     /// The error code of an injected failure (default 530).
     #[serde(default = "default_code")]
     pub errorcode: u16,
@@ -51,6 +59,7 @@ impl FaultRule {
             in_job: false,
             latency_ms: 0,
             throttle: false,
+            retry_ms: default_retry_ms(),
             errorcode: default_code(),
             errortext: None,
         }
@@ -74,13 +83,17 @@ impl FaultRule {
                 "throttle" => rule.throttle = true,
                 "code" => rule.errorcode = v.parse().map_err(|_| bad())?,
                 "text" => rule.errortext = Some(v.to_string()),
+                "retry" => {
+                    let ms = v.trim_end_matches("ms");
+                    rule.retry_ms = ms.parse().map_err(|_| bad())?;
+                }
                 "latency" => {
                     let ms = v.trim_end_matches("ms");
                     rule.latency_ms = ms.parse().map_err(|_| bad())?;
                 }
                 other => {
                     return Err(format!(
-                        "fault {spec:?}: unknown option {other:?} (use rate=, next=, in_job, throttle, code=, text=, latency=)"
+                        "fault {spec:?}: unknown option {other:?} (use rate=, next=, in_job, throttle, retry=, code=, text=, latency=)"
                     ))
                 }
             }
@@ -116,8 +129,8 @@ pub enum Decision {
     FailCall(ApiErr),
     /// Accept it; its job fails with this error (the call fails if it is not async).
     FailJob(ApiErr),
-    /// Answer 429.
-    Throttle,
+    /// Answer 429, asking to retry after this many milliseconds.
+    Throttle(u64),
 }
 
 /// The active rules.
@@ -159,7 +172,7 @@ impl Faults {
             };
             if fire {
                 decision = if rule.throttle {
-                    Decision::Throttle
+                    Decision::Throttle(rule.retry_ms)
                 } else if rule.in_job {
                     Decision::FailJob(rule.error(api))
                 } else {

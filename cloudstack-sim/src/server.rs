@@ -277,7 +277,7 @@ async fn process(shared: &Shared, params: &[(String, String)]) -> Response {
     }
     let fail_job = match decision {
         Decision::Pass => None,
-        Decision::Throttle => return error(&envelope, &ApiErr::throttled(1000)),
+        Decision::Throttle(retry_ms) => return error(&envelope, &ApiErr::throttled(retry_ms)),
         Decision::FailCall(e) => return error(&envelope, &e),
         Decision::FailJob(e) if def.api.is_async => Some(e),
         Decision::FailJob(e) => return error(&envelope, &e),

@@ -276,17 +276,46 @@ fn claimed_jobs(records: &BTreeMap<String, ResourceRecord>) -> BTreeSet<String> 
         .collect()
 }
 
-fn is_in_use(e: &ClientError) -> bool {
-    matches!(e.errorcode(), Some(530 | 536))
+/// Whether a failed delete may succeed later: the resource is still in use, or the failure is
+/// transient. The client decides what a failure means ([`ClientError::kind`]).
+fn worth_retrying_delete(e: &ClientError) -> bool {
+    use cloudstack_client::FailureKind as K;
+    matches!(e.kind(), K::InUse | K::Transient | K::Throttled)
 }
 
-/// Whether `e` says the entity the call named does not exist (431 with CloudStack's wording).
-pub(crate) fn is_gone(e: &ClientError) -> bool {
-    let text = e.to_string();
-    e.errorcode() == Some(431) && (text.contains("entity does not exist") || text.contains("Unable to find"))
+/// A `StackMateTimeout` value in seconds (a number, or a string holding one).
+fn timeout_seconds(v: &Value) -> Option<u64> {
+    v.as_str().map_or_else(|| v.as_u64(), |s| s.trim().parse().ok())
 }
 
 impl Engine {
+    /// The timeout of a resource of `type_name` whose `StackMateTimeout` is `own` (when set): its own,
+    /// else its type's default, else the engine's. Every job of the resource (its create, its tags,
+    /// its delete) has this deadline.
+    fn timeout_of(&self, type_name: &str, own: Option<&Value>) -> Duration {
+        match own.and_then(timeout_seconds) {
+            Some(secs) => Duration::from_secs(secs),
+            None => self
+                .config
+                .type_timeouts
+                .get(type_name)
+                .copied()
+                .unwrap_or(self.config.resource_timeout),
+        }
+    }
+
+    /// The deadline of each delete job of a resource of `plan` (and of the wait for a create job an
+    /// interrupted run left): its own timeout ([`Engine::timeout_of`]; a literal `StackMateTimeout`
+    /// in its declaration counts), but never less than the engine's default, so that a short create
+    /// timeout, meant to fail fast, does not make the clean-up after it fail too.
+    fn delete_timeout(&self, plan: &Plan, logical: &str, type_name: &str) -> Duration {
+        let own = plan
+            .resources
+            .get(logical)
+            .and_then(|r| r.decl.properties.get(crate::plan::TIMEOUT_PROPERTY));
+        self.timeout_of(type_name, own).max(self.config.resource_timeout)
+    }
+
     /// An engine using `client`, with a signal server already started.
     pub fn new(client: Client, signals: SignalServer, config: EngineConfig) -> Self {
         let watcher = JobWatcher::new(client.clone(), config.poll_interval, config.resource_timeout);
@@ -803,19 +832,7 @@ impl Engine {
         match r.kind {
             ResourceKind::CloudStack(spec) => {
                 let mut props = props;
-                let timeout = match props.remove(crate::plan::TIMEOUT_PROPERTY) {
-                    Some(v) => Duration::from_secs(
-                        v.as_str()
-                            .map_or_else(|| v.as_u64(), |s| s.trim().parse().ok())
-                            .unwrap_or(600),
-                    ),
-                    None => self
-                        .config
-                        .type_timeouts
-                        .get(&r.type_name)
-                        .copied()
-                        .unwrap_or(self.config.resource_timeout),
-                };
+                let timeout = self.timeout_of(&r.type_name, props.remove(crate::plan::TIMEOUT_PROPERTY).as_ref());
                 let step = self.create_cloudstack(plan, r, spec, props, &mut rec, timeout, earlier, &claimed);
                 if let Err(reason) = step.await {
                     // Keep what the cloud already made (the id of an async create), so rollback deletes it.
@@ -936,7 +953,15 @@ impl Engine {
             Some(done) if done.status == Status::CreateComplete => {
                 *rec = done;
                 if let (false, Some(rtype), Some(id)) = (rec.tagged, spec.tag_resource_type, rec.physical_id.clone()) {
-                    self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
+                    self.tag(
+                        plan,
+                        &r.logical,
+                        rtype,
+                        &id,
+                        template_tags,
+                        timeout.saturating_sub(started.elapsed()),
+                    )
+                    .await?;
                     rec.tagged = true;
                 }
                 return Ok(());
@@ -992,7 +1017,7 @@ impl Engine {
                     rec.intent = Some(intent(IntentKind::Create, spec.create.name));
                     self.persist(plan, rec)?;
                     let reply = self
-                        .retrying(|| self.client.submit(&req))
+                        .retrying(timeout.saturating_sub(started.elapsed()), || self.client.submit(&req))
                         .await
                         .map_err(|e| e.to_string())?;
                     if let Some(id) = &reply.id {
@@ -1024,15 +1049,15 @@ impl Engine {
             let early = spec.tag_resource_type.zip(rec.physical_id.clone());
             let tagging = async {
                 match &early {
-                    Some((rtype, id)) => self.tag(plan, &r.logical, rtype, id, template_tags.clone()).await,
+                    Some((rtype, id)) => self.tag(plan, &r.logical, rtype, id, template_tags.clone(), left).await,
                     None => Ok(()),
                 }
             };
             let watching = async {
                 if resumed {
-                    self.watcher.wait_adopted(spec.create.name, &job_id).await
+                    self.watcher.wait_adopted_for(spec.create.name, &job_id, left).await
                 } else {
-                    self.watcher.wait(spec.create.name, &job_id).await
+                    self.watcher.wait_for(spec.create.name, &job_id, left).await
                 }
             };
             let waiting = tokio::time::timeout(left, watching);
@@ -1047,7 +1072,7 @@ impl Engine {
         } else {
             rec.intent = Some(intent(IntentKind::Create, spec.create.name));
             self.persist(plan, rec)?;
-            self.retrying(|| self.client.execute(&req))
+            self.retrying(timeout.saturating_sub(started.elapsed()), || self.client.execute(&req))
                 .await
                 .map_err(|e| e.to_string())?
         };
@@ -1076,36 +1101,46 @@ impl Engine {
         rec.tagged = tagged_early || spec.tag_resource_type.is_none();
         self.persist(plan, rec)?;
         if let (false, Some(rtype), Some(id)) = (rec.tagged, spec.tag_resource_type, rec.physical_id.clone()) {
-            self.tag(plan, &r.logical, rtype, &id, template_tags).await?;
+            self.tag(
+                plan,
+                &r.logical,
+                rtype,
+                &id,
+                template_tags,
+                timeout.saturating_sub(started.elapsed()),
+            )
+            .await?;
             rec.tagged = true;
         }
         Ok(())
     }
 
-    /// Runs a state-changing call, retrying with backoff only when the server provably did nothing
-    /// (429, connection refused), for at most `transient_retry_for`.
-    async fn retrying<T, F, Fut>(&self, call: F) -> Result<T, ClientError>
+    /// Runs `call`, retrying what the server refused before acting, so a retry is safe: a 429
+    /// throttle (CloudStack's limiter executes nothing), for as long as `budget` (the resource's time
+    /// left) allows, waiting what the answer asks (else a backoff capped at the 1 s throttle
+    /// interval); and a connection that was never made, for at most `transient_retry_for`.
+    async fn retrying<T, F, Fut>(&self, budget: Duration, call: F) -> Result<T, ClientError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, ClientError>>,
     {
         let started = Instant::now();
-        let mut delay = Duration::from_millis(200);
+        let mut delay = Duration::from_millis(100);
         loop {
-            match call().await {
-                Err(e) if e.is_safe_to_retry_write() && started.elapsed() < self.config.transient_retry_for => {
-                    let wait = match &e {
-                        ClientError::Throttled {
-                            retry_after: Some(d), ..
-                        } => (*d).max(delay),
-                        _ => delay,
-                    };
-                    tracing::warn!(error = %e, ?wait, "transient failure before the server acted; retrying");
-                    tokio::time::sleep(wait).await;
-                    delay = (delay * 2).min(Duration::from_secs(10));
-                }
-                other => return other,
+            let outcome = call().await;
+            let Err(e) = &outcome else { return outcome };
+            let elapsed = started.elapsed();
+            let wait = match e {
+                ClientError::Throttled { retry_after, .. } => retry_after.unwrap_or(delay).min(Duration::from_secs(5)),
+                _ if e.is_safe_to_retry_write() && elapsed < self.config.transient_retry_for => delay,
+                _ => return outcome,
+            };
+            if elapsed + wait >= budget {
+                return outcome;
             }
+            tracing::warn!(error = %e, ?wait, "refused before the server acted; retrying");
+            tokio::time::sleep(wait).await;
+            delay = (delay * 2).min(Duration::from_secs(1));
         }
     }
 
@@ -1116,6 +1151,7 @@ impl Engine {
         rtype: &str,
         id: &str,
         extra: Vec<(String, String)>,
+        budget: Duration,
     ) -> Result<(), String> {
         let meta = plan
             .options
@@ -1135,10 +1171,10 @@ impl Engine {
             .and_then(|r| r.set_json("tags", &Value::Array(tags_json)))
             .map_err(|e| e.to_string())?;
         let reply = self
-            .retrying(|| self.client.submit(&req))
+            .retrying(budget, || self.client.submit(&req))
             .await
             .map_err(|e| format!("tagging failed: {e}"))?;
-        match self.watcher.wait("createTags", &reply.job_id).await {
+        match self.watcher.wait_for("createTags", &reply.job_id, budget).await {
             Ok(_) => Ok(()),
             // A run resumed after a crash tags again: tags that are already there are ours.
             Err(e) if self.tagged_already(rtype, id, logical).await => {
@@ -1379,6 +1415,7 @@ impl Engine {
                 None => Err("custom type is no longer registered".into()),
             },
             ResourceKind::CloudStack(spec) => {
+                let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
                 // A delete job recorded by an interrupted run: its outcome first.
                 if let (
                     Some(job),
@@ -1388,7 +1425,7 @@ impl Engine {
                     }),
                 ) = (rec.job_id.clone(), &rec.intent)
                 {
-                    match self.watcher.wait_adopted(spec.delete.name, &job).await {
+                    match self.watcher.wait_adopted_for(spec.delete.name, &job, timeout).await {
                         Ok(_) => return Ok(()),
                         Err(e) => tracing::info!(error = %e, "the recorded delete job did not succeed; deleting again"),
                     }
@@ -1402,7 +1439,7 @@ impl Engine {
                     }),
                 ) = (rec.job_id.clone(), &rec.intent)
                 {
-                    if let Err(e) = self.watcher.wait_adopted(spec.create.name, &job).await {
+                    if let Err(e) = self.watcher.wait_adopted_for(spec.create.name, &job, timeout).await {
                         tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left");
                     }
                 }
@@ -1429,8 +1466,19 @@ impl Engine {
         wire: Vec<(String, String)>,
         rec: &mut ResourceRecord,
     ) -> Result<(), ClientError> {
+        let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
         let started = Instant::now();
         let mut delay = Duration::from_millis(250);
+        // The entity may be gone already: a delete was sent before (by an interrupted run, or by an
+        // earlier try of this loop), or its create failed after the cloud named it.
+        let mut sent_before = rec.status == Status::CreateFailed
+            || matches!(
+                rec.intent,
+                Some(Intent {
+                    kind: IntentKind::Delete,
+                    ..
+                })
+            );
         loop {
             rec.status = Status::DeleteInProgress;
             rec.intent = Some(intent(IntentKind::Delete, spec.delete.name));
@@ -1438,10 +1486,23 @@ impl Engine {
             if let Err(e) = self.persist(plan, rec) {
                 return Err(ClientError::Config(e));
             }
-            match self.delete_call(plan, spec, wire.clone(), rec).await {
+            match self.delete_call(plan, spec, wire.clone(), rec, timeout).await {
                 Ok(()) => return Ok(()),
-                Err(e) if is_gone(&e) => return Ok(()),
-                Err(e) if (is_in_use(&e) || e.is_transient()) && started.elapsed() < self.config.in_use_retry_for => {
+                // A refused delete of an entity that is gone (deleted by an earlier, interrupted run,
+                // or by hand) counts as deleted: the list API, not the error's wording, says so.
+                Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => {
+                    let id = rec.physical_id.clone().unwrap_or_default();
+                    return match crate::recovery::entity_listed(&self.client, plan, spec, &id).await {
+                        Some(false) => Ok(()),
+                        Some(true) => Err(e),
+                        // A type with no list API: a delete refused after one was already sent is the
+                        // entity being gone.
+                        None if sent_before => Ok(()),
+                        None => Err(e),
+                    };
+                }
+                Err(e) if worth_retrying_delete(&e) && started.elapsed() < self.config.in_use_retry_for => {
+                    sent_before = true;
                     tracing::warn!(error = %e, ?delay, "delete failed, retrying (still in use or transient)");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(10));
@@ -1457,6 +1518,7 @@ impl Engine {
         spec: &'static ParticipantSpec,
         wire: Vec<(String, String)>,
         rec: &mut ResourceRecord,
+        timeout: Duration,
     ) -> Result<(), ClientError> {
         let inner = self.client.call(spec.delete.name, spec.delete.method, wire).await?;
         if spec.delete.is_async {
@@ -1465,7 +1527,7 @@ impl Engine {
             if let Err(e) = self.persist(plan, rec) {
                 tracing::error!(error = %e, "could not record a delete job");
             }
-            self.watcher.wait(spec.delete.name, &reply.job_id).await?;
+            self.watcher.wait_for(spec.delete.name, &reply.job_id, timeout).await?;
         }
         Ok(())
     }

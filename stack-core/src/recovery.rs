@@ -220,29 +220,34 @@ pub async fn find_lost_create(
         .map_or(Lost::NotCreated, |o| Lost::Entity(Value::Object(o))))
 }
 
+/// Whether the type's list API shows entity `id`: `None` when it cannot tell (no list API with an
+/// `id` filter, or the list call failed for another reason). CloudStack lists a removed entity's id
+/// as empty and refuses an id that never existed with a parameter error: both mean "not there".
+pub(crate) async fn entity_listed(client: &Client, plan: &Plan, spec: &ParticipantSpec, id: &str) -> Option<bool> {
+    use futures_util::TryStreamExt as _;
+    let list_api = entity_list_api(plan, spec).filter(|a| a.param("id").is_some())?;
+    let query = vec![
+        ("id".to_string(), id.to_string()),
+        ("listall".to_string(), "true".to_string()),
+    ];
+    let found: Result<Vec<Map<String, Value>>, _> = client.list_all_raw(list_api, query).try_collect().await;
+    match found {
+        Ok(items) => Some(
+            items
+                .iter()
+                .any(|o| o.get("id").and_then(scalar_text).as_deref() == Some(id)),
+        ),
+        Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => Some(false),
+        Err(_) => None,
+    }
+}
+
 /// Whether the entity a finished look-alike job made can be the one a lost create of this stack
 /// made: it still exists (where the type's list API tells), and it carries no other stack's tag.
 /// When a check cannot be made (no list API, a failing call) it does not rule the entity out.
 async fn could_be_ours(client: &Client, plan: &Plan, spec: &ParticipantSpec, entity: &str) -> bool {
-    if let Some(list_api) = entity_list_api(plan, spec).filter(|a| a.param("id").is_some()) {
-        use futures_util::TryStreamExt as _;
-        let query = vec![
-            ("id".to_string(), entity.to_string()),
-            ("listall".to_string(), "true".to_string()),
-        ];
-        let found: Result<Vec<Map<String, Value>>, _> = client.list_all_raw(list_api, query).try_collect().await;
-        match found {
-            Ok(items)
-                if !items
-                    .iter()
-                    .any(|o| o.get("id").and_then(scalar_text).as_deref() == Some(entity)) =>
-            {
-                return false;
-            }
-            // CloudStack refuses an id that names nothing before it lists anything.
-            Err(e) if crate::executor::is_gone(&e) => return false,
-            _ => {}
-        }
+    if entity_listed(client, plan, spec, entity).await == Some(false) {
+        return false;
     }
     let Some(rtype) = spec.tag_resource_type else {
         return true;

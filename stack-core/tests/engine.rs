@@ -495,3 +495,44 @@ async fn throttled_creates_are_retried() {
     engine.delete(&mut run).await.expect("deleted");
     assert!(sim.handle.created_resources().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resources_own_timeout_outlasts_the_engines_default() {
+    // A 5 s job (create, its tags, then its delete) under a 2 s default, with StackMateTimeout: 30.
+    let config = EngineConfig {
+        poll_interval: Duration::from_millis(50),
+        resource_timeout: Duration::from_secs(2),
+        type_timeouts: BTreeMap::new(),
+        concurrency: 64,
+        ..EngineConfig::default()
+    };
+    let (sim, engine, _) = common::engine_on_sim(Duration::from_secs(5), config).await;
+    let text = ONE_VM.replace("TIMEOUT", r#", "StackMateTimeout": 30"#);
+    let mut run = engine
+        .launch(&text, &BTreeMap::new(), &common::options(&engine, "own"))
+        .await
+        .expect("the job ends within the resource's own 30 s");
+    assert_eq!(run.status, Status::CreateComplete);
+    engine.delete(&mut run).await.expect("its delete job has 30 s too");
+    assert!(sim.handle.created_resources().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_throttled_answers_in_a_row_are_survived() {
+    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    sim.handle.set_faults(vec![FaultRule::parse(
+        "deployVirtualMachine:throttle,next=50,retry=20ms",
+    )
+    .expect("rule")]);
+    let mut run = engine
+        .launch(
+            &ONE_VM.replace("TIMEOUT", r#", "StackMateTimeout": 30"#),
+            &BTreeMap::new(),
+            &common::options(&engine, "th50"),
+        )
+        .await
+        .expect("created once the throttle lets it through");
+    assert_eq!(sim.handle.call_counts()["deployVirtualMachine"], 51);
+    engine.delete(&mut run).await.expect("deleted");
+    assert!(sim.handle.created_resources().is_empty());
+}

@@ -53,6 +53,10 @@ pub struct Global {
     /// Read the cloud's listApis again instead of using the copy kept in the state directory.
     #[arg(long, global = true)]
     pub refresh_api_spec: bool,
+    /// Seconds one API request may wait for its answer (default 60). A request that gets no answer
+    /// in time fails with exit 3 and is not retried.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_request_timeout)]
+    pub request_timeout: Option<f64>,
     /// Raise or lower a template limit, e.g. `--limit resources=2000` (repeatable). Limits:
     /// template_bytes, resources, parameters, outputs, mappings, nesting_depth, parameter_value_bytes,
     /// name_chars.
@@ -260,4 +264,12 @@ pub enum GraphFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+}
+
+/// `--request-timeout`: a positive number of seconds, at most a day.
+fn parse_request_timeout(v: &str) -> Result<f64, String> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!("{v:?} is not a number of seconds between 0 and 86400")),
+    }
 }

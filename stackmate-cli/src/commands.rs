@@ -124,6 +124,7 @@ fn connection_flags(g: &Global) -> ConnectionFlags {
         profile: g.profile.clone(),
         config: g.config.clone(),
         api_version: g.api_version.clone(),
+        request_timeout: g.request_timeout.map(std::time::Duration::from_secs_f64),
     }
 }
 

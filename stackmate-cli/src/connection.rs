@@ -55,7 +55,12 @@ pub struct ConnectionFlags {
     pub config: Option<PathBuf>,
     /// `--api-version`.
     pub api_version: Option<String>,
+    /// `--request-timeout`: how long one API request may wait for its answer.
+    pub request_timeout: Option<Duration>,
 }
+
+/// How long one API request waits for its answer unless `--request-timeout` says otherwise.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Resolved settings.
 #[derive(Clone)]
@@ -66,6 +71,8 @@ pub struct Connection {
     secret_key: String,
     /// `--api-version` or the profile's `api_version`, when given.
     pub api_version: Option<String>,
+    /// How long one request waits for its answer.
+    pub request_timeout: Duration,
 }
 
 impl std::fmt::Debug for Connection {
@@ -136,6 +143,7 @@ impl Connection {
             api_key,
             secret_key,
             api_version: flags.api_version.clone().or(profile.api_version),
+            request_timeout: flags.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
         })
     }
 
@@ -146,14 +154,17 @@ impl Connection {
             api_key: api_key.to_string(),
             secret_key: secret_key.to_string(),
             api_version,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 
-    /// A client for these settings: a short connect timeout, and reads retried twice.
+    /// A client for these settings: a short connect timeout, the request timeout, and reads retried
+    /// twice (a request that timed out is not retried: a silent server fails after one timeout).
     pub fn client(&self) -> Result<Client, CliError> {
         Client::builder(&self.endpoint)
             .credentials(&self.api_key, &self.secret_key)
-            .connect_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(5).min(self.request_timeout))
+            .timeout(self.request_timeout)
             .retry_policy(cloudstack_client::client::RetryPolicy {
                 attempts: 3,
                 base: Duration::from_millis(200),

@@ -36,8 +36,13 @@ impl CliError {
     /// Classifies a client error: transport and authentication problems are exit 3.
     pub fn from_client(context: &str, e: &ClientError) -> Self {
         match e {
-            ClientError::Transport { .. } | ClientError::Timeout { .. } => Self::Connection(format!(
-                "{context}: cannot reach the CloudStack endpoint: {e}; check --endpoint (or CLOUDSTACK_ENDPOINT) and the network"
+            ClientError::Timeout { after, .. } => Self::Connection(format!(
+                "{context}: the CloudStack endpoint accepted the connection but sent no answer within {}s; \
+                 check that the management server is healthy, or allow longer with --request-timeout",
+                after.as_secs_f64()
+            )),
+            ClientError::Transport { .. } => Self::Connection(format!(
+                "{context}: cannot connect to the CloudStack endpoint: {e}; check --endpoint (or CLOUDSTACK_ENDPOINT) and the network"
             )),
             ClientError::Unauthorized { .. } => Self::Connection(format!(
                 "{context}: the cloud refused the credentials: {e}; check the API key and secret key \
