@@ -6,8 +6,7 @@
 //! created is deleted in reverse dependency order, in parallel. Deleting a stack works the same way and
 //! respects `DeletionPolicy: Retain`.
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -17,7 +16,6 @@ use cloudstack_client::decode::unwrap_object;
 use cloudstack_client::participant::lookup_path;
 use cloudstack_client::{Client, DynamicRequest, Error as ClientError, JobWatcher, ParticipantSpec};
 use serde_json::{json, Map, Value};
-use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
 use crate::events::{Event, EventLog, Status};
@@ -26,6 +24,8 @@ use crate::plan::{Plan, PlannedResource, ResourceKind};
 use crate::signals::SignalServer;
 use crate::state::{Intent, IntentKind, LockHolder, StackRecord, StateStore, StoredOptions};
 use crate::template::DeletionPolicy;
+use crate::visits::{CreateVisitor, DeleteVisitor};
+use crate::walk::{walk, Direction, Graph, WalkOptions};
 
 /// A boxed future, for [`CustomResource`].
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -55,7 +55,8 @@ pub trait CustomResource: Send + Sync {
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// Resources created or deleted at once.
+    /// Resources created or deleted at once; 0 (the default) sets no cap, so that the client's
+    /// request slots and the cloud's throttle are the limit.
     pub concurrency: usize,
     /// Keep what was created when a create fails (for debugging).
     pub disable_rollback: bool,
@@ -78,7 +79,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            concurrency: 16,
+            concurrency: 0,
             disable_rollback: false,
             expunge_vms: true,
             in_use_retry_for: Duration::from_secs(120),
@@ -144,7 +145,19 @@ impl StackError {
 }
 
 /// A resource's creation: its record, or why it failed with what the cloud already made (for rollback).
-type CreateOutcome = Result<ResourceRecord, (String, Option<ResourceRecord>)>;
+/// A resource's create: its record (and the tags still to put on it), or why it failed and what the
+/// cloud already made.
+pub(crate) type CreateOutcome = Result<(ResourceRecord, Option<PendingTags>), (String, Option<ResourceRecord>)>;
+
+/// The stack's tags for a resource that exists, still to be put on it. Its dependents do not wait
+/// for them; the stack does, and a tag failure fails it.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingTags {
+    rtype: &'static str,
+    id: String,
+    extra: Vec<(String, String)>,
+    budget: Duration,
+}
 
 /// Why [`Engine::launch`] did not produce a stack.
 #[derive(Debug, thiserror::Error)]
@@ -268,7 +281,7 @@ fn intent(kind: IntentKind, api: &str) -> Intent {
 }
 
 /// Job ids and physical ids the stack already knows (a lost create must not adopt one of them).
-fn claimed_jobs(records: &BTreeMap<String, ResourceRecord>) -> BTreeSet<String> {
+pub(crate) fn claimed_jobs(records: &BTreeMap<String, ResourceRecord>) -> BTreeSet<String> {
     records
         .values()
         .flat_map(|r| r.job_id.iter().chain(r.physical_id.iter()))
@@ -281,6 +294,32 @@ fn claimed_jobs(records: &BTreeMap<String, ResourceRecord>) -> BTreeSet<String> 
 fn worth_retrying_delete(e: &ClientError) -> bool {
     use cloudstack_client::FailureKind as K;
     matches!(e.kind(), K::InUse | K::Transient | K::Throttled)
+}
+
+/// What a create leaves besides its record: on failure, what the cloud already made (for rollback);
+/// on success, the tags still to put on.
+#[derive(Default)]
+pub(crate) struct Leftovers {
+    partial: Option<ResourceRecord>,
+    pending: Option<PendingTags>,
+}
+
+/// The tags still to put on `rec`'s entity, if it has a taggable type and is not tagged yet.
+fn pending_tags(
+    rec: &ResourceRecord,
+    spec: &ParticipantSpec,
+    extra: Vec<(String, String)>,
+    budget: Duration,
+) -> Option<PendingTags> {
+    match (rec.tagged, spec.tag_resource_type, &rec.physical_id) {
+        (false, Some(rtype), Some(id)) => Some(PendingTags {
+            rtype,
+            id: id.clone(),
+            extra,
+            budget,
+        }),
+        _ => None,
+    }
 }
 
 /// A `StackMateTimeout` value in seconds (a number, or a string holding one).
@@ -603,130 +642,31 @@ impl Engine {
             .filter(|r| r.enabled && finished(&r.logical))
             .map(|r| r.logical.clone())
             .collect();
-        // Scheduling by counters: a resource is ready when its count of unfinished dependencies is 0.
-        let mut waiting_on: BTreeMap<String, usize> = BTreeMap::new();
-        let mut dependents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for r in plan
-            .resources
-            .values()
-            .filter(|r| r.enabled && !done.contains(&r.logical))
-        {
-            let open = r
-                .depends_on
-                .iter()
-                .filter(|d| plan.resources.get(*d).is_some_and(|x| x.enabled) && !done.contains(*d))
-                .count();
-            waiting_on.insert(r.logical.clone(), open);
-            for d in &r.depends_on {
-                dependents.entry(d.clone()).or_default().push(r.logical.clone());
-            }
-        }
-        // Critical path first: among ready resources, the one with the longest chain of dependents
-        // behind it starts first, and its API calls overtake the others' in the client's queue.
-        let heights = chain_heights(&plan.order, &dependents, &waiting_on);
-        let mut ready: BinaryHeap<(u32, Reverse<usize>, String)> = BinaryHeap::new();
-        let position: BTreeMap<String, usize> = plan.order.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect();
-        let rank = |l: &String| {
-            let height = heights.get(l).copied().unwrap_or(1);
-            (
-                height,
-                Reverse(position.get(l).copied().unwrap_or(usize::MAX)),
-                l.clone(),
-            )
-        };
-        for (l, n) in &waiting_on {
-            if *n == 0 {
-                ready.push(rank(l));
-            }
-        }
+        let to_create: Vec<String> = plan
+            .order
+            .iter()
+            .filter(|l| plan.resources.get(*l).is_some_and(|r| r.enabled) && !done.contains(*l))
+            .cloned()
+            .collect();
+        let graph = Graph::new(to_create, |l| {
+            plan.resources[l].depends_on.iter().map(String::as_str).collect()
+        });
         let plan = Arc::new(plan);
-        let mut running: JoinSet<(String, CreateOutcome)> = JoinSet::new();
-        let mut failure: Option<String> = None;
-        loop {
-            while failure.is_none() && running.len() < self.config.concurrency.max(1) {
-                let Some((height, _, logical)) = ready.pop() else { break };
-                let r = plan.resources[&logical].clone();
-                self.event(&plan, &logical, &r.type_name, None, Status::CreateInProgress, None);
-                // A resource only reads its dependencies' records.
-                let snapshot: BTreeMap<String, ResourceRecord> = r
-                    .depends_on
-                    .iter()
-                    .filter_map(|d| records.get(d).map(|x| (d.clone(), x.clone())))
-                    .collect();
-                let (engine, plan) = (self.clone(), Arc::clone(&plan));
-                let earlier = records
-                    .get(&logical)
-                    .filter(|x| x.intent.is_some() || x.status == Status::CreateComplete)
-                    .cloned();
-                // Only a create whose reply was lost looks for its job, among those no one claims.
-                let lost = earlier.as_ref().is_some_and(|e| {
-                    e.job_id.is_none() && e.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create)
-                });
-                let claimed = if lost { claimed_jobs(&records) } else { BTreeSet::new() };
-                let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
-                running.spawn(
-                    cloudstack_client::with_priority(height, async move {
-                        let out = engine.create_one(&plan, &r, &snapshot, earlier, claimed).await;
-                        (logical, out)
-                    })
-                    .instrument(span),
-                );
-            }
-            let Some(joined) = running.join_next().await else { break };
-            let (logical, outcome) = match joined {
-                Ok(x) => x,
-                Err(e) => {
-                    failure.get_or_insert_with(|| format!("a resource task panicked: {e}"));
-                    continue;
-                }
-            };
-            let type_name = plan.resources[&logical].type_name.clone();
-            match outcome {
-                Ok(rec) => {
-                    if let Err(e) = self.persist(&plan, &rec) {
-                        failure.get_or_insert(e);
-                    }
-                    self.event(
-                        &plan,
-                        &logical,
-                        &type_name,
-                        rec.physical_id.as_deref(),
-                        Status::CreateComplete,
-                        None,
-                    );
-                    records.insert(logical.clone(), rec);
-                    for d in dependents.get(&logical).into_iter().flatten() {
-                        if let Some(n) = waiting_on.get_mut(d) {
-                            *n -= 1;
-                            if *n == 0 {
-                                ready.push(rank(d));
-                            }
-                        }
-                    }
-                }
-                Err((reason, partial)) => {
-                    if let Some(p) = partial {
-                        records.insert(logical.clone(), p);
-                    }
-                    self.event(
-                        &plan,
-                        &logical,
-                        &type_name,
-                        None,
-                        Status::CreateFailed,
-                        Some(reason.clone()),
-                    );
-                    if let Some(r) = records.get_mut(&logical) {
-                        r.status = Status::CreateFailed;
-                        r.reason = Some(reason.clone());
-                        // An intent without a physical id stays: the call may have reached the cloud,
-                        // and rollback looks for what it made.
-                        let _ = self.persist(&plan, r);
-                    }
-                    failure.get_or_insert(format!("{logical} ({type_name}) failed: {reason}"));
-                }
-            }
-        }
+        let mut visitor = CreateVisitor {
+            engine: self,
+            plan: Arc::clone(&plan),
+            records: &mut records,
+            failure: None,
+            tagging: tokio::task::JoinSet::new(),
+        };
+        let options = WalkOptions {
+            direction: Direction::Forward,
+            concurrency: self.config.concurrency,
+            stop_on_failure: true,
+        };
+        walk(&graph, options, &mut visitor).await;
+        visitor.finish_tagging().await;
+        let failure = visitor.failure;
         let plan = Arc::try_unwrap(plan).unwrap_or_else(|p| (*p).clone());
         let mut run = StackRun {
             plan,
@@ -793,7 +733,7 @@ impl Engine {
     }
 
     /// Creates one resource; on failure also returns what the cloud already made, for rollback.
-    async fn create_one(
+    pub(crate) async fn create_one(
         &self,
         plan: &Plan,
         r: &PlannedResource,
@@ -801,10 +741,19 @@ impl Engine {
         earlier: Option<ResourceRecord>,
         claimed: BTreeSet<String>,
     ) -> CreateOutcome {
-        let mut partial = None;
-        self.create_one_inner(plan, r, snapshot, &mut partial, earlier, claimed)
+        let mut left = Leftovers::default();
+        self.create_one_inner(plan, r, snapshot, &mut left, earlier, claimed)
             .await
-            .map_err(|e| (e, partial))
+            .map(|rec| (rec, left.pending))
+            .map_err(|e| (e, left.partial))
+    }
+
+    /// Puts `tags` on their resource and records that it is tagged.
+    pub(crate) async fn put_tags(&self, plan: &Plan, mut rec: ResourceRecord, tags: PendingTags) -> Result<(), String> {
+        self.tag(plan, &rec.logical, tags.rtype, &tags.id, tags.extra, tags.budget)
+            .await?;
+        rec.tagged = true;
+        self.persist(plan, &rec)
     }
 
     async fn create_one_inner(
@@ -812,7 +761,7 @@ impl Engine {
         plan: &Plan,
         r: &PlannedResource,
         snapshot: &BTreeMap<String, ResourceRecord>,
-        partial: &mut Option<ResourceRecord>,
+        left: &mut Leftovers,
         earlier: Option<ResourceRecord>,
         claimed: BTreeSet<String>,
     ) -> Result<ResourceRecord, String> {
@@ -834,14 +783,17 @@ impl Engine {
                 let mut props = props;
                 let timeout = self.timeout_of(&r.type_name, props.remove(crate::plan::TIMEOUT_PROPERTY).as_ref());
                 let step = self.create_cloudstack(plan, r, spec, props, &mut rec, timeout, earlier, &claimed);
-                if let Err(reason) = step.await {
-                    // Keep what the cloud already made (the id of an async create), so rollback deletes it.
-                    *partial = rec.physical_id.is_some().then(|| ResourceRecord {
-                        status: Status::CreateFailed,
-                        reason: Some(reason.clone()),
-                        ..rec
-                    });
-                    return Err(reason);
+                match step.await {
+                    Ok(tags) => left.pending = tags,
+                    Err(reason) => {
+                        // Keep what the cloud already made (the id of an async create), so rollback deletes it.
+                        left.partial = rec.physical_id.is_some().then(|| ResourceRecord {
+                            status: Status::CreateFailed,
+                            reason: Some(reason.clone()),
+                            ..rec
+                        });
+                        return Err(reason);
+                    }
                 }
             }
             ResourceKind::WaitConditionHandle => {
@@ -918,7 +870,7 @@ impl Engine {
         timeout: Duration,
         earlier: Option<ResourceRecord>,
         claimed: &BTreeSet<String>,
-    ) -> Result<(), String> {
+    ) -> Result<Option<PendingTags>, String> {
         let started = Instant::now();
         let mut req = DynamicRequest::new(spec.create);
         let mut template_tags: Vec<(String, String)> = Vec::new();
@@ -952,19 +904,13 @@ impl Engine {
         match earlier {
             Some(done) if done.status == Status::CreateComplete => {
                 *rec = done;
-                if let (false, Some(rtype), Some(id)) = (rec.tagged, spec.tag_resource_type, rec.physical_id.clone()) {
-                    self.tag(
-                        plan,
-                        &r.logical,
-                        rtype,
-                        &id,
-                        template_tags,
-                        timeout.saturating_sub(started.elapsed()),
-                    )
-                    .await?;
-                    rec.tagged = true;
-                }
-                return Ok(());
+                // Finished by an earlier run but not tagged: the tags follow, off the critical path.
+                return Ok(pending_tags(
+                    rec,
+                    spec,
+                    template_tags,
+                    timeout.saturating_sub(started.elapsed()),
+                ));
             }
             Some(e) if e.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create) => {
                 rec.physical_id.clone_from(&e.physical_id);
@@ -1100,19 +1046,13 @@ impl Engine {
         rec.job_id = None;
         rec.tagged = tagged_early || spec.tag_resource_type.is_none();
         self.persist(plan, rec)?;
-        if let (false, Some(rtype), Some(id)) = (rec.tagged, spec.tag_resource_type, rec.physical_id.clone()) {
-            self.tag(
-                plan,
-                &r.logical,
-                rtype,
-                &id,
-                template_tags,
-                timeout.saturating_sub(started.elapsed()),
-            )
-            .await?;
-            rec.tagged = true;
-        }
-        Ok(())
+        // A synchronous create's entity exists now: dependents go on while its tags are put on.
+        Ok(pending_tags(
+            rec,
+            spec,
+            template_tags,
+            timeout.saturating_sub(started.elapsed()),
+        ))
     }
 
     /// Runs `call`, retrying what the server refused before acting, so a retry is safe: a 429
@@ -1296,87 +1236,22 @@ impl Engine {
                 );
             }
         }
-        let mut all_ok = true;
-        // A resource can go once nothing that still exists depends on it: count its remaining dependents.
-        let mut blockers: BTreeMap<String, usize> = remaining.iter().map(|l| (l.clone(), 0)).collect();
-        for l in &remaining {
-            for d in &plan.resources[l].depends_on {
-                if let Some(n) = blockers.get_mut(d) {
-                    *n += 1;
-                }
-            }
-        }
-        let mut ready: std::collections::VecDeque<String> = blockers
-            .iter()
-            .filter(|(_, n)| **n == 0)
-            .map(|(l, _)| l.clone())
-            .collect();
-        let mut running: JoinSet<(String, Result<(), String>)> = JoinSet::new();
-        loop {
-            while running.len() < self.config.concurrency.max(1) {
-                let Some(l) = ready.pop_front() else { break };
-                let rec = run.resources[&l].clone();
-                let kind = plan.resources[&l].kind;
-                self.event(
-                    &plan,
-                    &l,
-                    &rec.type_name,
-                    rec.physical_id.as_deref(),
-                    Status::DeleteInProgress,
-                    None,
-                );
-                let (engine, plan) = (self.clone(), Arc::clone(&plan));
-                running.spawn(async move {
-                    let out = engine.delete_one(&plan, kind, rec).await;
-                    (l, out)
-                });
-            }
-            let Some(joined) = running.join_next().await else { break };
-            let Ok((l, outcome)) = joined else {
-                all_ok = false;
-                continue;
-            };
-            remaining.remove(&l);
-            let t = plan.resources[&l].type_name.clone();
-            let pid = run.resources[&l].physical_id.clone();
-            match outcome {
-                Ok(()) => {
-                    if let Some(r) = run.resources.get_mut(&l) {
-                        r.status = Status::DeleteComplete;
-                        r.intent = None;
-                        r.job_id = None;
-                        if let Err(e) = self.persist(&plan, r) {
-                            tracing::error!(error = %e, "could not record a deletion");
-                        }
-                    }
-                    self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteComplete, None);
-                    for d in &plan.resources[&l].depends_on {
-                        if let Some(n) = blockers.get_mut(d) {
-                            *n -= 1;
-                            if *n == 0 {
-                                ready.push_back(d.clone());
-                            }
-                        }
-                    }
-                }
-                Err(reason) => {
-                    // What this resource depends on stays: it is still in use by it.
-                    all_ok = false;
-                    if let Some(r) = run.resources.get_mut(&l) {
-                        r.status = Status::DeleteFailed;
-                        r.reason = Some(reason.clone());
-                        r.intent = None;
-                        r.job_id = None;
-                        let _ = self.persist(&plan, r);
-                    }
-                    self.event(&plan, &l, &t, pid.as_deref(), Status::DeleteFailed, Some(reason));
-                }
-            }
-        }
-        if !remaining.is_empty() {
-            all_ok = false;
-        }
-        all_ok
+        // A resource can go once nothing that still exists depends on it: the graph walked backwards.
+        let to_delete: Vec<String> = plan.order.iter().filter(|l| remaining.contains(*l)).cloned().collect();
+        let graph = Graph::new(to_delete, |l| {
+            plan.resources[l].depends_on.iter().map(String::as_str).collect()
+        });
+        let mut visitor = DeleteVisitor {
+            engine: self,
+            plan: Arc::clone(&plan),
+            records: &mut run.resources,
+        };
+        let options = WalkOptions {
+            direction: Direction::Reverse,
+            concurrency: self.config.concurrency,
+            stop_on_failure: false,
+        };
+        walk(&graph, options, &mut visitor).await.all_succeeded()
     }
 
     /// Deletes a created stack.
@@ -1530,48 +1405,5 @@ impl Engine {
             self.watcher.wait_for(spec.delete.name, &reply.job_id, timeout).await?;
         }
         Ok(())
-    }
-}
-
-/// For each resource still to create: the number of resources on the longest chain that starts with it
-/// (itself included), following `dependents`. `order` is a topological order of the plan.
-fn chain_heights(
-    order: &[String],
-    dependents: &BTreeMap<String, Vec<String>>,
-    to_create: &BTreeMap<String, usize>,
-) -> BTreeMap<String, u32> {
-    let mut heights: BTreeMap<String, u32> = BTreeMap::new();
-    for logical in order.iter().rev().filter(|l| to_create.contains_key(*l)) {
-        let below = dependents
-            .get(logical)
-            .into_iter()
-            .flatten()
-            .filter_map(|d| heights.get(d))
-            .max()
-            .copied()
-            .unwrap_or(0);
-        heights.insert(logical.clone(), below.saturating_add(1));
-    }
-    heights
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chain_heights_count_the_longest_chain_of_dependents() {
-        // A -> B -> C, A -> D, E alone; F is already done (not to create).
-        let order: Vec<String> = ["A", "B", "C", "D", "E", "F"].iter().map(|s| s.to_string()).collect();
-        let mut dependents: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        dependents.insert("A".into(), vec!["B".into(), "D".into()]);
-        dependents.insert("B".into(), vec!["C".into()]);
-        dependents.insert("F".into(), vec!["A".into()]);
-        let to_create: BTreeMap<String, usize> = ["A", "B", "C", "D", "E"].iter().map(|s| (s.to_string(), 0)).collect();
-        let h = chain_heights(&order, &dependents, &to_create);
-        assert_eq!(h["A"], 3);
-        assert_eq!(h["B"], 2);
-        assert_eq!((h["C"], h["D"], h["E"]), (1, 1, 1));
-        assert!(!h.contains_key("F"));
     }
 }

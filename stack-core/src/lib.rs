@@ -55,6 +55,21 @@
 //! `precheck` before it, so a template they refuse reaches no API at all; zones for `Fn::GetAZs` are
 //! read only after the whole plan is valid.
 //!
+//! ## Map
+//!
+//! - [`template`], [`reader`], [`yaml`], [`limits`]: template text to a checked template model.
+//! - [`parameters`], [`intrinsics`], [`order`], [`plan`](mod@plan), [`problem`]: a template and its parameters to a
+//!   validated plan (pure), with every problem at its pointer.
+//! - [`builder`]: a stack written in Rust instead of a template.
+//! - [`cloud_release`]: which release a stack is planned against (shipped, a file, or the cloud's own).
+//! - [`walk`]: the one graph walker (forwards for create, backwards for delete and rollback),
+//!   critical path first, under a concurrency limit; it knows nothing of resources.
+//! - `visits` (private): what visiting a resource means for a create walk and a delete walk.
+//! - [`executor`]: the [`Engine`] and the steps of one resource (create, tags, delete, retries).
+//! - [`state`]: the [`state::StateStore`] contract and its SQLite store; [`durable`]: resume, delete
+//!   by name, continue a rollback; [`recovery`]: finding what a lost call made.
+//! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server.
+//!
 //! What it does not do: talk to the terminal (the `stackmate` CLI does), or keep secrets (NoEcho values
 //! are asked for again on resume, never stored).
 //!
@@ -90,6 +105,8 @@ pub mod recovery;
 pub mod signals;
 pub mod state;
 pub mod template;
+mod visits;
+pub mod walk;
 pub mod yaml;
 
 pub use durable::DurableError;

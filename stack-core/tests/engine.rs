@@ -536,3 +536,71 @@ async fn fifty_throttled_answers_in_a_row_are_survived() {
     engine.delete(&mut run).await.expect("deleted");
     assert!(sim.handle.created_resources().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_caps_no_resources_at_once() {
+    // 50 independent addresses with 300 ms jobs: by default they all start at once, so the create
+    // takes about one job (and its tag job, which runs beside it), not four waves of 16.
+    let config = EngineConfig {
+        poll_interval: Duration::from_millis(20),
+        ..EngineConfig::default()
+    };
+    let (sim, engine, _) = common::engine_on_sim(Duration::from_millis(300), config).await;
+    let resources: Vec<String> = (0..50)
+        .map(|i| {
+            format!(
+                r#""Ip{i}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "a1b2c3d4-0001-4000-8000-000000000001"}}}}"#
+            )
+        })
+        .collect();
+    let text = format!(r#"{{"Resources": {{{}}}}}"#, resources.join(","));
+    let started = Instant::now();
+    let mut run = engine
+        .launch(&text, &BTreeMap::new(), &common::options(&engine, "wide"))
+        .await
+        .expect("created");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(900),
+        "50 independent 300 ms creates took {took:?}"
+    );
+    let started = Instant::now();
+    engine.delete(&mut run).await.expect("deleted");
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(900), "and their deletes {took:?}");
+    assert!(sim.handle.created_resources().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_never_delay_dependents() {
+    // A synchronous group, then a VM in it: with 1 s jobs the VM's deploy starts without waiting
+    // for the group's createTags job, so the stack takes about one job (plus the VM's tag job
+    // beside its deploy), not two.
+    let config = EngineConfig {
+        poll_interval: Duration::from_millis(20),
+        ..EngineConfig::default()
+    };
+    let (sim, engine, _) = common::engine_on_sim(Duration::from_secs(1), config).await;
+    let text = r#"{"Resources": {
+      "Group": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "fast"}},
+      "Vm": {"Type": "CloudStack::VirtualMachine", "Properties": {"zoneid": "a1b2c3d4-0001-4000-8000-000000000001",
+             "templateid": "a1b2c3d4-0002-4000-8000-000000000001", "serviceofferingid": "a1b2c3d4-0003-4000-8000-000000000001",
+             "securitygroupids": {"Ref": "Group"}}}}}"#;
+    let started = Instant::now();
+    let mut run = engine
+        .launch(text, &BTreeMap::new(), &common::options(&engine, "tg"))
+        .await
+        .expect("created");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(1700),
+        "group -> VM with 1 s jobs took {took:?}"
+    );
+    // The tags are all there once the stack is complete.
+    let created = sim.handle.created_resources();
+    for r in &created {
+        assert!(r.tags.iter().any(|t| t.starts_with("cloudstack:stack-id=")), "{r:?}");
+    }
+    assert!(run.resources.values().all(|r| r.tagged), "recorded as tagged");
+    engine.delete(&mut run).await.expect("deleted");
+}

@@ -53,6 +53,10 @@ pub struct Global {
     /// Read the cloud's listApis again instead of using the copy kept in the state directory.
     #[arg(long, global = true)]
     pub refresh_api_spec: bool,
+    /// Resources created or deleted at once, by create, delete, resume and rollback (default: no cap;
+    /// the client's request slots and the cloud's throttle are the limit).
+    #[arg(long, global = true, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Seconds one API request may wait for its answer (default 60). A request that gets no answer
     /// in time fails with exit 3 and is not retried.
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_request_timeout)]
@@ -121,9 +125,6 @@ pub enum Command {
         /// Keep what was created when the create fails.
         #[arg(long)]
         disable_rollback: bool,
-        /// Resources created at once.
-        #[arg(long, default_value_t = 16)]
-        concurrency: usize,
         /// Default timeout of one resource, in seconds (a resource's StackMateTimeout property wins).
         #[arg(long)]
         timeout: Option<u64>,

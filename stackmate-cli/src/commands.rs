@@ -31,7 +31,6 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             template,
             params,
             disable_rollback,
-            concurrency,
             timeout,
             no_wait,
             out,
@@ -39,7 +38,6 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
         } => {
             let settings = CreateSettings {
                 disable_rollback,
-                concurrency,
                 timeout,
             };
             if no_wait {
@@ -210,7 +208,6 @@ fn open_store(g: &Global) -> Result<Arc<SqliteStore>, CliError> {
 /// Engine settings of `create`.
 pub(crate) struct CreateSettings {
     pub disable_rollback: bool,
-    pub concurrency: usize,
     pub timeout: Option<u64>,
 }
 
@@ -224,10 +221,12 @@ pub(crate) async fn engine_for(
     let signals = SignalServer::start(g.metadata_listen, g.metadata_url.clone())
         .await
         .map_err(|e| CliError::Invalid(format!("--metadata-listen {}: {e}", g.metadata_listen)))?;
-    let mut config = EngineConfig::default();
+    let mut config = EngineConfig {
+        concurrency: g.concurrency.unwrap_or(0),
+        ..EngineConfig::default()
+    };
     if let Some(s) = settings {
         config.disable_rollback = s.disable_rollback;
-        config.concurrency = s.concurrency.max(1);
         if let Some(t) = s.timeout {
             config.resource_timeout = Duration::from_secs(t);
         }
@@ -396,7 +395,9 @@ fn create_in_background(
     if settings.disable_rollback {
         cmd.arg("--disable-rollback");
     }
-    cmd.arg("--concurrency").arg(settings.concurrency.to_string());
+    if let Some(n) = g.concurrency {
+        cmd.arg("--concurrency").arg(n.to_string());
+    }
     if let Some(t) = settings.timeout {
         cmd.arg("--timeout").arg(t.to_string());
     }

@@ -95,7 +95,6 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     };
     let settings = CreateSettings {
         disable_rollback: false,
-        concurrency: 16,
         timeout: None,
     };
     let engine = engine_for(g, &conn, Some(&settings), store.clone()).await?;
