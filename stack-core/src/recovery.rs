@@ -55,7 +55,9 @@ pub enum Lost {
 /// `deployVirtualMachine` and `org.apache...DeployVMCmd` in one comparable form.
 fn command_key(s: &str) -> String {
     let simple = s.rsplit('.').next().unwrap_or(s).to_ascii_lowercase();
-    let simple = simple.strip_suffix("cmd").unwrap_or(&simple).to_string();
+    // A root admin's call runs the `...CmdByAdmin` variant of the command's class.
+    let simple = simple.strip_suffix("byadmin").unwrap_or(&simple);
+    let simple = simple.strip_suffix("cmd").unwrap_or(simple).to_string();
     simple
         .replace("virtualmachine", "vm")
         .replace("ipaddress", "ipaddr")
@@ -406,8 +408,16 @@ mod tests {
             "org.apache.cloudstack.api.command.deployVirtualMachineCmd",
             "deployVirtualMachine"
         ));
+        assert!(same_command(
+            "org.apache.cloudstack.api.command.admin.vm.DeployVMCmdByAdmin",
+            "deployVirtualMachine"
+        ));
         assert!(!same_command(
             "org.apache.cloudstack.api.command.user.vm.DestroyVMCmd",
+            "deployVirtualMachine"
+        ));
+        assert!(!same_command(
+            "org.apache.cloudstack.api.command.admin.vm.DestroyVMCmdByAdmin",
             "deployVirtualMachine"
         ));
     }
