@@ -40,6 +40,16 @@ fn run_or_kill(mut child: Child, delay: Duration) -> (bool, Option<i32>) {
     }
 }
 
+/// Where the runs of stack `name` write their error output (appended), so a failure can say why.
+fn log_of(dir: &std::path::Path, name: &str) -> Stdio {
+    let _ = std::fs::create_dir_all(dir);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{name}.log")))
+        .map_or_else(|_| Stdio::null(), Stdio::from)
+}
+
 fn status_of(url: &str, state: &std::path::Path, name: &str) -> String {
     let out = stackmate(url, state)
         .args(["describe", name, "-o", "json"])
@@ -84,7 +94,11 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             } else {
                 cmd.args(["resume", &name]);
             }
-            let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+            let child = cmd
+                .stdout(Stdio::null())
+                .stderr(log_of(dir.path(), &name))
+                .spawn()
+                .expect("spawn");
             // Early kills land before the first record, late ones while jobs are in flight.
             let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 2000 } else { 450 }));
             let (killed, code) = run_or_kill(child, delay);
@@ -111,7 +125,12 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             assert_eq!(status, "ROLLBACK_COMPLETE", "{name}");
             assert!(live.is_empty(), "{name}: rollback left {live:?}");
         } else {
-            assert_eq!(create_code, Some(0), "{name}");
+            assert_eq!(
+                create_code,
+                Some(0),
+                "{name}: what its runs wrote:\n{}",
+                std::fs::read_to_string(dir.path().join(format!("{name}.log"))).unwrap_or_default()
+            );
             let why = stackmate(&url, &state)
                 .args(["describe", &name])
                 .output()
@@ -135,7 +154,11 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
                 assert!(tries < 40, "{name}: delete never finished");
                 let mut cmd = stackmate(&url, &state);
                 cmd.args([if first { "delete" } else { "resume" }, &name]);
-                let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+                let child = cmd
+                    .stdout(Stdio::null())
+                    .stderr(log_of(dir.path(), &name))
+                    .spawn()
+                    .expect("spawn");
                 let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 2000 } else { 350 }));
                 let (killed, code) = run_or_kill(child, delay);
                 if killed {
