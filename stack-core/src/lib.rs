@@ -65,7 +65,9 @@
 //! - [`walk`]: the one graph walker (forwards for create, backwards for delete and rollback),
 //!   critical path first, under a concurrency limit; it knows nothing of resources.
 //! - `visits` (private): what visiting a resource means for a create walk and a delete walk.
-//! - [`executor`]: the [`Engine`] and the steps of one resource (create, tags, delete, retries).
+//! - [`executor`]: the [`Engine`], a create run and the create step of one resource (with its retries).
+//! - `tagging` (private): the stack's tags on each resource, off the critical path.
+//! - `deletion` (private): delete and rollback runs, and the delete step of one resource.
 //! - [`state`]: the [`state::StateStore`] contract and its SQLite store; [`durable`]: resume, delete
 //!   by name, continue a rollback; [`recovery`]: finding what a lost call made.
 //! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server.
@@ -91,6 +93,7 @@
 
 pub mod builder;
 pub mod cloud_release;
+mod deletion;
 pub mod durable;
 pub mod events;
 pub mod executor;
@@ -104,6 +107,7 @@ pub mod reader;
 pub mod recovery;
 pub mod signals;
 pub mod state;
+mod tagging;
 pub mod template;
 mod visits;
 pub mod walk;
