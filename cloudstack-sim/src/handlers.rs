@@ -181,6 +181,19 @@ pub(crate) fn name_of(world: &World, id: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// Applies `change` to the live `kind` resource `id` and answers it as `{kind: object}`: what a
+/// job that changes one object (its state, an attachment) returns.
+pub(crate) fn changed(w: &mut World, id: &str, kind: &str, change: impl FnOnce(&mut Obj)) -> Result<Value, ApiErr> {
+    let r = w
+        .get_mut(id)
+        .ok_or_else(|| ApiErr::internal(format!("Unable to find {kind} {id}")))?;
+    change(&mut r.obj);
+    let r = w
+        .get(id)
+        .ok_or_else(|| ApiErr::internal(format!("Unable to find {kind} {id}")))?;
+    Ok(wrapped(kind, w.render(r)))
+}
+
 /// `{key: inner}`, moving `inner` (`json!` would copy it through the serializer).
 pub fn wrapped(key: impl Into<String>, inner: Value) -> Value {
     let mut o = Obj::new();

@@ -5,20 +5,15 @@ use serde_json::{json, Value};
 
 use crate::error::ApiErr;
 use crate::fixtures;
-use crate::handlers::{kind_check, name_of, obj, owned_by_name, target, wrapped, Ctx};
+use crate::handlers::{changed, kind_check, name_of, obj, owned_by_name, target, wrapped, Ctx};
 use crate::listing::list_reply;
 use crate::world::World;
 
 /// Sets the `state` of `id` and answers the object under `kind`.
 pub(crate) fn set_state(w: &mut World, id: &str, state: &str, kind: &str) -> Result<Value, ApiErr> {
-    let r = w
-        .get_mut(id)
-        .ok_or_else(|| ApiErr::internal(format!("Unable to find {kind} {id}")))?;
-    r.obj.insert("state".into(), json!(state));
-    let r = w
-        .get(id)
-        .ok_or_else(|| ApiErr::internal(format!("Unable to find {kind} {id}")))?;
-    Ok(wrapped(kind, w.render(r)))
+    changed(w, id, kind, |o| {
+        o.insert("state".into(), json!(state));
+    })
 }
 
 /// The first three octets of a network's gateway (`10.1.1.`), for its NICs' addresses.

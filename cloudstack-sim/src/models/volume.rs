@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use crate::error::ApiErr;
-use crate::handlers::{kind_check, target, Ctx};
+use crate::handlers::{changed, kind_check, target, Ctx};
 use crate::world::World;
 
 /// `deleteVolume`, refused while the volume is attached.
@@ -32,15 +32,12 @@ pub(crate) fn attach(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         world,
         None,
         Box::new(move |w| {
-            let v = w
-                .get_mut(&id)
-                .ok_or_else(|| ApiErr::internal(format!("volume {id} vanished")))?;
-            v.obj.insert("virtualmachineid".into(), json!(vm));
-            v.obj.insert("attached".into(), json!(crate::world::now_string()));
-            v.obj.insert("deviceid".into(), json!(device));
-            v.obj.insert("state".into(), json!("Ready"));
-            let v = w.get(&id).ok_or_else(|| ApiErr::internal("volume vanished"))?;
-            Ok(json!({"volume": w.render(v)}))
+            changed(w, &id, "volume", |v| {
+                v.insert("virtualmachineid".into(), json!(vm));
+                v.insert("attached".into(), json!(crate::world::now_string()));
+                v.insert("deviceid".into(), json!(device));
+                v.insert("state".into(), json!("Ready"));
+            })
         }),
     ))
 }
@@ -73,14 +70,11 @@ pub(crate) fn detach(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         world,
         None,
         Box::new(move |w| {
-            let v = w
-                .get_mut(&id)
-                .ok_or_else(|| ApiErr::internal(format!("volume {id} vanished")))?;
-            for f in ["virtualmachineid", "deviceid", "attached"] {
-                v.obj.remove(f);
-            }
-            let v = w.get(&id).ok_or_else(|| ApiErr::internal("volume vanished"))?;
-            Ok(json!({"volume": w.render(v)}))
+            changed(w, &id, "volume", |v| {
+                for f in ["virtualmachineid", "deviceid", "attached"] {
+                    v.remove(f);
+                }
+            })
         }),
     ))
 }
