@@ -124,6 +124,7 @@ pub struct ClientBuilder {
     jobs: JobPolicy,
     retry: RetryPolicy,
     max_in_flight: usize,
+    max_rate: Option<f64>,
 }
 
 /// Requests one client has on the wire at once unless [`ClientBuilder::max_in_flight`] says otherwise.
@@ -146,6 +147,7 @@ impl ClientBuilder {
             jobs: JobPolicy::default(),
             retry: RetryPolicy::default(),
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            max_rate: None,
         }
     }
 
@@ -195,6 +197,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends at most `per_second` requests a second, spaced evenly: a client that knows the cloud's
+    /// throttle (CloudStack's `api.throttling.max`) stays under it. Without it the client learns the
+    /// throttle from 429 answers and lowers its in-flight limit.
+    pub fn max_rate(mut self, per_second: f64) -> Self {
+        self.max_rate = (per_second.is_finite() && per_second > 0.0).then_some(per_second);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let url = reqwest::Url::parse(&self.endpoint)
@@ -228,6 +238,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 requests: AtomicU64::new(0),
                 slots: crate::slots::Slots::new(self.max_in_flight),
+                rate: self.max_rate.map(crate::rate::RateLimit::new),
             }),
         })
     }
@@ -251,6 +262,8 @@ struct Inner {
     requests: AtomicU64,
     /// One slot per request on the wire, handed out by the caller's priority.
     slots: Arc<crate::slots::Slots>,
+    /// The client-side rate limit, if any.
+    rate: Option<crate::rate::RateLimit>,
 }
 
 impl fmt::Debug for Client {
@@ -382,6 +395,12 @@ impl Client {
         .await
     }
 
+    /// How many requests may be in flight now: the configured maximum, lower while the server
+    /// throttles (see [`crate::slots`]).
+    pub fn in_flight_limit(&self) -> usize {
+        self.inner.slots.limit()
+    }
+
     /// Sends one command with its wire parameters and returns the value inside the reply's envelope.
     /// Read-only (GET) calls are retried on transient failures; POST calls never are.
     pub async fn call(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<Value, Error> {
@@ -432,6 +451,9 @@ impl Client {
     async fn send_once(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<String, Error> {
         let inner = &self.inner;
         let _slot = inner.slots.acquire(crate::slots::current_priority()).await;
+        if let Some(rate) = &inner.rate {
+            rate.wait().await;
+        }
         let names: Vec<&str> = wire.iter().map(|(k, _)| k.as_str()).collect();
         tracing::trace!(api = command, params = ?names, "signing");
         let params = signed_params(
@@ -466,9 +488,16 @@ impl Client {
             "reply"
         );
         if status == 200 {
+            inner.slots.succeeded();
             return Ok(text);
         }
-        Err(error_from_reply(command, status, &text))
+        let e = error_from_reply(command, status, &text);
+        if matches!(e, Error::Throttled { .. }) {
+            inner.slots.throttled();
+        } else {
+            inner.slots.succeeded();
+        }
+        Err(e)
     }
 
     fn transport_error(&self, command: &str, e: reqwest::Error) -> Error {

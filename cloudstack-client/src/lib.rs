@@ -43,6 +43,8 @@ pub mod meta;
 pub mod paging;
 pub mod params;
 pub mod participant;
+#[cfg(feature = "http")]
+mod rate;
 pub mod request;
 pub mod signing;
 #[cfg(feature = "http")]

@@ -1,6 +1,10 @@
-//! A client's in-flight request slots, handed out by priority.
+//! A client's in-flight request slots, handed out by priority, and fewer of them while the server
+//! throttles.
 //!
-//! A [`crate::Client`] sends at most `max_in_flight` requests at once. When more are waiting, the one
+//! A [`crate::Client`] sends at most `max_in_flight` requests at once. A 429 answer halves that
+//! limit (at most once per second, CloudStack's throttle interval), and each run of successes as long
+//! as the limit adds one slot back, up to `max_in_flight` (additive increase, multiplicative
+//! decrease, as TCP does). When more are waiting, the one
 //! with the highest priority goes next (first come, first served among equals). The priority is that
 //! of the task the request is made from: [`with_priority`] sets it for everything a future does, so an
 //! orchestrator can let the resources on its critical path, and the job watcher that unblocks
@@ -20,6 +24,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
@@ -73,12 +78,22 @@ impl Ord for Waiter {
 }
 
 struct State {
-    free: usize,
+    /// Requests on the wire.
+    in_use: usize,
+    /// How many may be: lowered on throttling, raised again as calls succeed (AIMD).
+    limit: usize,
+    /// The configured maximum.
+    max: usize,
+    /// Successes since the limit last grew.
+    successes: usize,
+    /// When the limit was last cut (one cut per throttle interval).
+    last_cut: Option<Instant>,
     waiting: BinaryHeap<Waiter>,
     seq: u64,
 }
 
-/// A fixed number of slots.
+/// The in-flight slots: at most `limit` at once, where `limit` adapts to the server's throttle
+/// (additive increase, multiplicative decrease) between 1 and the configured maximum.
 pub(crate) struct Slots {
     state: Mutex<State>,
 }
@@ -89,15 +104,29 @@ pub(crate) struct Slot {
     armed: bool,
 }
 
+/// How long after one cut of the limit another 429 counts as the same throttling (CloudStack's
+/// throttle interval is one second by default).
+const CUT_INTERVAL: Duration = Duration::from_secs(1);
+
 impl Slots {
     pub(crate) fn new(n: usize) -> Arc<Self> {
+        let n = n.max(1);
         Arc::new(Self {
             state: Mutex::new(State {
-                free: n.max(1),
+                in_use: 0,
+                limit: n,
+                max: n,
+                successes: 0,
+                last_cut: None,
                 waiting: BinaryHeap::new(),
                 seq: 0,
             }),
         })
+    }
+
+    /// The current limit.
+    pub(crate) fn limit(&self) -> usize {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).limit
     }
 
     /// Waits for a slot at `priority`. Dropping the future gives up the place in the queue.
@@ -105,8 +134,8 @@ impl Slots {
         loop {
             let rx = {
                 let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-                if st.free > 0 {
-                    st.free -= 1;
+                if st.in_use < st.limit && st.waiting.is_empty() {
+                    st.in_use += 1;
                     return Slot {
                         owner: Arc::clone(self),
                         armed: true,
@@ -125,20 +154,54 @@ impl Slots {
         }
     }
 
-    fn release(self: &Arc<Self>) {
+    /// The server throttled a call: halve the limit (once per throttle interval).
+    pub(crate) fn throttled(&self) {
         let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        while let Some(w) = st.waiting.pop() {
+        if st.last_cut.is_some_and(|t| t.elapsed() < CUT_INTERVAL) {
+            return;
+        }
+        let before = st.limit;
+        st.limit = (st.limit / 2).max(1);
+        st.successes = 0;
+        st.last_cut = Some(Instant::now());
+        tracing::debug!(from = before, to = st.limit, "throttled: fewer requests in flight");
+    }
+
+    /// A call succeeded: after as many successes as the limit, one more slot (up to the maximum).
+    pub(crate) fn succeeded(self: &Arc<Self>) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if st.limit >= st.max {
+            return;
+        }
+        st.successes += 1;
+        if st.successes >= st.limit {
+            st.limit += 1;
+            st.successes = 0;
+            self.dispatch(&mut st);
+        }
+    }
+
+    /// Hands free slots to waiters, highest priority first.
+    fn dispatch(self: &Arc<Self>, st: &mut State) {
+        while st.in_use < st.limit {
+            let Some(w) = st.waiting.pop() else { return };
+            st.in_use += 1;
             let slot = Slot {
                 owner: Arc::clone(self),
                 armed: true,
             };
-            match w.tx.send(slot) {
-                Ok(()) => return,
+            if let Err(mut unused) = w.tx.send(slot) {
                 // That waiter went away: its slot must not be released again from here.
-                Err(mut unused) => unused.armed = false,
+                unused.armed = false;
+                st.in_use -= 1;
             }
         }
-        st.free += 1;
+    }
+
+    fn release(self: &Arc<Self>) {
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        st.in_use = st.in_use.saturating_sub(1);
+        self.dispatch(&mut st);
     }
 }
 
@@ -188,6 +251,37 @@ mod tests {
         drop(held);
         let again = tokio::time::timeout(Duration::from_millis(100), slots.acquire(0)).await;
         assert!(again.is_ok(), "the slot came back");
+    }
+
+    #[tokio::test]
+    async fn throttling_halves_the_limit_and_successes_raise_it_again() {
+        let slots = Slots::new(8);
+        slots.throttled();
+        assert_eq!(slots.limit(), 4);
+        slots.throttled();
+        assert_eq!(slots.limit(), 4, "one cut per throttle interval");
+        let held: Vec<Slot> = futures_held(&slots, 4).await;
+        let blocked = tokio::time::timeout(Duration::from_millis(10), slots.acquire(0)).await;
+        assert!(blocked.is_err(), "a fifth request waits while the limit is 4");
+        for _ in 0..4 {
+            slots.succeeded();
+        }
+        assert_eq!(slots.limit(), 5);
+        let fifth = tokio::time::timeout(Duration::from_millis(100), slots.acquire(0)).await;
+        assert!(fifth.is_ok(), "the raised limit lets one more in");
+        drop(held);
+        for _ in 0..100 {
+            slots.succeeded();
+        }
+        assert_eq!(slots.limit(), 8, "never above the maximum");
+    }
+
+    async fn futures_held(slots: &Arc<Slots>, n: usize) -> Vec<Slot> {
+        let mut v = Vec::new();
+        for _ in 0..n {
+            v.push(slots.acquire(0).await);
+        }
+        v
     }
 
     #[tokio::test]

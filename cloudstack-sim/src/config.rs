@@ -89,6 +89,29 @@ pub struct SimConfig {
     pub faults: Vec<FaultRule>,
     /// Seed of every random choice (ids, latencies, failure rates), for reproducible runs.
     pub seed: u64,
+    /// CloudStack's API throttling (`api.throttling.enabled`), off by default as in CloudStack.
+    pub api_throttle: Option<ApiThrottle>,
+}
+
+/// CloudStack's per-account API limit (the `ApiRateLimit` plugin): each account may make `max`
+/// calls per `interval`, counted from its first call of the interval; the call over the limit is
+/// refused with 429 and "retry after N ms" (the interval's time left), without being executed. The
+/// root admin is not limited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiThrottle {
+    /// `api.throttling.max` (CloudStack's default: 25).
+    pub max: u32,
+    /// `api.throttling.interval` (CloudStack's default: 1 s).
+    pub interval: Duration,
+}
+
+impl Default for ApiThrottle {
+    fn default() -> Self {
+        Self {
+            max: 25,
+            interval: Duration::from_secs(1),
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -104,6 +127,7 @@ impl Default for SimConfig {
             job_latency: Latency::Fixed(Duration::from_millis(100)),
             faults: Vec::new(),
             seed: 42,
+            api_throttle: None,
         }
     }
 }

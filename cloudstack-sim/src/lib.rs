@@ -60,7 +60,7 @@ pub mod server;
 pub mod tags;
 pub mod world;
 
-pub use config::{Account, Latency, SimConfig, SpecSource, DEMO_API_KEY, DEMO_SECRET_KEY};
+pub use config::{Account, ApiThrottle, Latency, SimConfig, SpecSource, DEMO_API_KEY, DEMO_SECRET_KEY};
 pub use error::{ApiErr, SimError};
 pub use faults::FaultRule;
 pub use registry::Registry;

@@ -35,6 +35,10 @@ struct Cli {
     /// Seed of ids, latencies and fault rates.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Limit every account but the root admin to N API calls per second, as CloudStack's
+    /// `api.throttling.max` does (the call over it gets 429).
+    #[arg(long, value_name = "N")]
+    api_throttle: Option<u32>,
 }
 
 #[derive(serde::Deserialize)]
@@ -82,6 +86,10 @@ fn config(cli: &Cli) -> Result<SimConfig, String> {
             .map(|f| FaultRule::parse(f))
             .collect::<Result<_, _>>()?,
         seed: cli.seed,
+        api_throttle: cli.api_throttle.map(|max| cloudstack_sim::ApiThrottle {
+            max,
+            ..cloudstack_sim::ApiThrottle::default()
+        }),
     })
 }
 

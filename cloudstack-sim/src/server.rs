@@ -26,9 +26,30 @@ struct Shared {
     registry: Registry,
     accounts: Vec<Account>,
     world: Mutex<World>,
+    throttle: Option<crate::config::ApiThrottle>,
+    /// Per account: when its throttle interval began, and its calls in it.
+    windows: Mutex<std::collections::BTreeMap<String, (Instant, u32)>>,
 }
 
 impl Shared {
+    /// Counts a call of `account` against the API throttle; the milliseconds until its interval ends
+    /// when the call is over the limit (the root admin, the first account, is never limited).
+    fn over_limit(&self, account: &str) -> Option<u64> {
+        let throttle = self.throttle?;
+        if self.accounts.first().is_some_and(|a| a.name == account) {
+            return None;
+        }
+        let now = Instant::now();
+        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let window = windows.entry(account.to_string()).or_insert((now, 0));
+        if now.duration_since(window.0) >= throttle.interval {
+            *window = (now, 0);
+        }
+        window.1 += 1;
+        let left = throttle.interval.saturating_sub(now.duration_since(window.0));
+        (window.1 > throttle.max).then(|| u64::try_from(left.as_millis()).unwrap_or(u64::MAX))
+    }
+
     fn world(&self) -> MutexGuard<'_, World> {
         // A panic while holding the lock would be a simulator bug; keep serving with the state as is.
         self.world.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -166,6 +187,8 @@ pub async fn start_with_registry(config: SimConfig, registry: Registry) -> Resul
         registry,
         accounts: config.accounts.clone(),
         world: Mutex::new(world),
+        throttle: config.api_throttle,
+        windows: Mutex::default(),
     });
     let app = Router::new()
         .route("/client/api", get(api).post(api))
@@ -266,6 +289,9 @@ async fn process(shared: &Shared, params: &[(String, String)]) -> Response {
         // With an API key, verifyRequest refuses a command it does not know: 401, not 432.
         return error(&envelope, &ApiErr::unauthorized());
     };
+    if let Some(retry_ms) = shared.over_limit(&account) {
+        return error(&envelope, &ApiErr::throttled(retry_ms));
+    }
     let (decision, latency) = {
         let mut world = shared.world();
         *world.calls.entry(command.clone()).or_default() += 1;

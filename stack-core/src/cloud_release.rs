@@ -81,8 +81,8 @@ pub async fn cloud_release(
 ) -> Result<CloudRelease, ReleaseError> {
     let key = endpoint_key(client);
     if !refresh {
-        if let Some((sha, fetched_ms)) = store.endpoint_spec(&key)? {
-            if let Some(version) = stored_release(store, &sha)? {
+        if let Some((sha, fetched_ms)) = store.endpoint_spec(&key).await? {
+            if let Some(version) = stored_release(store, &sha).await? {
                 return Ok(CloudRelease {
                     version,
                     fetched_ms,
@@ -92,8 +92,8 @@ pub async fn cloud_release(
         }
     }
     let version = fetch(client).await?;
-    store.save_spec(version.facts_sha256, version.facts)?;
-    store.set_endpoint_spec(&key, version.facts_sha256)?;
+    store.save_spec(version.facts_sha256, version.facts).await?;
+    store.set_endpoint_spec(&key, version.facts_sha256).await?;
     Ok(CloudRelease {
         version,
         fetched_ms: crate::state::now_ms(),
@@ -102,14 +102,14 @@ pub async fn cloud_release(
 }
 
 /// The release whose facts have `sha256`: shipped with `cloudstack-api`, or kept in the store.
-pub fn stored_release(store: &dyn StateStore, sha256: &str) -> Result<Option<&'static Version>, ReleaseError> {
+pub async fn stored_release(store: &dyn StateStore, sha256: &str) -> Result<Option<&'static Version>, ReleaseError> {
     if let Some(found) = cloudstack_api::specs::by_sha256(sha256) {
         return found.map(Some).map_err(|source| ReleaseError::Stored {
             sha256: sha256.to_string(),
             source,
         });
     }
-    match store.spec(sha256)? {
+    match store.spec(sha256).await? {
         None => Ok(None),
         Some(facts) => Version::load(facts.as_bytes(), &format!("spec {sha256} of the state store"))
             .map(Some)
@@ -121,8 +121,8 @@ pub fn stored_release(store: &dyn StateStore, sha256: &str) -> Result<Option<&'s
 }
 
 /// Keeps `version`'s facts in the store, so stacks planned with it can be planned again.
-pub fn keep(store: &dyn StateStore, version: &Version) -> Result<(), StateError> {
-    store.save_spec(version.facts_sha256, version.facts)
+pub async fn keep(store: &dyn StateStore, version: &Version) -> Result<(), StateError> {
+    store.save_spec(version.facts_sha256, version.facts).await
 }
 
 async fn fetch(client: &Client) -> Result<&'static Version, ReleaseError> {

@@ -1,43 +1,24 @@
-//! Deleting: a stack's resources walked backwards (what depends on a resource goes first), lost
-//! creates found before, `DeletionPolicy: Retain` respected, and each delete retried while the
-//! resource is in use; a refused delete of an entity that is gone counts as done.
+//! Delete and rollback runs: a stack's resources walked backwards (what depends on a resource goes
+//! first), lost creates found before, `DeletionPolicy: Retain` respected. Each resource's delete is
+//! its kind's step (`step`, `participant`).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use cloudstack_client::decode::unwrap_object;
-use cloudstack_client::{Error as ClientError, ParticipantSpec};
 use serde_json::{Map, Value};
 
+use crate::engine::Engine;
 use crate::events::Status;
-use crate::executor::{claimed_jobs, intent, Engine, StackRun};
-use crate::plan::{Plan, ResourceKind};
-use crate::state::{Intent, IntentKind, ResourceRecord};
+use crate::plan::ResourceKind;
+use crate::recording::claimed_jobs;
+use crate::run::StackRun;
+use crate::state::IntentKind;
 use crate::template::DeletionPolicy;
 use crate::visits::DeleteVisitor;
 use crate::walk::{walk, Direction, Graph, WalkOptions};
 
-/// Whether a failed delete may succeed later: the resource is still in use, or the failure is
-/// transient. The client decides what a failure means ([`ClientError::kind`]).
-fn worth_retrying_delete(e: &ClientError) -> bool {
-    use cloudstack_client::FailureKind as K;
-    matches!(e.kind(), K::InUse | K::Transient | K::Throttled)
-}
-
 impl Engine {
-    /// The deadline of each delete job of a resource of `plan` (and of the wait for a create job an
-    /// interrupted run left): its own timeout ([`Engine::timeout_of`]; a literal `StackMateTimeout`
-    /// in its declaration counts), but never less than the engine's default, so that a short create
-    /// timeout, meant to fail fast, does not make the clean-up after it fail too.
-    pub(crate) fn delete_timeout(&self, plan: &Plan, logical: &str, type_name: &str) -> Duration {
-        let own = plan
-            .resources
-            .get(logical)
-            .and_then(|r| r.decl.properties.get(crate::plan::TIMEOUT_PROPERTY));
-        self.timeout_of(type_name, own).max(self.config.resource_timeout)
-    }
-
     /// Deletes every created resource of `run` in reverse dependency order, in parallel. With
     /// `respect_retain`, resources with `DeletionPolicy: Retain` are kept. Returns whether everything
     /// that had to go is gone.
@@ -60,8 +41,11 @@ impl Engine {
                 spec,
                 &rec.create_wire,
                 at_ms,
-                &claimed,
-                &self.adopted,
+                crate::recovery::Claims {
+                    claimed: &claimed,
+                    adopted: &self.adopted,
+                    policy: &self.config.retry,
+                },
             )
             .await
             {
@@ -79,7 +63,9 @@ impl Engine {
                 }
                 Ok(crate::recovery::Lost::NotCreated) => {
                     rec.intent = None;
-                    let _ = self.persist(&plan, rec);
+                    if let Err(e) = self.persist(&plan, rec).await {
+                        tracing::error!(error = %e, "could not record a create that never reached the cloud");
+                    }
                 }
                 Err(e) => tracing::warn!(resource = %rec.logical, error = %e, "could not look for a lost create"),
             }
@@ -113,7 +99,9 @@ impl Engine {
                 remaining.remove(&l);
                 if let Some(r) = run.resources.get_mut(&l) {
                     r.status = Status::DeleteSkipped;
-                    let _ = self.persist(&plan, r);
+                    if let Err(e) = self.persist(&plan, r).await {
+                        tracing::error!(error = %e, "could not record a retained resource");
+                    }
                 }
                 let t = plan.resources[&l].type_name.clone();
                 self.event(
@@ -123,7 +111,8 @@ impl Engine {
                     None,
                     Status::DeleteSkipped,
                     Some("DeletionPolicy Retain".into()),
-                );
+                )
+                .await;
             }
         }
         // A resource can go once nothing that still exists depends on it: the graph walked backwards.
@@ -144,9 +133,21 @@ impl Engine {
         walk(&graph, options, &mut visitor).await.all_succeeded()
     }
 
-    /// Deletes a created stack.
+    /// Deletes a created stack (taking its lock when the engine keeps state).
     pub async fn delete(&self, run: &mut StackRun) -> Result<(), String> {
-        self.stack_event(&run.plan, Status::DeleteInProgress, None);
+        let guard = self
+            .lock(&run.plan.options.stack_name)
+            .await
+            .map_err(|e| e.to_string())?;
+        let out = self.delete_locked(run).await;
+        if let Some(g) = guard {
+            g.release().await;
+        }
+        out
+    }
+
+    async fn delete_locked(&self, run: &mut StackRun) -> Result<(), String> {
+        self.stack_event(&run.plan, Status::DeleteInProgress, None).await;
         let ok = self.delete_all(run, true).await;
         let status = if ok {
             Status::DeleteComplete
@@ -154,146 +155,11 @@ impl Engine {
             Status::DeleteFailed
         };
         run.status = status;
-        self.stack_event(&run.plan, status, None);
+        self.stack_event(&run.plan, status, None).await;
         if ok {
             Ok(())
         } else {
             Err("some resources could not be deleted; see the DELETE_FAILED events".into())
         }
-    }
-
-    pub(crate) async fn delete_one(
-        &self,
-        plan: &Plan,
-        kind: ResourceKind,
-        mut rec: ResourceRecord,
-    ) -> Result<(), String> {
-        let pid = rec.physical_id.clone().unwrap_or_default();
-        match kind {
-            ResourceKind::WaitConditionHandle => {
-                self.signals.remove_handle(&pid);
-                Ok(())
-            }
-            ResourceKind::WaitCondition => Ok(()),
-            ResourceKind::Custom => match self.custom.get(&rec.type_name) {
-                Some(c) => c.delete(&pid, &rec.attributes).await,
-                None => Err("custom type is no longer registered".into()),
-            },
-            ResourceKind::CloudStack(spec) => {
-                let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
-                // A delete job recorded by an interrupted run: its outcome first.
-                if let (
-                    Some(job),
-                    Some(Intent {
-                        kind: IntentKind::Delete,
-                        ..
-                    }),
-                ) = (rec.job_id.clone(), &rec.intent)
-                {
-                    match self.watcher.wait_adopted_for(spec.delete.name, &job, timeout).await {
-                        Ok(_) => return Ok(()),
-                        Err(e) => tracing::info!(error = %e, "the recorded delete job did not succeed; deleting again"),
-                    }
-                }
-                // A create job recorded by an interrupted run must end before its entity can go.
-                if let (
-                    Some(job),
-                    Some(Intent {
-                        kind: IntentKind::Create,
-                        ..
-                    }),
-                ) = (rec.job_id.clone(), &rec.intent)
-                {
-                    if let Err(e) = self.watcher.wait_adopted_for(spec.create.name, &job, timeout).await {
-                        tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left");
-                    }
-                }
-                let mut wire = spec
-                    .delete_params(&rec.create_wire, &Value::Object(rec.attributes.clone()))
-                    .map_err(|e| e.to_string())?;
-                if spec.create.name == "deployVirtualMachine" && !self.config.expunge_vms {
-                    wire.retain(|(k, _)| k != "expunge");
-                }
-                self.delete_with_retries(plan, spec, wire, &mut rec)
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-        }
-    }
-
-    /// Calls the delete API with `wire`, writing ahead, retrying while the resource is in use or the
-    /// error is transient (for at most `in_use_retry_for`); a resource that is already gone counts as
-    /// deleted.
-    pub(crate) async fn delete_with_retries(
-        &self,
-        plan: &Plan,
-        spec: &'static ParticipantSpec,
-        wire: Vec<(String, String)>,
-        rec: &mut ResourceRecord,
-    ) -> Result<(), ClientError> {
-        let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
-        let started = Instant::now();
-        let mut delay = Duration::from_millis(250);
-        // The entity may be gone already: a delete was sent before (by an interrupted run, or by an
-        // earlier try of this loop), or its create failed after the cloud named it.
-        let mut sent_before = rec.status == Status::CreateFailed
-            || matches!(
-                rec.intent,
-                Some(Intent {
-                    kind: IntentKind::Delete,
-                    ..
-                })
-            );
-        loop {
-            rec.status = Status::DeleteInProgress;
-            rec.intent = Some(intent(IntentKind::Delete, spec.delete.name));
-            rec.job_id = None;
-            if let Err(e) = self.persist(plan, rec) {
-                return Err(ClientError::Config(e));
-            }
-            match self.delete_call(plan, spec, wire.clone(), rec, timeout).await {
-                Ok(()) => return Ok(()),
-                // A refused delete of an entity that is gone (deleted by an earlier, interrupted run,
-                // or by hand) counts as deleted: the list API, not the error's wording, says so.
-                Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => {
-                    let id = rec.physical_id.clone().unwrap_or_default();
-                    return match crate::recovery::entity_listed(&self.client, plan, spec, &id).await {
-                        Some(false) => Ok(()),
-                        Some(true) => Err(e),
-                        // A type with no list API: a delete refused after one was already sent is the
-                        // entity being gone.
-                        None if sent_before => Ok(()),
-                        None => Err(e),
-                    };
-                }
-                Err(e) if worth_retrying_delete(&e) && started.elapsed() < self.config.in_use_retry_for => {
-                    sent_before = true;
-                    tracing::warn!(error = %e, ?delay, "delete failed, retrying (still in use or transient)");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(10));
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    async fn delete_call(
-        &self,
-        plan: &Plan,
-        spec: &'static ParticipantSpec,
-        wire: Vec<(String, String)>,
-        rec: &mut ResourceRecord,
-        timeout: Duration,
-    ) -> Result<(), ClientError> {
-        let inner = self.client.call(spec.delete.name, spec.delete.method, wire).await?;
-        if spec.delete.is_async {
-            let reply = cloudstack_client::client::async_reply(spec.delete.name, &inner)?;
-            rec.job_id = Some(reply.job_id.clone());
-            if let Err(e) = self.persist(plan, rec) {
-                tracing::error!(error = %e, "could not record a delete job");
-            }
-            self.watcher.wait_for(spec.delete.name, &reply.job_id, timeout).await?;
-        }
-        Ok(())
     }
 }

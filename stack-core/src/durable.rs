@@ -1,14 +1,19 @@
 //! Stack operations over the state store: resume after a crash, delete by name, continue a rollback
 //! that got stuck, and delete a stack whose state is gone by finding its resources by tag.
 //!
-//! All of them need an engine made with [`Engine::with_store`], except [`Engine::delete_by_tags`].
+//! All of them need an engine made with [`Engine::with_store`], except a delete by tags
+//! ([`crate::lifecycle::DeleteBy::Tags`]).
 
 use std::collections::BTreeMap;
 
+use tracing::Instrument as _;
+
+use crate::engine::Engine;
 use crate::events::Status;
-use crate::executor::{Engine, ResourceRecord, StackError, StackRun};
-use crate::plan::{Plan, PlanOptions};
+use crate::plan::Plan;
 use crate::recovery::{find_by_tags, teardown_rank};
+use crate::run::{StackError, StackRun};
+use crate::state::ResourceRecord;
 use crate::state::{StackRecord, StateStore};
 
 /// Why a durable operation could not run or did not succeed.
@@ -18,7 +23,10 @@ pub enum DurableError {
     #[error("this engine keeps no state: build it with Engine::with_store (the CLI's --state-dir)")]
     NoStore,
     /// No such stack in the store.
-    #[error("no stack named {0} in the state; `stackmate list` shows the stacks it knows")]
+    #[error(
+        "no stack named {0} in the state; `stackmate list` shows the stacks it knows (check --state-dir); \
+         a stack whose state is gone can be deleted by its tags, if you are sure: `stackmate delete {0} --by-tags`"
+    )]
     UnknownStack(String),
     /// The stored stack cannot be planned again (a NoEcho value is missing, the template changed...).
     #[error("stack {stack} cannot be resumed: {reason}")]
@@ -45,15 +53,16 @@ impl Engine {
     }
 
     /// The stored record of a stack.
-    pub fn stack_record(&self, name: &str) -> Result<StackRecord, DurableError> {
+    pub async fn stack_record(&self, name: &str) -> Result<StackRecord, DurableError> {
         self.store_or_err()?
-            .stack(name)?
+            .stack(name)
+            .await?
             .ok_or_else(|| DurableError::UnknownStack(name.to_string()))
     }
 
     /// The release a stored stack was planned against: the spec of its recorded sha256 (shipped with
     /// `cloudstack-api` or kept in the store), or for older records the shipped release it names.
-    pub fn release_of(&self, rec: &StackRecord) -> Result<&'static cloudstack_api::Version, DurableError> {
+    pub async fn release_of(&self, rec: &StackRecord) -> Result<&'static cloudstack_api::Version, DurableError> {
         let cannot = |reason: String| DurableError::CannotResume {
             stack: rec.name.clone(),
             reason,
@@ -62,6 +71,7 @@ impl Engine {
             return cloudstack_api::specs::release(&rec.options.version).map_err(|e| cannot(e.to_string()));
         }
         crate::cloud_release::stored_release(self.store_or_err()?.as_ref(), &rec.options.spec_sha256)
+            .await
             .map_err(|e| cannot(e.to_string()))?
             .ok_or_else(|| {
                 cannot(format!(
@@ -73,22 +83,22 @@ impl Engine {
     }
 
     /// Plans a stored stack again, with `secrets` for its NoEcho parameters (never stored).
-    pub fn stored_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
-        self.stored_plan_for(name, secrets, true)
+    pub async fn stored_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
+        self.stored_plan_for(name, secrets, true).await
     }
 
     /// A stored stack's plan for deleting it: NoEcho values are not needed.
-    pub fn teardown_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
-        self.stored_plan_for(name, secrets, false)
+    pub async fn teardown_plan(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<Plan, DurableError> {
+        self.stored_plan_for(name, secrets, false).await
     }
 
-    fn stored_plan_for(
+    async fn stored_plan_for(
         &self,
         name: &str,
         secrets: &BTreeMap<String, String>,
         strict: bool,
     ) -> Result<Plan, DurableError> {
-        let rec = self.stack_record(name)?;
+        let rec = self.stack_record(name).await?;
         let cannot = |reason: String| DurableError::CannotResume {
             stack: name.to_string(),
             reason,
@@ -113,13 +123,12 @@ impl Engine {
                 }
             }
         }
-        let version = self.release_of(&rec)?;
+        let version = self.release_of(&rec).await?;
         // A stored template passed its limits when it was created: it is not held to today's again.
-        let options = PlanOptions::new(rec.name.clone(), rec.stack_id.clone(), version)
+        let options = self
+            .stored_plan_options(&rec.name, &rec.stack_id, version)
             .zones(rec.options.zones.clone())
             .unique_names(rec.options.unique_names)
-            .custom_types(self.custom_types())
-            .metadata_url(self.signals.base_url())
             .limits(crate::limits::Limits::for_stored());
         let template = crate::template::parse_with(rec.template.as_bytes(), &options.limits).map_err(|p| {
             cannot(format!(
@@ -138,10 +147,10 @@ impl Engine {
     }
 
     /// The stored run of a stack: its plan and every resource's record.
-    pub fn stored_run(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
-        let status = self.stack_record(name)?.status;
-        let plan = self.teardown_plan(name, secrets)?;
-        let resources = self.stored_records(name)?;
+    pub async fn stored_run(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
+        let status = self.stack_record(name).await?.status;
+        let plan = self.teardown_plan(name, secrets).await?;
+        let resources = self.stored_records(name).await?;
         let mut run = StackRun {
             plan,
             resources,
@@ -154,10 +163,11 @@ impl Engine {
         Ok(run)
     }
 
-    fn stored_records(&self, name: &str) -> Result<BTreeMap<String, ResourceRecord>, DurableError> {
+    async fn stored_records(&self, name: &str) -> Result<BTreeMap<String, ResourceRecord>, DurableError> {
         Ok(self
             .store_or_err()?
-            .resources(name)?
+            .resources(name)
+            .await?
             .into_iter()
             .map(|r| (r.logical.clone(), r))
             .collect())
@@ -170,13 +180,13 @@ impl Engine {
     /// with that.
     pub async fn resume(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
         let creating = matches!(
-            self.stack_record(name)?.status,
+            self.stack_record(name).await?.status,
             Status::CreateInProgress | Status::CreateFailed
         );
         let plan = if creating {
-            self.stored_plan(name, secrets)?
+            self.stored_plan(name, secrets).await?
         } else {
-            self.teardown_plan(name, secrets)?
+            self.teardown_plan(name, secrets).await?
         };
         self.resume_plan(plan).await
     }
@@ -185,10 +195,13 @@ impl Engine {
     pub async fn resume_plan(&self, plan: Plan) -> Result<StackRun, DurableError> {
         let name = plan.options.stack_name.clone();
         let span = tracing::info_span!("stack", stack = %name);
-        let _enter = span.enter();
-        let stored = self.stack_record(&name)?;
-        let _guard = self.lock(&name).map_err(DurableError::Other)?;
-        let mut prior = self.stored_records(&name)?;
+        self.locked(&name, self.resume_locked(plan).instrument(span)).await
+    }
+
+    async fn resume_locked(&self, plan: Plan) -> Result<StackRun, DurableError> {
+        let name = plan.options.stack_name.clone();
+        let stored = self.stack_record(&name).await?;
+        let mut prior = self.stored_records(&name).await?;
         let disable_rollback = stored.options.disable_rollback;
         tracing::info!(status = stored.status.as_str(), "resuming");
         match stored.status {
@@ -249,7 +262,7 @@ impl Engine {
         } else {
             Status::RollbackInProgress
         };
-        self.stack_event(&plan, in_progress, None);
+        self.stack_event(&plan, in_progress, None).await;
         let mut run = StackRun {
             plan,
             resources: prior,
@@ -258,7 +271,7 @@ impl Engine {
         };
         let all_gone = self.delete_all(&mut run, respect_retain).await;
         run.status = if all_gone { ok } else { failed };
-        self.stack_event(&run.plan, run.status, None);
+        self.stack_event(&run.plan, run.status, None).await;
         if all_gone {
             Ok(run)
         } else {
@@ -273,12 +286,18 @@ impl Engine {
     }
 
     /// Deletes stored stack `name` (reverse dependency order, in parallel, Retain respected).
-    pub async fn delete_stack(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
-        let plan = self.teardown_plan(name, secrets)?;
-        let _guard = self.lock(name).map_err(DurableError::Other)?;
-        let prior = self.stored_records(name)?;
-        self.finish_teardown(plan, prior, true, Status::DeleteComplete, Status::DeleteFailed)
-            .await
+    pub(crate) async fn delete_stack(
+        &self,
+        name: &str,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<StackRun, DurableError> {
+        let plan = self.teardown_plan(name, secrets).await?;
+        self.locked(name, async {
+            let prior = self.stored_records(name).await?;
+            self.finish_teardown(plan, prior, true, Status::DeleteComplete, Status::DeleteFailed)
+                .await
+        })
+        .await
     }
 
     /// Gets a stack unstuck after its rollback or delete failed (CloudFormation's
@@ -290,10 +309,19 @@ impl Engine {
         skip: &[String],
         secrets: &BTreeMap<String, String>,
     ) -> Result<StackRun, DurableError> {
-        let stored = self.stack_record(name)?;
-        let plan = self.teardown_plan(name, secrets)?;
-        let _guard = self.lock(name).map_err(DurableError::Other)?;
-        let mut prior = self.stored_records(name)?;
+        let stored = self.stack_record(name).await?;
+        let plan = self.teardown_plan(name, secrets).await?;
+        self.locked(name, self.continue_locked(stored, plan, skip)).await
+    }
+
+    async fn continue_locked(
+        &self,
+        stored: StackRecord,
+        plan: Plan,
+        skip: &[String],
+    ) -> Result<StackRun, DurableError> {
+        let name = stored.name.as_str();
+        let mut prior = self.stored_records(name).await?;
         for l in skip {
             let Some(rec) = prior.get_mut(l) else {
                 return Err(DurableError::Other(format!(
@@ -303,9 +331,10 @@ impl Engine {
             };
             rec.status = Status::DeleteSkipped;
             rec.reason = Some("skipped by continue-rollback; left in the cloud".into());
-            self.persist(&plan, rec).map_err(DurableError::Other)?;
-            let (t, pid) = (rec.type_name.clone(), rec.physical_id.clone());
-            self.event(&plan, l, &t, pid.as_deref(), Status::DeleteSkipped, rec.reason.clone());
+            self.persist(&plan, rec).await?;
+            let (t, pid, reason) = (rec.type_name.clone(), rec.physical_id.clone(), rec.reason.clone());
+            self.event(&plan, l, &t, pid.as_deref(), Status::DeleteSkipped, reason)
+                .await;
         }
         let deleting = matches!(stored.status, Status::DeleteFailed | Status::DeleteInProgress);
         let (ok, failed) = if deleting {
@@ -318,24 +347,30 @@ impl Engine {
 
     /// Deletes every resource tagged with stack `name` without any state (how StackMate deleted
     /// stacks): rules first, then machines, volumes, addresses, networks and groups, each retried
-    /// while something still uses it. Returns the deleted resources as (type, id, logical id).
+    /// while something still uses it. Returns the deleted resources as (tag type, id). Nothing is
+    /// recorded: there is no state to record it in.
     ///
     /// `version` is the cloud's release: its participants say which delete API each tag type takes.
-    pub async fn delete_by_tags(
+    pub(crate) async fn delete_by_tags(
         &self,
         name: &str,
         version: &'static cloudstack_api::Version,
-    ) -> Result<Vec<(String, String, Option<String>)>, DurableError> {
+    ) -> Result<Vec<(String, String)>, DurableError> {
         let found = find_by_tags(&self.client, version, name, None)
             .await
             .map_err(DurableError::Other)?;
-        let options = PlanOptions::new(name, String::new(), version).metadata_url(self.signals.base_url());
+        let options = self.stored_plan_options(name, "", version);
         // A plan with no resources of its own: the deletes only need its options.
         let empty =
             crate::template::parse(r#"{"Resources": {"Placeholder": {"Type": "StackMate::WaitConditionHandle"}}}"#)
                 .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
         let plan =
             crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
+        // No state: the deletes record nothing.
+        let stateless = Engine {
+            store: None,
+            ..self.clone()
+        };
         let mut by_rank: BTreeMap<u8, Vec<crate::recovery::Tagged>> = BTreeMap::new();
         for t in found {
             by_rank.entry(teardown_rank(&t.resource_type)).or_default().push(t);
@@ -364,7 +399,7 @@ impl Engine {
                     ));
                     continue;
                 }
-                let (engine, plan) = (self.clone(), plan.clone());
+                let (engine, plan) = (stateless.clone(), plan.clone());
                 tasks.spawn(async move {
                     let mut last = String::new();
                     for spec in specs {
@@ -373,11 +408,7 @@ impl Engine {
                         };
                         let mut wire = vec![(key.param.to_string(), t.resource_id.clone())];
                         wire.extend(spec.delete_defaults.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-                        let mut rec = ResourceRecord::new(
-                            t.logical_id.as_deref().unwrap_or(&t.resource_id),
-                            spec.type_name,
-                            Status::CreateComplete,
-                        );
+                        let mut rec = ResourceRecord::new(&t.resource_id, spec.type_name, Status::CreateComplete);
                         rec.physical_id = Some(t.resource_id.clone());
                         match engine.delete_with_retries(&plan, spec, wire, &mut rec).await {
                             Ok(()) => return (t, Ok(())),
@@ -389,7 +420,7 @@ impl Engine {
             }
             while let Some(joined) = tasks.join_next().await {
                 match joined {
-                    Ok((t, Ok(()))) => deleted.push((t.resource_type, t.resource_id, t.logical_id)),
+                    Ok((t, Ok(()))) => deleted.push((t.resource_type, t.resource_id)),
                     Ok((t, Err(e))) => errors.push(format!("{} {}: {e}", t.resource_type, t.resource_id)),
                     Err(e) => errors.push(format!("a delete task failed: {e}")),
                 }

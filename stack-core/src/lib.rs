@@ -8,13 +8,16 @@
 //! the dependency graph. All problems are collected, each with a JSON pointer and a hint.
 //!
 //! [`Engine`] runs a plan: each resource starts as soon as its dependencies are done, async jobs are
-//! watched in batches, created resources are tagged with the stack, failures roll back in reverse
-//! dependency order, and wait conditions are served by an embedded [`signals::SignalServer`].
+//! watched in batches, each with its resource's own deadline; created resources are tagged with the
+//! stack, in batches and off the critical path; failures roll back in reverse dependency order, and
+//! wait conditions are served by an embedded [`signals::SignalServer`].
 //!
-//! With a [`state::StateStore`] ([`state::SqliteStore`] by default) the engine writes ahead before every
-//! state-changing call, so a run killed at any point can be resumed ([`Engine::resume`]): recorded jobs are
-//! polled again, creates whose reply was lost are found ([`recovery`] lists the few types that cannot be),
-//! and the stack goes on or rolls back. Stacks are locked per process with a lease.
+//! With a [`state::StateStore`] ([`state::SqliteStore`] by default, [`state::MemoryStore`] in memory)
+//! the engine writes ahead before every state-changing call, so a run killed at any point can be
+//! resumed ([`Engine::resume`]): recorded jobs are polled again, creates whose reply was lost are
+//! found ([`recovery`] lists the few types that cannot be), and the stack goes on or rolls back. A
+//! stack is written only under its lock, a lease with a fencing counter that the store checks on
+//! every write.
 //!
 //! ## What a template must be
 //!
@@ -57,19 +60,38 @@
 //!
 //! ## Map
 //!
-//! - [`template`], [`reader`], [`yaml`], [`limits`]: template text to a checked template model.
-//! - [`parameters`], [`intrinsics`], [`order`], [`plan`](mod@plan), [`problem`]: a template and its parameters to a
-//!   validated plan (pure), with every problem at its pointer.
+//! Templates to plans (pure, no I/O):
+//! - [`template`], [`reader`], [`yaml`], [`limits`]: template text to a checked template model;
+//!   `declarations` (private): one parameter, resource or mapping declaration read and checked.
+//! - [`parameters`], [`intrinsics`], [`order`], [`plan`](mod@plan), [`problem`]: a template and its
+//!   parameters to a validated plan, with every problem at its pointer; `resource_checks` (private):
+//!   one resource's properties and attributes against its release; `graph_text` (private): the
+//!   dependency graph as DOT or Mermaid.
 //! - [`builder`]: a stack written in Rust instead of a template.
 //! - [`cloud_release`]: which release a stack is planned against (shipped, a file, or the cloud's own).
+//!
+//! Running plans:
+//! - [`engine`]: the [`Engine`] and its [`EngineConfig`]; [`lifecycle`]: stack ids, plan options,
+//!   delete by state or (explicitly) by tags, for every front-end.
 //! - [`walk`]: the one graph walker (forwards for create, backwards for delete and rollback),
 //!   critical path first, under a concurrency limit; it knows nothing of resources.
+//! - `create` (private): a create run; `deletion` (private): delete and rollback runs.
 //! - `visits` (private): what visiting a resource means for a create walk and a delete walk.
-//! - [`executor`]: the [`Engine`], a create run and the create step of one resource (with its retries).
-//! - `tagging` (private): the stack's tags on each resource, off the critical path.
-//! - `deletion` (private): delete and rollback runs, and the delete step of one resource.
-//! - [`state`]: the [`state::StateStore`] contract and its SQLite store; [`durable`]: resume, delete
-//!   by name, continue a rollback; [`recovery`]: finding what a lost call made.
+//! - `step` (private): one resource's create or delete, dispatched by its kind.
+//! - `participant` (private): the CloudStack participant's create and delete; `quirks` (private):
+//!   what some CloudStack types need beyond their spec (VM attributes, expunge).
+//! - `wait_condition` (private): wait-condition handles and conditions; [`custom`]: resource types
+//!   the embedding program provides.
+//! - `tagging` (private): the stack's tags, batched and off the critical path.
+//! - [`retry`]: the one retry policy (throttled, transient, in use, not yet visible).
+//! - `recording` (private): locks, write-ahead records and events; `secrets` (private): NoEcho masking.
+//! - [`resource_error`]: why one resource failed; [`run`]: what a stack operation gives back.
+//!
+//! State and recovery:
+//! - [`state`]: the [`state::StateStore`] contract, its conformance suite, and the SQLite and
+//!   in-memory stores.
+//! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
+//!   call made.
 //! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server.
 //!
 //! What it does not do: talk to the terminal (the `stackmate` CLI does), or keep secrets (NoEcho values
@@ -93,29 +115,50 @@
 
 pub mod builder;
 pub mod cloud_release;
+mod create;
+pub mod custom;
+mod declarations;
 mod deletion;
 pub mod durable;
+pub mod engine;
 pub mod events;
-pub mod executor;
+mod graph_text;
 pub mod intrinsics;
+pub mod lifecycle;
 pub mod limits;
 pub mod order;
 pub mod parameters;
+mod participant;
 pub mod plan;
 pub mod problem;
+mod quirks;
 pub mod reader;
+mod recording;
 pub mod recovery;
+mod resource_checks;
+pub mod resource_error;
+pub mod retry;
+pub mod run;
+mod secrets;
 pub mod signals;
 pub mod state;
+mod step;
 mod tagging;
 pub mod template;
 mod visits;
+mod wait_condition;
 pub mod walk;
 pub mod yaml;
 
+pub use custom::{BoxFuture, Created, CustomError, CustomResource};
 pub use durable::DurableError;
+pub use engine::{Engine, EngineConfig};
 pub use events::{Event, EventLog, Status};
-pub use executor::{Created, CustomResource, Engine, EngineConfig, LaunchError, ResourceRecord, StackError, StackRun};
+pub use lifecycle::{DeleteBy, Deleted};
 pub use plan::{plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};
-pub use state::{SqliteStore, StateStore};
+pub use resource_error::ResourceError;
+pub use retry::RetryPolicy;
+pub use run::{LaunchError, StackError, StackRun};
+pub use state::{MemoryStore, ResourceRecord, SqliteStore, StateStore};
+pub use tagging::{STACK_ID_TAG, STACK_NAME_TAG};

@@ -29,12 +29,13 @@ use cloudstack_client::{Client, ParticipantSpec};
 use serde_json::{Map, Value};
 
 use crate::plan::Plan;
+use crate::retry::{RetryPolicy, RetryReason};
+pub use crate::tagging::STACK_ID_TAG;
+use crate::tagging::STACK_NAME_TAG;
 use crate::template::text as scalar_text;
 
 /// How far before the recorded intent jobs are looked for (clock skew between us and the cloud).
 const SKEW: Duration = Duration::from_secs(300);
-/// How long pending candidate jobs are waited for.
-const PENDING_WAIT: Duration = Duration::from_secs(600);
 
 /// What a lost create turned out to be.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +112,17 @@ async fn list_all(
         .map_err(|e| format!("{api}: {e}"))
 }
 
+/// What a search for a lost create must not adopt, and how long it waits.
+#[derive(Debug, Clone, Copy)]
+pub struct Claims<'a> {
+    /// Job and entity ids the stack's records already name.
+    pub claimed: &'a BTreeSet<String>,
+    /// Ids adopted by searches of this process so far (one is added atomically when adopted).
+    pub adopted: &'a std::sync::Mutex<BTreeSet<String>>,
+    /// Pending candidates are waited for under its "not yet visible" backoff.
+    pub policy: &'a RetryPolicy,
+}
+
 /// Looks for what a create whose reply was lost made (see the module docs).
 pub async fn find_lost_create(
     client: &Client,
@@ -118,9 +130,13 @@ pub async fn find_lost_create(
     spec: &'static ParticipantSpec,
     wire: &[(String, String)],
     intent_ms: u64,
-    claimed: &BTreeSet<String>,
-    adopted: &std::sync::Mutex<BTreeSet<String>>,
+    claims: Claims<'_>,
 ) -> Result<Lost, String> {
+    let Claims {
+        claimed,
+        adopted,
+        policy,
+    } = claims;
     let taken = |id: &str| {
         claimed.contains(id)
             || adopted
@@ -131,7 +147,9 @@ pub async fn find_lost_create(
     if spec.create.is_async {
         let since = (intent_ms / 1000).saturating_sub(SKEW.as_secs());
         let startdate = cloudstack_client::signing::format_utc(since, "+0000");
-        let started = std::time::Instant::now();
+        // Pending candidates are waited for under the policy's "not yet visible" backoff.
+        let budget = policy.not_yet_visible.budget.unwrap_or(Duration::from_secs(600));
+        let mut attempts = policy.attempts(budget);
         loop {
             let jobs = list_all(
                 client,
@@ -152,9 +170,11 @@ pub async fn find_lost_create(
             let pending = candidates
                 .iter()
                 .any(|j| j.get("jobstatus").and_then(scalar_text).as_deref() == Some("0"));
-            if pending && started.elapsed() < PENDING_WAIT {
-                tokio::time::sleep(Duration::from_millis(200)).await;
-                continue;
+            if pending {
+                if let Some(wait) = attempts.wait_after(Some((RetryReason::NotYetVisible, None))) {
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
             }
             // Newest first: the lost create came after every older job of the same kind.
             for job in candidates.into_iter().rev() {
@@ -254,23 +274,11 @@ async fn could_be_ours(client: &Client, plan: &Plan, spec: &ParticipantSpec, ent
     let Some(rtype) = spec.tag_resource_type else {
         return true;
     };
-    let query = vec![
-        ("resourcetype".to_string(), rtype.to_string()),
-        ("resourceid".to_string(), entity.to_string()),
-        ("key".to_string(), STACK_ID_TAG.to_string()),
-        ("listall".to_string(), "true".to_string()),
-    ];
-    match list_all(client, plan.options.version, "listTags", query).await {
-        Ok(tags) => tags
-            .iter()
-            .filter_map(|t| t.get("value").and_then(Value::as_str))
-            .all(|v| v == plan.options.stack_id),
-        Err(_) => true,
+    match crate::tagging::stack_ids_on(client, rtype, entity).await {
+        Some(ids) => ids.iter().all(|v| *v == plan.options.stack_id),
+        None => true,
     }
 }
-
-/// The tag that names the stack of a resource.
-pub const STACK_ID_TAG: &str = "cloudstack:stack-id";
 
 /// The list API of the entity a participant makes: the type's own ([`list_api_of`]) or its tag
 /// resource type's (`PublicIpAddress` -> `listPublicIpAddresses`).
@@ -307,8 +315,6 @@ pub struct Tagged {
     pub resource_type: String,
     /// The resource's id.
     pub resource_id: String,
-    /// The logical id tag, if present.
-    pub logical_id: Option<String>,
 }
 
 /// Every resource tagged with `cloudstack:stack-name = stack` (and, when given, the stack id).
@@ -325,7 +331,7 @@ pub async fn find_by_tags(
             ("listall".to_string(), "true".to_string()),
         ]
     };
-    let named = list_all(client, version, "listTags", by("cloudstack:stack-name", stack)).await?;
+    let named = list_all(client, version, "listTags", by(STACK_NAME_TAG, stack)).await?;
     let ids: Option<BTreeSet<String>> = match stack_id {
         Some(sid) => Some(
             list_all(client, version, "listTags", by(STACK_ID_TAG, sid))
@@ -336,16 +342,6 @@ pub async fn find_by_tags(
         ),
         None => None,
     };
-    let logical: Vec<Map<String, Value>> = list_all(
-        client,
-        version,
-        "listTags",
-        vec![
-            ("key".to_string(), "cloudstack:logical-id".to_string()),
-            ("listall".to_string(), "true".to_string()),
-        ],
-    )
-    .await?;
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for t in named {
@@ -358,14 +354,9 @@ pub async fn find_by_tags(
         if ids.as_ref().is_some_and(|s| !s.contains(&rid)) || !seen.insert(rid.clone()) {
             continue;
         }
-        let logical_id = logical
-            .iter()
-            .find(|l| l.get("resourceid").and_then(scalar_text).as_deref() == Some(rid.as_str()))
-            .and_then(|l| l.get("value").and_then(scalar_text));
         out.push(Tagged {
             resource_type: rtype,
             resource_id: rid,
-            logical_id,
         });
     }
     Ok(out)

@@ -1,16 +1,36 @@
-//! Tagging: every resource a stack makes carries the stack's id, its name and the resource's
-//! logical id (plus the template's `Tags`). An async create is tagged while its job runs; a
-//! synchronous one after it returns, off the critical path ([`PendingTags`]): its dependents do not
-//! wait for the tags, the stack does.
+//! Tagging: every resource a stack makes carries the stack's id and name (plus the template's `Tags`),
+//! so a stack whose state is lost can still be found and deleted.
+//!
+//! Tags never sit on the critical path. An async create is tagged while its job runs; a synchronous
+//! one after it returns ([`PendingTags`]): its dependents do not wait for the tags, the stack does,
+//! and a tag failure fails it.
+//!
+//! And they cost few calls: `createTags` takes many `resourceids` of one `resourcetype`, so the
+//! [`TagBatcher`] gathers the resources that ask within a short window and tags those with the same
+//! type and tags in one call (its job polled with the others'). A batch the cloud refuses is tried
+//! again resource by resource, so one bad resource fails only itself. Nothing is lost to a crash in
+//! the window: a resource's record says `tagged` only after its tags are confirmed, and a resumed
+//! run tags what is not.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use cloudstack_client::{DynamicRequest, ParticipantSpec};
+use cloudstack_client::{ApiMeta, Client, DynamicRequest, Error as ClientError, JobWatcher, ParticipantSpec};
 use serde_json::{json, Value};
+use tokio::sync::{mpsc, oneshot};
 
-use crate::executor::Engine;
 use crate::plan::Plan;
+use crate::retry::{CallKind, RetryPolicy};
 use crate::state::ResourceRecord;
+
+/// The tag every resource of a stack carries, with the stack's id.
+pub const STACK_ID_TAG: &str = "cloudstack:stack-id";
+/// The tag every resource of a stack carries, with the stack's name.
+pub const STACK_NAME_TAG: &str = "cloudstack:stack-name";
+
+/// The most resources one `createTags` call names.
+const MAX_PER_CALL: usize = 100;
 
 /// The stack's tags for a resource that exists, still to be put on it. Its dependents do not wait
 /// for them; the stack does, and a tag failure fails it.
@@ -40,76 +60,213 @@ pub(crate) fn pending_tags(
     }
 }
 
-impl Engine {
-    /// Puts `tags` on their resource and records that it is tagged.
-    pub(crate) async fn put_tags(&self, plan: &Plan, mut rec: ResourceRecord, tags: PendingTags) -> Result<(), String> {
-        self.tag(plan, &rec.logical, tags.rtype, &tags.id, tags.extra, tags.budget)
-            .await?;
-        rec.tagged = true;
-        self.persist(plan, &rec)
+/// The tags of a resource of `plan`: the stack's, then the template's own.
+pub(crate) fn stack_tags(plan: &Plan, extra: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut tags = vec![
+        (STACK_ID_TAG.to_string(), plan.options.stack_id.clone()),
+        (STACK_NAME_TAG.to_string(), plan.options.stack_name.clone()),
+    ];
+    tags.extend(extra);
+    tags
+}
+
+/// What one batch shares: the API (of the plan's release), the resource type and the tags.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct BatchKey {
+    api: usize,
+    rtype: &'static str,
+    tags: Vec<(String, String)>,
+}
+
+struct TagJob {
+    meta: &'static ApiMeta,
+    key: BatchKey,
+    id: String,
+    deadline: Instant,
+    done: oneshot::Sender<Result<(), ClientError>>,
+}
+
+/// Puts tags on many resources in few `createTags` calls (see the module's docs).
+pub(crate) struct TagBatcher {
+    client: Client,
+    watcher: JobWatcher,
+    retry: RetryPolicy,
+    window: Duration,
+    queue: Mutex<Option<mpsc::UnboundedSender<TagJob>>>,
+}
+
+impl TagBatcher {
+    /// A batcher sending with `client`, gathering for `window`.
+    pub(crate) fn new(client: Client, watcher: JobWatcher, retry: RetryPolicy, window: Duration) -> Self {
+        Self {
+            client,
+            watcher,
+            retry,
+            window,
+            queue: Mutex::new(None),
+        }
     }
 
-    pub(crate) async fn tag(
+    /// Puts `tags` on the entity `id` of `rtype` within `budget`, with others of the same type and
+    /// tags in one call.
+    pub(crate) async fn put(
         &self,
-        plan: &Plan,
-        logical: &str,
-        rtype: &str,
+        meta: &'static ApiMeta,
+        rtype: &'static str,
         id: &str,
-        extra: Vec<(String, String)>,
+        tags: Vec<(String, String)>,
         budget: Duration,
-    ) -> Result<(), String> {
-        let meta = plan
-            .options
-            .version
-            .api("createTags")
-            .ok_or("this CloudStack version has no createTags")?;
-        let mut tags = vec![
-            (crate::recovery::STACK_ID_TAG.to_string(), plan.options.stack_id.clone()),
-            ("cloudstack:stack-name".to_string(), plan.options.stack_name.clone()),
-            ("cloudstack:logical-id".to_string(), logical.to_string()),
-        ];
-        tags.extend(extra);
-        let mut req = DynamicRequest::new(meta);
-        let tags_json: Vec<Value> = tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
-        req.set_json("resourceids", &json!([id]))
-            .and_then(|r| r.set_json("resourcetype", &json!(rtype)))
-            .and_then(|r| r.set_json("tags", &Value::Array(tags_json)))
-            .map_err(|e| e.to_string())?;
-        let reply = self
-            .retrying(budget, || self.client.submit(&req))
-            .await
-            .map_err(|e| format!("tagging failed: {e}"))?;
-        match self.watcher.wait_for("createTags", &reply.job_id, budget).await {
-            Ok(_) => Ok(()),
-            // A run resumed after a crash tags again: tags that are already there are ours.
-            Err(e) if self.tagged_already(rtype, id, logical).await => {
-                tracing::debug!(error = %e, "the stack tags were already on the resource");
-                Ok(())
-            }
-            Err(e) => Err(format!("tagging failed: {e}")),
-        }
+    ) -> Result<(), ClientError> {
+        let (done, answer) = oneshot::channel();
+        let job = TagJob {
+            meta,
+            key: BatchKey {
+                api: std::ptr::from_ref(meta) as usize,
+                rtype,
+                tags,
+            },
+            id: id.to_string(),
+            deadline: Instant::now() + budget,
+            done,
+        };
+        self.sender().send(job).map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
     }
 
-    /// Whether the resource already carries this stack's logical-id tag for `logical`.
-    pub(crate) async fn tagged_already(&self, rtype: &str, id: &str, logical: &str) -> bool {
-        let wire = vec![
-            ("resourcetype".to_string(), rtype.to_string()),
-            ("resourceid".to_string(), id.to_string()),
-            ("key".to_string(), "cloudstack:logical-id".to_string()),
-            ("listall".to_string(), "true".to_string()),
-        ];
-        match self
-            .client
-            .call("listTags", cloudstack_client::HttpMethod::Get, wire)
-            .await
-        {
-            Ok(inner) => inner
-                .get("tag")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .any(|t| t.get("value").and_then(Value::as_str) == Some(logical)),
-            Err(_) => false,
+    /// The queue, started on first use (inside the runtime).
+    fn sender(&self) -> mpsc::UnboundedSender<TagJob> {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tx) = queue.as_ref().filter(|tx| !tx.is_closed()) {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let sending = Arc::new(Sending {
+            client: self.client.clone(),
+            watcher: self.watcher.clone(),
+            retry: self.retry.clone(),
+        });
+        tokio::spawn(gather(rx, sending, self.window));
+        *queue = Some(tx.clone());
+        tx
+    }
+}
+
+fn gone() -> ClientError {
+    ClientError::Config("the tagging task ended".into())
+}
+
+struct Sending {
+    client: Client,
+    watcher: JobWatcher,
+    retry: RetryPolicy,
+}
+
+/// Gathers the jobs that arrive within `window` of the first, and sends each group.
+async fn gather(mut rx: mpsc::UnboundedReceiver<TagJob>, sending: Arc<Sending>, window: Duration) {
+    while let Some(first) = rx.recv().await {
+        let until = tokio::time::Instant::now() + window;
+        let mut groups: BTreeMap<BatchKey, Vec<TagJob>> = BTreeMap::new();
+        groups.entry(first.key.clone()).or_default().push(first);
+        while let Ok(Some(job)) = tokio::time::timeout_at(until, rx.recv()).await {
+            groups.entry(job.key.clone()).or_default().push(job);
+        }
+        for (_, mut jobs) in groups {
+            while !jobs.is_empty() {
+                let rest = jobs.split_off(jobs.len().min(MAX_PER_CALL));
+                let batch = std::mem::replace(&mut jobs, rest);
+                tokio::spawn(send_batch(Arc::clone(&sending), batch));
+            }
         }
     }
+}
+
+/// Tags a batch in one call; if the cloud refuses it, each resource alone.
+async fn send_batch(sending: Arc<Sending>, jobs: Vec<TagJob>) {
+    let Some(first) = jobs.first() else { return };
+    let (meta, key) = (first.meta, first.key.clone());
+    let deadline = jobs.iter().map(|j| j.deadline).min().unwrap_or_else(Instant::now);
+    let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+    let outcome = tag_ids(&sending, meta, &key, &ids, deadline).await;
+    match outcome {
+        Ok(()) => {
+            for j in jobs {
+                let _ = j.done.send(Ok(()));
+            }
+        }
+        Err(e) if jobs.len() == 1 => {
+            if let Some(j) = jobs.into_iter().next() {
+                // A run resumed after a crash tags again: tags that are already there are ours.
+                let answer = if tagged_already(&sending.client, key.rtype, &j.id, &key.tags).await {
+                    Ok(())
+                } else {
+                    Err(e)
+                };
+                let _ = j.done.send(answer);
+            }
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, resources = jobs.len(), "a batch of tags was refused; tagging one by one");
+            let singles = jobs.into_iter().map(|j| send_batch(Arc::clone(&sending), vec![j]));
+            futures_util::future::join_all(singles).await;
+        }
+    }
+}
+
+async fn tag_ids(
+    sending: &Sending,
+    meta: &'static ApiMeta,
+    key: &BatchKey,
+    ids: &[String],
+    deadline: Instant,
+) -> Result<(), ClientError> {
+    let mut req = DynamicRequest::new(meta);
+    let tags_json: Vec<Value> = key.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
+    req.set_json("resourceids", &json!(ids))
+        .and_then(|r| r.set_json("resourcetype", &json!(key.rtype)))
+        .and_then(|r| r.set_json("tags", &Value::Array(tags_json)))
+        .map_err(|e| ClientError::Config(e.to_string()))?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    let reply = sending
+        .retry
+        .run(CallKind::Write, left, || sending.client.submit(&req))
+        .await?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    sending
+        .watcher
+        .wait_for(meta.name, &reply.job_id, left)
+        .await
+        .map(|_| ())
+}
+
+/// Whether the entity already carries these tags (the stack id's among them).
+async fn tagged_already(client: &Client, rtype: &str, id: &str, tags: &[(String, String)]) -> bool {
+    let Some((_, value)) = tags.iter().find(|(k, _)| k == STACK_ID_TAG) else {
+        return false;
+    };
+    stack_ids_on(client, rtype, id)
+        .await
+        .is_some_and(|ids| ids.iter().any(|v| v == value))
+}
+
+/// The stack ids tagged on entity `id` of tag type `rtype`; `None` when the cloud cannot say.
+pub(crate) async fn stack_ids_on(client: &Client, rtype: &str, id: &str) -> Option<Vec<String>> {
+    let wire = vec![
+        ("resourcetype".to_string(), rtype.to_string()),
+        ("resourceid".to_string(), id.to_string()),
+        ("key".to_string(), STACK_ID_TAG.to_string()),
+        ("listall".to_string(), "true".to_string()),
+    ];
+    let inner = client
+        .call("listTags", cloudstack_client::HttpMethod::Get, wire)
+        .await
+        .ok()?;
+    Some(
+        inner
+            .get("tag")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.get("value").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+    )
 }

@@ -1,6 +1,7 @@
-//! What visiting a resource means for the [`crate::walk`] of a create and of a delete: starting the
-//! resource's step with the right inputs, then recording its outcome (state, events) and telling the
-//! walker whether it succeeded.
+//! What visiting a resource means for the [`crate::walk`] of a create and of a delete: the visit's
+//! future runs the resource's step (`step`) and records its outcome (state, events); the visitor then
+//! keeps the record and tells the walker whether it succeeded. All I/O is in the futures, so the
+//! walker's bookkeeping never waits on the store.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -8,11 +9,16 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
+use crate::engine::Engine;
 use crate::events::Status;
-use crate::executor::{claimed_jobs, CreateOutcome, Engine};
 use crate::plan::Plan;
+use crate::recording::claimed_jobs;
 use crate::state::{IntentKind, ResourceRecord};
+use crate::tagging::PendingTags;
 use crate::walk::{Visit, Visitor};
+
+/// A visit's outcome: the resource's final record, and its pending tags or why it failed.
+pub(crate) type Visited<T> = (ResourceRecord, Result<T, String>);
 
 /// Creates each resource it visits; records every outcome and the first failure.
 pub(crate) struct CreateVisitor<'a> {
@@ -50,100 +56,169 @@ impl CreateVisitor<'_> {
     }
 }
 
-impl Visitor for CreateVisitor<'_> {
-    type Output = CreateOutcome;
+/// Creates one resource and records the outcome.
+async fn create_and_record(
+    engine: Engine,
+    plan: Arc<Plan>,
+    logical: String,
+    current: ResourceRecord,
+    snapshot: BTreeMap<String, ResourceRecord>,
+    claimed: BTreeSet<String>,
+) -> Visited<Option<PendingTags>> {
+    let r = &plan.resources[&logical];
+    let type_name = r.type_name.clone();
+    engine
+        .event(&plan, &logical, &type_name, None, Status::CreateInProgress, None)
+        .await;
+    let earlier = Some(current.clone()).filter(|x| x.intent.is_some() || x.status == Status::CreateComplete);
+    match engine.create_one(&plan, r, &snapshot, earlier, claimed).await {
+        Ok((rec, pending)) => {
+            // Recorded before its tags go on, so the tagging task's record is the last one.
+            if let Err(e) = engine.persist(&plan, &rec).await {
+                return (rec, Err(e.to_string()));
+            }
+            engine
+                .event(
+                    &plan,
+                    &logical,
+                    &type_name,
+                    rec.physical_id.as_deref(),
+                    Status::CreateComplete,
+                    None,
+                )
+                .await;
+            (rec, Ok(pending))
+        }
+        Err((error, partial)) => {
+            let reason = error.to_string();
+            engine
+                .event(
+                    &plan,
+                    &logical,
+                    &type_name,
+                    None,
+                    Status::CreateFailed,
+                    Some(reason.clone()),
+                )
+                .await;
+            let mut rec = partial.unwrap_or(current);
+            rec.status = Status::CreateFailed;
+            rec.reason = Some(reason.clone());
+            // An intent without a physical id stays: the call may have reached the cloud, and
+            // rollback looks for what it made.
+            if let Err(e) = engine.persist(&plan, &rec).await {
+                tracing::error!(error = %e, "could not record a failed create");
+            }
+            (rec, Err(reason))
+        }
+    }
+}
 
-    fn start(&mut self, logical: &str, priority: u32) -> Visit<CreateOutcome> {
-        let r = self.plan.resources[logical].clone();
-        self.engine
-            .event(&self.plan, logical, &r.type_name, None, Status::CreateInProgress, None);
+impl Visitor for CreateVisitor<'_> {
+    type Output = Visited<Option<PendingTags>>;
+
+    fn start(&mut self, logical: &str, priority: u32) -> Visit<Self::Output> {
+        let r = &self.plan.resources[logical];
         // A resource only reads its dependencies' records.
         let snapshot: BTreeMap<String, ResourceRecord> = r
             .depends_on
             .iter()
             .filter_map(|d| self.records.get(d).map(|x| (d.clone(), x.clone())))
             .collect();
-        let earlier = self
+        let current = self
             .records
             .get(logical)
-            .filter(|x| x.intent.is_some() || x.status == Status::CreateComplete)
-            .cloned();
+            .cloned()
+            .unwrap_or_else(|| ResourceRecord::new(logical, &r.type_name, Status::CreateInProgress));
         // Only a create whose reply was lost looks for its job, among those no one claims.
-        let lost = earlier
-            .as_ref()
-            .is_some_and(|e| e.job_id.is_none() && e.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create));
+        let lost = current.job_id.is_none() && current.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create);
         let claimed = if lost {
             claimed_jobs(self.records)
         } else {
             BTreeSet::new()
         };
         let span = tracing::info_span!("resource", resource = %logical, kind = %r.type_name);
-        let (engine, plan) = (self.engine.clone(), Arc::clone(&self.plan));
+        let visit = create_and_record(
+            self.engine.clone(),
+            Arc::clone(&self.plan),
+            logical.to_string(),
+            current,
+            snapshot,
+            claimed,
+        );
         // Its API calls carry the chain's length as their priority in the client's request queue.
-        Box::pin(
-            cloudstack_client::with_priority(priority, async move {
-                engine.create_one(&plan, &r, &snapshot, earlier, claimed).await
-            })
-            .instrument(span),
-        )
+        Box::pin(cloudstack_client::with_priority(priority, visit).instrument(span))
     }
 
-    fn finish(&mut self, logical: &str, outcome: CreateOutcome) -> bool {
-        let (plan, engine) = (&self.plan, self.engine);
-        let type_name = plan.resources[logical].type_name.clone();
-        match outcome {
-            Ok((rec, pending)) => {
-                // Recorded before its tags go on, so the tagging task's record is the last one.
-                if let Err(e) = engine.persist(plan, &rec) {
-                    self.failure.get_or_insert(e);
-                }
-                engine.event(
-                    plan,
-                    logical,
-                    &type_name,
-                    rec.physical_id.as_deref(),
-                    Status::CreateComplete,
-                    None,
-                );
+    fn finish(&mut self, logical: &str, (rec, outcome): Self::Output) -> bool {
+        let type_name = self.plan.resources[logical].type_name.clone();
+        let ok = match outcome {
+            Ok(pending) => {
                 if let Some(tags) = pending {
-                    let (engine, plan, rec, logical) =
-                        (engine.clone(), Arc::clone(plan), rec.clone(), logical.to_string());
-                    self.tagging
-                        .spawn(async move { (logical, engine.put_tags(&plan, rec, tags).await) });
+                    let (engine, plan, rec, logical) = (
+                        self.engine.clone(),
+                        Arc::clone(&self.plan),
+                        rec.clone(),
+                        logical.to_string(),
+                    );
+                    self.tagging.spawn(async move {
+                        let tagged = engine.put_tags(&plan, rec, tags).await.map_err(|e| e.to_string());
+                        (logical, tagged)
+                    });
                 }
-                self.records.insert(logical.to_string(), rec);
                 true
             }
-            Err((reason, partial)) => {
-                if let Some(p) = partial {
-                    self.records.insert(logical.to_string(), p);
-                }
-                engine.event(
-                    plan,
-                    logical,
-                    &type_name,
-                    None,
-                    Status::CreateFailed,
-                    Some(reason.clone()),
-                );
-                if let Some(r) = self.records.get_mut(logical) {
-                    r.status = Status::CreateFailed;
-                    r.reason = Some(reason.clone());
-                    // An intent without a physical id stays: the call may have reached the cloud,
-                    // and rollback looks for what it made.
-                    let _ = engine.persist(plan, r);
-                }
+            Err(reason) => {
                 self.failure
                     .get_or_insert(format!("{logical} ({type_name}) failed: {reason}"));
                 false
             }
-        }
+        };
+        self.records.insert(logical.to_string(), rec);
+        ok
     }
 
     fn panicked(&mut self, logical: &str, message: String) {
         self.failure
             .get_or_insert_with(|| format!("the task creating {logical} panicked: {message}"));
     }
+}
+
+/// Deletes one resource and records the outcome.
+async fn delete_and_record(engine: Engine, plan: Arc<Plan>, mut rec: ResourceRecord) -> Visited<()> {
+    let logical = rec.logical.clone();
+    let kind = plan.resources[&logical].kind;
+    let (type_name, pid) = (rec.type_name.clone(), rec.physical_id.clone());
+    engine
+        .event(
+            &plan,
+            &logical,
+            &type_name,
+            pid.as_deref(),
+            Status::DeleteInProgress,
+            None,
+        )
+        .await;
+    let outcome = engine.delete_one(&plan, kind, rec.clone()).await;
+    rec.intent = None;
+    rec.job_id = None;
+    match &outcome {
+        Ok(()) => rec.status = Status::DeleteComplete,
+        Err(reason) => {
+            rec.status = Status::DeleteFailed;
+            rec.reason = Some(reason.to_string());
+        }
+    }
+    if let Err(e) = engine.persist(&plan, &rec).await {
+        tracing::error!(error = %e, "could not record a deletion");
+    }
+    let outcome = outcome.map_err(|e| e.to_string());
+    // On failure, what this resource depends on stays: it is still in use by it.
+    let reason = outcome.as_ref().err().cloned();
+    engine
+        .event(&plan, &logical, &type_name, pid.as_deref(), rec.status, reason)
+        .await;
+    (rec, outcome)
 }
 
 /// Deletes each resource it visits; records every outcome.
@@ -154,59 +229,18 @@ pub(crate) struct DeleteVisitor<'a> {
 }
 
 impl Visitor for DeleteVisitor<'_> {
-    type Output = Result<(), String>;
+    type Output = Visited<()>;
 
-    fn start(&mut self, logical: &str, priority: u32) -> Visit<Result<(), String>> {
+    fn start(&mut self, logical: &str, priority: u32) -> Visit<Self::Output> {
         let rec = self.records[logical].clone();
-        let kind = self.plan.resources[logical].kind;
-        self.engine.event(
-            &self.plan,
-            logical,
-            &rec.type_name,
-            rec.physical_id.as_deref(),
-            Status::DeleteInProgress,
-            None,
-        );
         let span = tracing::info_span!("resource", resource = %logical, kind = %rec.type_name);
-        let (engine, plan) = (self.engine.clone(), Arc::clone(&self.plan));
-        Box::pin(
-            cloudstack_client::with_priority(priority, async move { engine.delete_one(&plan, kind, rec).await })
-                .instrument(span),
-        )
+        let visit = delete_and_record(self.engine.clone(), Arc::clone(&self.plan), rec);
+        Box::pin(cloudstack_client::with_priority(priority, visit).instrument(span))
     }
 
-    fn finish(&mut self, logical: &str, outcome: Result<(), String>) -> bool {
-        let (plan, engine) = (&self.plan, self.engine);
-        let type_name = plan.resources[logical].type_name.clone();
-        let pid = self.records[logical].physical_id.clone();
-        let ok = outcome.is_ok();
-        if let Some(r) = self.records.get_mut(logical) {
-            r.intent = None;
-            r.job_id = None;
-            match &outcome {
-                Ok(()) => r.status = Status::DeleteComplete,
-                Err(reason) => {
-                    r.status = Status::DeleteFailed;
-                    r.reason = Some(reason.clone());
-                }
-            }
-            if let Err(e) = engine.persist(plan, r) {
-                tracing::error!(error = %e, "could not record a deletion");
-            }
-        }
-        match outcome {
-            Ok(()) => engine.event(plan, logical, &type_name, pid.as_deref(), Status::DeleteComplete, None),
-            // What this resource depends on stays: it is still in use by it.
-            Err(reason) => engine.event(
-                plan,
-                logical,
-                &type_name,
-                pid.as_deref(),
-                Status::DeleteFailed,
-                Some(reason),
-            ),
-        }
-        ok
+    fn finish(&mut self, logical: &str, (rec, outcome): Self::Output) -> bool {
+        self.records.insert(logical.to_string(), rec);
+        outcome.is_ok()
     }
 
     fn panicked(&mut self, logical: &str, message: String) {

@@ -16,7 +16,13 @@ use stack_core::{Engine, EngineConfig, Status};
 async fn setup(latency: Duration) -> (RunningSim, Engine) {
     let config = EngineConfig {
         poll_interval: Duration::from_millis(20),
-        in_use_retry_for: Duration::from_secs(3),
+        retry: stack_core::RetryPolicy {
+            in_use: stack_core::retry::Backoff {
+                budget: Some(Duration::from_secs(3)),
+                ..stack_core::RetryPolicy::default().in_use
+            },
+            ..stack_core::RetryPolicy::default()
+        },
         concurrency: 64,
         ..EngineConfig::default()
     };
@@ -157,12 +163,14 @@ async fn the_four_stackmate_templates_create_output_and_delete() {
         let out = &run.outputs[output];
         assert!(out.contains("10.1."), "{file}: output {output} = {out}");
         let created = sim.handle.created_resources();
+        // Every resource carries the stack's tags (batched: the same tags on many resources).
+        let id_tag = format!("cloudstack:stack-id={}", run.plan.options.stack_id);
         assert!(
-            created
-                .iter()
-                .any(|r| r.kind == "virtualmachine"
-                    && r.tags.iter().any(|t| *t == format!("cloudstack:logical-id={vm}"))),
-            "{file}: {created:?}"
+            created.iter().any(|r| r.kind == "virtualmachine")
+                && created
+                    .iter()
+                    .all(|r| r.tags.contains(&id_tag) && r.tags.iter().any(|t| t == "cloudstack:stack-name=st")),
+            "{file} ({vm}): {created:?}"
         );
         if file.starts_with("LAMP") {
             assert!(
@@ -398,7 +406,7 @@ impl stack_core::CustomResource for DnsRecord {
         &self,
         logical_id: &str,
         properties: serde_json::Value,
-    ) -> stack_core::executor::BoxFuture<Result<stack_core::Created, String>> {
+    ) -> stack_core::BoxFuture<Result<stack_core::Created, stack_core::CustomError>> {
         let host = properties["Host"].as_str().unwrap_or("x").to_string();
         self.log
             .lock()
@@ -417,7 +425,7 @@ impl stack_core::CustomResource for DnsRecord {
         &self,
         physical_id: &str,
         _: &serde_json::Map<String, serde_json::Value>,
-    ) -> stack_core::executor::BoxFuture<Result<(), String>> {
+    ) -> stack_core::BoxFuture<Result<(), stack_core::CustomError>> {
         self.log.lock().expect("lock").push(format!("delete {physical_id}"));
         Box::pin(async { Ok(()) })
     }

@@ -47,27 +47,37 @@ fn template() -> String {
     )
 }
 
-/// What a process that died right after writing the intent of `Ip`'s create leaves in the store.
-fn interrupted(store: &SqliteStore, name: &str) {
+/// What a process that died right after writing the intent of `Ip`'s create leaves in the store:
+/// its records, and its lock with a lease that runs out soon.
+async fn interrupted(store: &SqliteStore, name: &str) {
+    let dead = stack_core::state::LockHolder::this_process();
+    let lease = store
+        .acquire_lock(name, &dead, Duration::from_millis(100))
+        .await
+        .expect("the dead process's lock");
     store
-        .save_stack(&StackRecord {
-            name: name.into(),
-            stack_id: format!("{name}-id"),
-            template: template(),
-            params: BTreeMap::new(),
-            no_echo: Vec::new(),
-            options: StoredOptions {
-                version: "4.17".into(),
-                spec_sha256: String::new(),
-                zones: vec![ZONE_ID.into()],
-                unique_names: true,
-                disable_rollback: false,
+        .save_stack(
+            &lease,
+            &StackRecord {
+                name: name.into(),
+                stack_id: format!("{name}-id"),
+                template: template(),
+                params: BTreeMap::new(),
+                no_echo: Vec::new(),
+                options: StoredOptions {
+                    version: "4.17".into(),
+                    spec_sha256: String::new(),
+                    zones: vec![ZONE_ID.into()],
+                    unique_names: true,
+                    disable_rollback: false,
+                },
+                status: Status::CreateInProgress,
+                reason: None,
+                created_ms: now_ms(),
+                updated_ms: now_ms(),
             },
-            status: Status::CreateInProgress,
-            reason: None,
-            created_ms: now_ms(),
-            updated_ms: now_ms(),
-        })
+        )
+        .await
         .expect("stack saved");
     let mut rec = ResourceRecord::new("Ip", "CloudStack::IpAddress", Status::CreateInProgress);
     rec.intent = Some(Intent {
@@ -76,7 +86,7 @@ fn interrupted(store: &SqliteStore, name: &str) {
         at_ms: now_ms(),
     });
     rec.create_wire = vec![("zoneid".into(), ZONE_ID.into())];
-    store.save_resource(name, &rec).expect("resource saved");
+    store.save_resource(&lease, &rec).await.expect("resource saved");
 }
 
 fn ip_of(run: &stack_core::StackRun) -> String {
@@ -102,7 +112,7 @@ async fn a_lost_create_that_never_reached_the_cloud_adopts_no_look_alike() {
     let other = created(&engine, "other").await;
     let other_ip = ip_of(&other);
 
-    interrupted(&store, "lost");
+    interrupted(&store, "lost").await;
     let ip = ip_of(&resumed(&engine, "lost").await);
     assert_ne!(ip, gone_ip, "adopted the job of an address deleted since");
     assert_ne!(ip, other_ip, "adopted another stack's address");
@@ -118,7 +128,7 @@ async fn a_lost_create_that_reached_the_cloud_is_adopted_not_made_twice() {
     let other = created(&engine, "other").await;
     let other_ip = ip_of(&other);
 
-    interrupted(&store, "lost");
+    interrupted(&store, "lost").await;
     // The call the dead process sent: it reached the cloud, its reply was lost.
     let sent = client
         .submit(&api::AssociateIpAddress::new().zoneid(ZONE_ID))

@@ -61,6 +61,15 @@ pub struct Global {
     /// in time fails with exit 3 and is not retried.
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_request_timeout)]
     pub request_timeout: Option<f64>,
+    /// At most this many API requests per second (`25/s`, `25`, or `600/m`), spaced evenly, to stay
+    /// under the cloud's throttle (CloudStack's `api.throttling.max` is 25 per second per account).
+    /// Without it, 429 answers lower the requests in flight, and they rise again as calls succeed.
+    #[arg(long, global = true, value_name = "RATE", value_parser = parse_api_rate)]
+    pub api_rate: Option<f64>,
+    /// Seconds a stack's lock lasts without renewal (default 30). A run killed without releasing its
+    /// lock holds the stack this long; the next command waits for it to run out.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_lock_lease)]
+    pub lock_lease: Option<f64>,
     /// Raise or lower a template limit, e.g. `--limit resources=2000` (repeatable). Limits:
     /// template_bytes, resources, parameters, outputs, mappings, nesting_depth, parameter_value_bytes,
     /// name_chars.
@@ -145,6 +154,10 @@ pub enum Command {
         /// NoEcho parameter values (never stored).
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
+        /// Delete the resources tagged with the stack's name instead (for a stack whose state is
+        /// gone). Nothing is read from the state: be sure no live run owns the name.
+        #[arg(long)]
+        by_tags: bool,
     },
     /// Finish or undo what a stopped run left.
     Resume {
@@ -265,6 +278,29 @@ pub enum GraphFormat {
     Dot,
     /// Mermaid flowchart.
     Mermaid,
+}
+
+/// `--api-rate`: `N/s`, `N/m` or `N` (per second), more than 0.
+fn parse_api_rate(v: &str) -> Result<f64, String> {
+    let t = v.trim();
+    let (n, per) = match t.split_once('/') {
+        Some((n, "s")) => (n, 1.0),
+        Some((n, "m")) => (n, 60.0),
+        Some(_) => return Err(format!("{v:?}: give requests per second (25/s) or per minute (600/m)")),
+        None => (t, 1.0),
+    };
+    match n.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() => Ok(x / per),
+        _ => Err(format!("{v:?} is not a positive rate such as 25/s")),
+    }
+}
+
+/// `--lock-lease`: seconds, from 0.5 to a day.
+fn parse_lock_lease(v: &str) -> Result<f64, String> {
+    match v.trim().parse::<f64>() {
+        Ok(s) if (0.5..=86_400.0).contains(&s) => Ok(s),
+        _ => Err(format!("{v:?} is not a number of seconds between 0.5 and 86400")),
+    }
 }
 
 /// `--request-timeout`: a positive number of seconds, at most a day.

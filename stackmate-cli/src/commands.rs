@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use stack_core::signals::SignalServer;
 use stack_core::state::{SqliteStore, StateStore};
-use stack_core::{DurableError, Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
+use stack_core::{DeleteBy, Deleted, DurableError, Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
 
 use crate::cli::{ApiSpecAction, Command, Global, GraphFormat, OutputArgs, ParamArgs};
 use crate::connection::{Connection, ConnectionFlags};
@@ -20,12 +20,12 @@ use crate::progress::Progress;
 /// Runs one parsed command.
 pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
     match command {
-        Command::Validate { template, params, out } => validate(&global, &template, &params, out),
+        Command::Validate { template, params, out } => validate(&global, &template, &params, out).await,
         Command::Graph {
             template,
             format,
             params,
-        } => graph(&global, &template, &params, format),
+        } => graph(&global, &template, &params, format).await,
         Command::Create {
             name,
             template,
@@ -46,7 +46,12 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
                 create(&global, &name, &template, &params, &settings, out).await
             }
         }
-        Command::Delete { name, params, out } => delete(&global, &name, &params, out).await,
+        Command::Delete {
+            name,
+            params,
+            by_tags,
+            out,
+        } => delete(&global, &name, &params, by_tags, out).await,
         Command::Resume { name, params, out } => resume(&global, &name, &params, out).await,
         Command::ContinueRollback {
             name,
@@ -54,8 +59,8 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             params,
             out,
         } => continue_rollback(&global, &name, &skip, &params, out).await,
-        Command::List { out } => list(&global, out),
-        Command::Describe { name, out } => describe(&global, &name, out),
+        Command::List { out } => list(&global, out).await,
+        Command::Describe { name, out } => describe(&global, &name, out).await,
         Command::Events { name, follow, out } => events(&global, &name, follow, out).await,
         Command::Outputs { name, out } => outputs(&global, &name, out).await,
         Command::ApiSpec {
@@ -66,7 +71,7 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
         } => refresh_spec(&global, out).await,
         Command::ApiSpec {
             action: ApiSpecAction::Show { out },
-        } => show_spec(&global, out),
+        } => show_spec(&global, out).await,
         #[cfg(feature = "demo")]
         Command::Demo {
             template,
@@ -123,20 +128,21 @@ fn connection_flags(g: &Global) -> ConnectionFlags {
         config: g.config.clone(),
         api_version: g.api_version.clone(),
         request_timeout: g.request_timeout.map(std::time::Duration::from_secs_f64),
+        api_rate: g.api_rate,
     }
 }
 
-fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
+async fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
     let store = SqliteStore::open_existing_dir(&g.state_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
     let (version, source) =
-        crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore))?;
+        crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await?;
     tracing::info!("validating against {source}");
     Ok(PlanOptions::new(name, format!("{name}-validate"), version)
         .metadata_url("http://127.0.0.1:0/")
         .limits(limits(g)?))
 }
 
-fn plan_offline(g: &Global, template: &Path, p: &ParamArgs) -> Result<stack_core::Plan, CliError> {
+async fn plan_offline(g: &Global, template: &Path, p: &ParamArgs) -> Result<stack_core::Plan, CliError> {
     let (_, t) = read_template_with(template, &limits(g)?)?;
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, false)?;
     let name = template
@@ -144,12 +150,12 @@ fn plan_offline(g: &Global, template: &Path, p: &ParamArgs) -> Result<stack_core
         .and_then(|s| s.to_str())
         .unwrap_or("stack")
         .to_string();
-    stack_core::plan(&t, &given, &offline_options(g, &name)?)
+    stack_core::plan(&t, &given, &offline_options(g, &name).await?)
         .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))
 }
 
-fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -> Result<(), CliError> {
-    let plan = plan_offline(g, template, p)?;
+async fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -> Result<(), CliError> {
+    let plan = plan_offline(g, template, p).await?;
     if out.output == Format::Json {
         let resources: Vec<Value> = plan
             .order
@@ -188,8 +194,8 @@ fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -> Resu
     Ok(())
 }
 
-fn graph(g: &Global, template: &Path, p: &ParamArgs, format: GraphFormat) -> Result<(), CliError> {
-    let plan = plan_offline(g, template, p)?;
+async fn graph(g: &Global, template: &Path, p: &ParamArgs, format: GraphFormat) -> Result<(), CliError> {
+    let plan = plan_offline(g, template, p).await?;
     match format {
         GraphFormat::Dot => print!("{}", stack_core::plan::to_dot(&plan)),
         GraphFormat::Mermaid => print!("{}", stack_core::plan::to_mermaid(&plan)),
@@ -225,6 +231,10 @@ pub(crate) async fn engine_for(
         concurrency: g.concurrency.unwrap_or(0),
         ..EngineConfig::default()
     };
+    if let Some(secs) = g.lock_lease {
+        config.lock_lease = Duration::from_secs_f64(secs);
+        config.lock_wait = config.lock_lease + Duration::from_secs(1);
+    }
     if let Some(s) = settings {
         config.disable_rollback = s.disable_rollback;
         if let Some(t) = s.timeout {
@@ -323,10 +333,7 @@ async fn create(
     let store = open_store(g)?;
     let engine = engine_for(g, &conn, Some(settings), store.clone()).await?;
     let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
-    let options = PlanOptions::new(name, new_stack_id(name), version)
-        .custom_types(engine.custom_types())
-        .metadata_url(engine.signals().base_url())
-        .limits(limits);
+    let options = engine.plan_options(name, version).limits(limits);
     // Every check the cloud is not needed for, before the cloud is asked for its zones.
     stack_core::plan(&t, &given, &options)
         .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
@@ -340,12 +347,6 @@ async fn create(
         Err(LaunchError::Invalid(p)) => Err(CliError::Invalid(format!("template {}:\n{p}", template.display()))),
         Err(LaunchError::Failed(f)) => Err(CliError::StackFailed(failure_text(&f))),
     }
-}
-
-/// A unique stack id: the name, the time and random bits.
-fn new_stack_id(name: &str) -> String {
-    let holder = stack_core::state::LockHolder::this_process();
-    format!("{name}-{:x}-{}", stack_core::state::now_ms(), &holder.token[..8])
 }
 
 fn create_in_background(
@@ -398,6 +399,15 @@ fn create_in_background(
     if let Some(n) = g.concurrency {
         cmd.arg("--concurrency").arg(n.to_string());
     }
+    for (flag, v) in [
+        ("--request-timeout", g.request_timeout),
+        ("--api-rate", g.api_rate),
+        ("--lock-lease", g.lock_lease),
+    ] {
+        if let Some(v) = v {
+            cmd.arg(flag).arg(v.to_string());
+        }
+    }
     if let Some(t) = settings.timeout {
         cmd.arg("--timeout").arg(t.to_string());
     }
@@ -415,57 +425,60 @@ fn create_in_background(
     Ok(())
 }
 
-fn secrets_for(g: &Global, name: &str, flags: &[String], prompt: bool) -> Result<BTreeMap<String, String>, CliError> {
+async fn secrets_for(
+    g: &Global,
+    name: &str,
+    flags: &[String],
+    prompt: bool,
+) -> Result<BTreeMap<String, String>, CliError> {
     let store = open_store(g)?;
-    let names = match store.stack(name) {
+    let names = match store.stack(name).await {
         Ok(Some(s)) => s.no_echo,
         _ => Vec::new(),
     };
     params::stored_secrets(&names, flags, prompt)
 }
 
-async fn delete(g: &Global, name: &str, flags: &[String], out: OutputArgs) -> Result<(), CliError> {
+async fn delete(g: &Global, name: &str, flags: &[String], by_tags: bool, out: OutputArgs) -> Result<(), CliError> {
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
-    let known = store.stack(name).map_err(|e| CliError::Invalid(e.to_string()))?;
     let engine = engine_for(g, &conn, None, store.clone()).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
-    let Some(_) = known else {
-        // No state: find the stack's resources by their tags, as StackMate did.
+    let (by, secrets) = if by_tags {
         let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
-        let deleted = engine
-            .delete_by_tags(name, version)
-            .await
-            .map_err(|e| stack_failed(&e))?;
-        if out.output == Format::Json {
-            print_json(
-                &json!({"name": name, "found_by": "tags", "deleted": deleted.iter().map(|(t, id, l)| json!({"resource_type": t, "physical_id": id, "logical_id": l})).collect::<Vec<_>>()}),
-            );
-        } else if deleted.is_empty() {
-            println!("stack {name}: not in the state, and no resource is tagged with it; nothing to delete");
-        } else {
-            println!(
-                "stack {name}: not in the state; deleted {} resources found by its tags:",
-                deleted.len()
-            );
-            for (t, id, l) in &deleted {
-                println!("  {:<24} {t:<24} {id}", l.as_deref().unwrap_or("-"));
+        (DeleteBy::Tags(version), BTreeMap::new())
+    } else {
+        (DeleteBy::State, secrets_for(g, name, flags, true).await?)
+    };
+    match engine
+        .delete_named(name, by, &secrets)
+        .await
+        .map_err(|e| stack_failed(&e))?
+    {
+        Deleted::Stack(run) => print_run(&run, out),
+        Deleted::ByTags(deleted) => {
+            if out.output == Format::Json {
+                let items: Vec<Value> = deleted
+                    .iter()
+                    .map(|(t, id)| json!({"resource_type": t, "physical_id": id}))
+                    .collect();
+                print_json(&json!({"name": name, "found_by": "tags", "deleted": items}));
+            } else if deleted.is_empty() {
+                println!("stack {name}: no resource is tagged with it; nothing to delete");
+            } else {
+                println!("stack {name}: deleted {} resources found by its tags:", deleted.len());
+                for (t, id) in &deleted {
+                    println!("  {t:<24} {id}");
+                }
             }
         }
-        return Ok(());
-    };
-    let secrets = secrets_for(g, name, flags, true)?;
-    let run = engine
-        .delete_stack(name, &secrets)
-        .await
-        .map_err(|e| stack_failed(&e))?;
-    print_run(&run, out);
+    }
     Ok(())
 }
 
 async fn resume(g: &Global, name: &str, flags: &[String], out: OutputArgs) -> Result<(), CliError> {
     let conn = Connection::resolve(&connection_flags(g))?;
-    let secrets = secrets_for(g, name, flags, true)?;
+    let secrets = secrets_for(g, name, flags, true).await?;
     let store = open_store(g)?;
     let engine = engine_for(g, &conn, None, store).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
@@ -494,9 +507,10 @@ async fn continue_rollback(
     Ok(())
 }
 
-fn known_stack(store: &SqliteStore, name: &str) -> Result<stack_core::state::StackRecord, CliError> {
+async fn known_stack(store: &SqliteStore, name: &str) -> Result<stack_core::state::StackRecord, CliError> {
     store
         .stack(name)
+        .await
         .map_err(|e| CliError::Invalid(e.to_string()))?
         .ok_or_else(|| {
             CliError::Invalid(format!(
@@ -506,9 +520,9 @@ fn known_stack(store: &SqliteStore, name: &str) -> Result<stack_core::state::Sta
         })
 }
 
-fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
+async fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;
-    let stacks = store.stacks().map_err(|e| CliError::Invalid(e.to_string()))?;
+    let stacks = store.stacks().await.map_err(|e| CliError::Invalid(e.to_string()))?;
     if out.output == Format::Json {
         print_json(&json!({"stacks": stacks.iter().map(stack_json).collect::<Vec<_>>()}));
         return Ok(());
@@ -528,10 +542,13 @@ fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
+async fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;
-    let s = known_stack(&store, name)?;
-    let resources = store.resources(name).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let s = known_stack(&store, name).await?;
+    let resources = store
+        .resources(name)
+        .await
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
     if out.output == Format::Json {
         let mut v = stack_json(&s);
         v["resources"] = Value::Array(resources.iter().map(resource_json).collect());
@@ -588,7 +605,7 @@ fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
 
 async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;
-    known_stack(&store, name)?;
+    known_stack(&store, name).await?;
     let mut after = 0;
     let mut all = Vec::new();
     // Followed JSON is one object per line; otherwise JSON is one document at the end.
@@ -599,9 +616,10 @@ async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result
     };
     loop {
         // Read the status first: the events read after it include those written with it.
-        let status = known_stack(&store, name)?.status;
+        let status = known_stack(&store, name).await?.status;
         for (seq, e) in store
             .events(name, after)
+            .await
             .map_err(|e| CliError::Invalid(e.to_string()))?
         {
             after = seq;
@@ -624,7 +642,7 @@ async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result
 
 async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;
-    let s = known_stack(&store, name)?;
+    let s = known_stack(&store, name).await?;
     // Outputs never show NoEcho values, so none are needed.
     let _ = &s;
     let secrets = BTreeMap::new();
@@ -640,7 +658,7 @@ async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError
         .build()
         .map_err(|e| CliError::Invalid(e.to_string()))?;
     let engine = Engine::new(client, signals, EngineConfig::default()).with_store(store.clone());
-    let run = engine.stored_run(name, &secrets).map_err(|e| stack_failed(&e))?;
+    let run = engine.stored_run(name, &secrets).await.map_err(|e| stack_failed(&e))?;
     if out.output == Format::Json {
         print_json(&json!({"name": name, "status": run.status.as_str(), "outputs": run.outputs}));
         return Ok(());
@@ -716,9 +734,10 @@ async fn refresh_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-fn show_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
+async fn show_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     let store = SqliteStore::open_existing_dir(&g.state_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
-    let (v, source) = crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore))?;
+    let (v, source) =
+        crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await?;
     if out.output == Format::Json {
         print_json(&release_json(v, &source));
     } else {

@@ -57,6 +57,8 @@ pub struct ConnectionFlags {
     pub api_version: Option<String>,
     /// `--request-timeout`: how long one API request may wait for its answer.
     pub request_timeout: Option<Duration>,
+    /// `--api-rate`: requests per second at most.
+    pub api_rate: Option<f64>,
 }
 
 /// How long one API request waits for its answer unless `--request-timeout` says otherwise.
@@ -73,6 +75,8 @@ pub struct Connection {
     pub api_version: Option<String>,
     /// How long one request waits for its answer.
     pub request_timeout: Duration,
+    /// Requests per second at most, if limited.
+    pub api_rate: Option<f64>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -144,6 +148,7 @@ impl Connection {
             secret_key,
             api_version: flags.api_version.clone().or(profile.api_version),
             request_timeout: flags.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            api_rate: flags.api_rate,
         })
     }
 
@@ -155,13 +160,18 @@ impl Connection {
             secret_key: secret_key.to_string(),
             api_version,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            api_rate: None,
         }
     }
 
     /// A client for these settings: a short connect timeout, the request timeout, and reads retried
     /// twice (a request that timed out is not retried: a silent server fails after one timeout).
     pub fn client(&self) -> Result<Client, CliError> {
-        Client::builder(&self.endpoint)
+        let mut builder = Client::builder(&self.endpoint);
+        if let Some(rate) = self.api_rate {
+            builder = builder.max_rate(rate);
+        }
+        builder
             .credentials(&self.api_key, &self.secret_key)
             .connect_timeout(Duration::from_secs(5).min(self.request_timeout))
             .timeout(self.request_timeout)

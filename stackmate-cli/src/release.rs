@@ -76,7 +76,7 @@ pub async fn for_cloud(
 
 /// The release for a command that makes no call: explicit, or the configured cloud's kept spec, or
 /// the newest shipped release. The second value says where it came from, for a note to the user.
-pub fn offline(
+pub async fn offline(
     g: &Global,
     flags: &ConnectionFlags,
     store: Option<&dyn StateStore>,
@@ -90,9 +90,13 @@ pub fn offline(
             let key = cloud_release::endpoint_key(&client);
             if let Some((sha, fetched)) = store
                 .endpoint_spec(&key)
+                .await
                 .map_err(|e| CliError::Invalid(e.to_string()))?
             {
-                if let Some(v) = cloud_release::stored_release(store, &sha).map_err(release_error)? {
+                if let Some(v) = cloud_release::stored_release(store, &sha)
+                    .await
+                    .map_err(release_error)?
+                {
                     return Ok((
                         v,
                         format!(

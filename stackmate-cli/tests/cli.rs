@@ -203,7 +203,19 @@ async fn delete_without_state_finds_the_stack_by_its_tags() {
     assert_eq!(sim.handle.created_resources().len(), CLOUD_RESOURCES);
     // The state is gone (another machine, a deleted directory): tags are enough.
     std::fs::remove_dir_all(dir.path().join("a")).expect("rm");
-    let (code, out, err) = run(stackmate(&sim.url, &dir.path().join("b")).args(["delete", "lost"]));
+    // Only when asked: a state directory that does not know the stack deletes nothing by itself.
+    let (code, _, err) = run(stackmate(&sim.url, &dir.path().join("b")).args(["delete", "lost"]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no stack named lost in the state") && err.contains("--by-tags"),
+        "{err}"
+    );
+    assert_eq!(
+        sim.handle.created_resources().len(),
+        CLOUD_RESOURCES,
+        "nothing was deleted"
+    );
+    let (code, out, err) = run(stackmate(&sim.url, &dir.path().join("b")).args(["delete", "lost", "--by-tags"]));
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("deleted 8 resources found by its tags"), "{out}");
     assert_eq!(sim.handle.created_resources().len(), 0);
@@ -414,8 +426,9 @@ async fn a_locked_stack_is_refused_with_who_holds_it() {
     // This (live) test process holds the lock, as a running `stackmate` would.
     let store = stack_core::SqliteStore::open_dir(&state).expect("store");
     let holder = stack_core::state::LockHolder::this_process();
-    store
+    let lease = store
         .acquire_lock("l", &holder, std::time::Duration::from_secs(60))
+        .await
         .expect("lock");
     let (code, _, err) = run(stackmate(&sim.url, &state).args(["delete", "l"]));
     assert_eq!(code, 1, "{err}");
@@ -428,7 +441,7 @@ async fn a_locked_stack_is_refused_with_who_holds_it() {
         CLOUD_RESOURCES,
         "nothing was touched"
     );
-    store.release_lock("l", &holder).expect("release");
+    store.release_lock(&lease).await.expect("release");
     assert_eq!(run(stackmate(&sim.url, &state).args(["delete", "l"])).0, 0);
     assert_eq!(sim.handle.created_resources().len(), 0);
 }

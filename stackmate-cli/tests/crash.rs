@@ -88,7 +88,10 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
         let create_code = loop {
             tries += 1;
             assert!(tries < 40, "{name}: create never finished");
+            // A killed run's lock is taken over once its lease runs out: a short lease keeps the
+            // harness quick (nothing decides by pid).
             let mut cmd = stackmate(&url, &state);
+            cmd.args(["--lock-lease", "1"]);
             if first {
                 cmd.args(["create", &name]).arg(t);
             } else {
@@ -153,6 +156,7 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
                 tries += 1;
                 assert!(tries < 40, "{name}: delete never finished");
                 let mut cmd = stackmate(&url, &state);
+                cmd.args(["--lock-lease", "1"]);
                 cmd.args([if first { "delete" } else { "resume" }, &name]);
                 let child = cmd
                     .stdout(Stdio::null())

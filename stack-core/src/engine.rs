@@ -1,0 +1,206 @@
+//! The [`Engine`] and its settings ([`EngineConfig`]): what runs plans against one cloud. The runs
+//! themselves are elsewhere: `create` (a create run), `deletion` (delete and rollback runs),
+//! [`crate::durable`] (resume, delete by name, continue a rollback).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use cloudstack_client::{Client, JobWatcher};
+use serde_json::Value;
+
+use crate::custom::CustomResource;
+use crate::events::EventLog;
+use crate::plan::Plan;
+use crate::retry::RetryPolicy;
+use crate::signals::SignalServer;
+use crate::state::{Lease, LockHolder, StateStore};
+use crate::tagging::TagBatcher;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Resources created or deleted at once; 0 (the default) sets no cap, so that the client's
+    /// request slots and the cloud's throttle are the limit.
+    pub concurrency: usize,
+    /// Keep what was created when a create fails (for debugging).
+    pub disable_rollback: bool,
+    /// Destroy VMs with expunge (a destroyed, unexpunged VM still holds its networks and groups).
+    pub expunge_vms: bool,
+    /// Timeout of a CloudStack resource whose type has no entry in `type_timeouts` and whose
+    /// properties set no `StackMateTimeout`.
+    pub resource_timeout: Duration,
+    /// Per-type default timeouts (`CloudStack::VirtualMachine` -> 30 min, ...). A resource's own
+    /// `StackMateTimeout` property (seconds) overrides them.
+    pub type_timeouts: BTreeMap<String, Duration>,
+    /// How failed calls are retried (throttled, transient, in use, not yet visible).
+    pub retry: RetryPolicy,
+    /// Job watcher poll interval.
+    pub poll_interval: Duration,
+    /// How long a stack lock lasts without renewal (renewed every third of it while a run goes on).
+    /// A run killed without releasing its lock holds the stack this long.
+    pub lock_lease: Duration,
+    /// How long taking a stack's lock waits for another holder's lease to run out before it gives up.
+    pub lock_wait: Duration,
+    /// How long the tags of resources that exist are gathered before one `createTags` call puts them
+    /// on all those of one type.
+    pub tag_window: Duration,
+}
+
+/// How long a stack lock lasts without renewal by default.
+pub const LOCK_LEASE: Duration = Duration::from_secs(30);
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 0,
+            disable_rollback: false,
+            expunge_vms: true,
+            resource_timeout: Duration::from_secs(600),
+            type_timeouts: [
+                ("CloudStack::VirtualMachine", 1800),
+                ("CloudStack::Volume", 1800),
+                ("CloudStack::Snapshot", 3600),
+                ("CloudStack::Template", 3600),
+                ("CloudStack::RegisterTemplate", 3600),
+                ("CloudStack::KubernetesCluster", 3600),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), Duration::from_secs(v)))
+            .collect(),
+            retry: RetryPolicy::default(),
+            poll_interval: Duration::from_millis(500),
+            lock_lease: LOCK_LEASE,
+            lock_wait: LOCK_LEASE + Duration::from_secs(1),
+            tag_window: Duration::from_millis(25),
+        }
+    }
+}
+
+/// Runs plans against one cloud. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) client: Client,
+    pub(crate) watcher: JobWatcher,
+    pub(crate) signals: SignalServer,
+    pub(crate) config: EngineConfig,
+    pub(crate) events: EventLog,
+    pub(crate) custom: BTreeMap<String, Arc<dyn CustomResource>>,
+    pub(crate) store: Option<Arc<dyn StateStore>>,
+    pub(crate) holder: Arc<LockHolder>,
+    /// The leases this engine holds, by stack: every write to a stack names its lease.
+    pub(crate) leases: Arc<Mutex<BTreeMap<String, Lease>>>,
+    /// Jobs and entities adopted by lost-create recovery in this process (never adopted twice).
+    pub(crate) adopted: Arc<Mutex<BTreeSet<String>>>,
+    /// Tags of many resources put on in few calls.
+    pub(crate) tags: Arc<TagBatcher>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("client", &self.client)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// A `StackMateTimeout` value in seconds (a number, or a string holding one).
+fn timeout_seconds(v: &Value) -> Option<u64> {
+    v.as_str().map_or_else(|| v.as_u64(), |s| s.trim().parse().ok())
+}
+
+impl Engine {
+    /// An engine using `client`, with a signal server already started.
+    pub fn new(client: Client, signals: SignalServer, config: EngineConfig) -> Self {
+        let watcher = JobWatcher::new(client.clone(), config.poll_interval, config.resource_timeout);
+        let tags = Arc::new(TagBatcher::new(
+            client.clone(),
+            watcher.clone(),
+            config.retry.clone(),
+            config.tag_window,
+        ));
+        Self {
+            client,
+            watcher,
+            signals,
+            config,
+            events: EventLog::default(),
+            custom: BTreeMap::new(),
+            store: None,
+            holder: Arc::new(LockHolder::this_process()),
+            leases: Arc::default(),
+            adopted: Arc::default(),
+            tags,
+        }
+    }
+
+    /// Keeps durable state in `store`: stacks, resources with write-ahead intents, events and locks.
+    /// Without a store the engine runs in memory and cannot resume after a crash.
+    pub fn with_store(mut self, store: Arc<dyn StateStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The state store, if any.
+    pub fn store(&self) -> Option<&Arc<dyn StateStore>> {
+        self.store.as_ref()
+    }
+
+    /// The engine's settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Registers a custom resource type.
+    pub fn register(&mut self, type_name: &str, resource: Arc<dyn CustomResource>) {
+        self.custom.insert(type_name.to_string(), resource);
+    }
+
+    /// The custom types and their attributes, for [`crate::plan::PlanOptions::custom_types`].
+    pub fn custom_types(&self) -> BTreeMap<String, Vec<String>> {
+        self.custom.iter().map(|(k, v)| (k.clone(), v.attributes())).collect()
+    }
+
+    /// The event log (subscribe to follow a run).
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    /// The signal server.
+    pub fn signals(&self) -> &SignalServer {
+        &self.signals
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The timeout of a resource of `type_name` whose `StackMateTimeout` is `own` (when set): its own,
+    /// else its type's default, else the engine's. Every job of the resource (its create, its tags,
+    /// its delete) has this deadline.
+    pub(crate) fn timeout_of(&self, type_name: &str, own: Option<&Value>) -> Duration {
+        match own.and_then(timeout_seconds) {
+            Some(secs) => Duration::from_secs(secs),
+            None => self
+                .config
+                .type_timeouts
+                .get(type_name)
+                .copied()
+                .unwrap_or(self.config.resource_timeout),
+        }
+    }
+
+    /// The deadline of each delete job of a resource of `plan` (and of the wait for a create job an
+    /// interrupted run left): its own timeout ([`Engine::timeout_of`]; a literal `StackMateTimeout`
+    /// in its declaration counts), but never less than the engine's default, so that a short create
+    /// timeout, meant to fail fast, does not make the clean-up after it fail too.
+    pub(crate) fn delete_timeout(&self, plan: &Plan, logical: &str, type_name: &str) -> Duration {
+        let own = plan
+            .resources
+            .get(logical)
+            .and_then(|r| r.decl.properties.get(crate::plan::TIMEOUT_PROPERTY));
+        self.timeout_of(type_name, own).max(self.config.resource_timeout)
+    }
+}

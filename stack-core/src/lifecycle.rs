@@ -1,0 +1,71 @@
+//! Lifecycle policy that every front-end (the CLI, the service, an embedding program) shares: how a
+//! stack gets its id, the plan options of a stack this engine runs, and how a stack is opened for
+//! delete: by its state, or, only when asked for explicitly, by its tags.
+
+use std::collections::BTreeMap;
+
+use crate::durable::DurableError;
+use crate::engine::Engine;
+use crate::plan::PlanOptions;
+use crate::run::StackRun;
+
+/// A new, unique stack id: the name, the time (hex ms) and random bits. Tags carry it, so two stacks
+/// of one name (one deleted, one new) are never confused.
+pub fn new_stack_id(name: &str) -> String {
+    let token = crate::state::LockHolder::this_process().token;
+    format!("{name}-{:x}-{}", crate::state::now_ms(), &token[..8])
+}
+
+/// How a stack is found for delete.
+#[derive(Debug, Clone, Copy)]
+pub enum DeleteBy {
+    /// Its record in the state store (the default): unknown stacks are an error.
+    State,
+    /// The resources tagged with its name (how StackMate deleted), for a stack whose state is gone.
+    /// The cloud's `release` says which delete API each tag type takes.
+    Tags(&'static cloudstack_api::Version),
+}
+
+/// What a delete removed.
+#[derive(Debug)]
+pub enum Deleted {
+    /// The stack, by its state.
+    Stack(Box<StackRun>),
+    /// The resources found by tags, as (tag type, id).
+    ByTags(Vec<(String, String)>),
+}
+
+impl Engine {
+    /// Plan options for a new stack `name` run by this engine: a fresh stack id
+    /// ([`new_stack_id`]), the engine's custom types and its metadata URL. Add zones, limits and the
+    /// rest with the options' setters.
+    pub fn plan_options(&self, name: &str, version: &'static cloudstack_api::Version) -> PlanOptions {
+        self.stored_plan_options(name, &new_stack_id(name), version)
+    }
+
+    /// Plan options of a stack that exists (its stored id).
+    pub(crate) fn stored_plan_options(
+        &self,
+        name: &str,
+        stack_id: &str,
+        version: &'static cloudstack_api::Version,
+    ) -> PlanOptions {
+        PlanOptions::new(name, stack_id, version)
+            .custom_types(self.custom_types())
+            .metadata_url(self.signals.base_url())
+    }
+
+    /// Deletes stack `name`, found as `by` says. By state, a stack the store does not know is an
+    /// error that names the way out; by tags, nothing is read from or written to the store.
+    pub async fn delete_named(
+        &self,
+        name: &str,
+        by: DeleteBy,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<Deleted, DurableError> {
+        match by {
+            DeleteBy::State => Ok(Deleted::Stack(Box::new(self.delete_stack(name, secrets).await?))),
+            DeleteBy::Tags(version) => Ok(Deleted::ByTags(self.delete_by_tags(name, version).await?)),
+        }
+    }
+}

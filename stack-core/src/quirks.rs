@@ -1,0 +1,32 @@
+//! What some CloudStack types need beyond what their spec says, in one place: the attributes a VM
+//! gives templates (`PrivateIp`, `PublicIp`), and a VM's delete without expunge when asked.
+
+use cloudstack_client::participant::lookup_path;
+use cloudstack_client::ParticipantSpec;
+use serde_json::{Map, Value};
+
+/// The create API of virtual machines.
+const DEPLOY_VM: &str = "deployVirtualMachine";
+
+/// Adds the attributes a type has beyond its create response: a VM's first NIC's address as
+/// `PrivateIp` and `PublicIp` (StackMate's names).
+pub(crate) fn created_attributes(spec: &ParticipantSpec, attributes: &mut Map<String, Value>) {
+    if spec.create.name == DEPLOY_VM {
+        if let Some(ip) = lookup_path(&Value::Object(attributes.clone()), "nic.0.ipaddress").cloned() {
+            attributes.insert("PrivateIp".into(), ip.clone());
+            attributes.insert("PublicIp".into(), ip);
+        }
+    }
+}
+
+/// The delete call's parameters adjusted: a VM destroyed without `expunge` unless `expunge_vms`.
+pub(crate) fn delete_wire(
+    spec: &ParticipantSpec,
+    mut wire: Vec<(String, String)>,
+    expunge_vms: bool,
+) -> Vec<(String, String)> {
+    if spec.create.name == DEPLOY_VM && !expunge_vms {
+        wire.retain(|(k, _)| k != "expunge");
+    }
+    wire
+}

@@ -1,0 +1,575 @@
+//! [`SqliteStore`]: one file per state directory (`stackmate.db`) in WAL mode. WAL with
+//! `synchronous=NORMAL` survives the process being killed at any point (the operating system has the
+//! data); a power loss may lose the last transactions. Every call runs on tokio's blocking pool, so
+//! SQLite's I/O never holds a runtime thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+pub use super::schema::{MIGRATIONS, SCHEMA_VERSION};
+use super::{
+    expiry, now_ms, Intent, IntentKind, Lease, LockHolder, ResourceRecord, StackRecord, StateError, StateStore,
+    StoreFuture,
+};
+use crate::events::{Event, Status};
+
+/// The embedded store: one SQLite file per state directory.
+#[derive(Clone)]
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").field("path", &self.path).finish()
+    }
+}
+
+/// The state file's name inside a state directory.
+pub const STATE_FILE: &str = "stackmate.db";
+
+impl SqliteStore {
+    /// Opens (creating if needed) `dir/stackmate.db`, migrating an older schema.
+    pub fn open_dir(dir: &Path) -> Result<Self, StateError> {
+        std::fs::create_dir_all(dir).map_err(|e| StateError::Storage {
+            store: format!("state directory {}", dir.display()),
+            message: format!("cannot create it: {e}"),
+        })?;
+        Self::open(&dir.join(STATE_FILE))
+    }
+
+    /// Opens `dir/stackmate.db` if it exists (for read-only commands, which create nothing).
+    pub fn open_existing_dir(dir: &Path) -> Result<Option<Self>, StateError> {
+        let path = dir.join(STATE_FILE);
+        if path.is_file() {
+            Self::open(&path).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Opens (creating if needed) a state file, migrating an older schema.
+    pub fn open(path: &Path) -> Result<Self, StateError> {
+        let err = |e: rusqlite::Error| StateError::Storage {
+            store: format!("state file {}", path.display()),
+            message: e.to_string(),
+        };
+        let mut conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(StateError::TooNew {
+                store: format!("state file {}", path.display()),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, sql) in MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(usize::try_from(version).unwrap_or(0))
+        {
+            tx.execute_batch(sql).map_err(err)?;
+            tracing::info!(path = %path.display(), to = i + 1, "state schema migrated");
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one transaction on the blocking pool. `f` returns the store's own errors
+    /// (fencing, damage) inside SQLite's.
+    fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<Result<T, StateError>, rusqlite::Error> + Send + 'static,
+    ) -> StoreFuture<'static, T> {
+        let (conn, path) = (Arc::clone(&self.conn), self.path.clone());
+        let storage = move |message: String| StateError::Storage {
+            store: format!("state file {}", path.display()),
+            message,
+        };
+        Box::pin(async move {
+            let joined = tokio::task::spawn_blocking(move || {
+                let mut conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let out = f(&tx)?;
+                if out.is_ok() {
+                    tx.commit()?;
+                }
+                Ok::<_, rusqlite::Error>(out)
+            })
+            .await;
+            match joined {
+                Ok(Ok(out)) => out,
+                Ok(Err(e)) => Err(storage(e.to_string())),
+                Err(e) => Err(storage(format!("the database task failed: {e}"))),
+            }
+        })
+    }
+}
+
+fn corrupt(stack: &str, message: impl Into<String>) -> StateError {
+    StateError::Corrupt {
+        stack: stack.to_string(),
+        message: message.into(),
+    }
+}
+
+fn parse_status(stack: &str, s: &str) -> Result<Status, StateError> {
+    Status::parse(s).ok_or_else(|| corrupt(stack, format!("unknown status {s:?}")))
+}
+
+fn json_text<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
+}
+
+type StackRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
+
+fn stack_from_row(row: StackRow) -> Result<StackRecord, StateError> {
+    let (name, stack_id, template, params, no_echo, options, status, reason, created, updated) = row;
+    let bad = |what: &str, e: serde_json::Error| corrupt(&name, format!("{what}: {e}"));
+    Ok(StackRecord {
+        stack_id,
+        template,
+        params: serde_json::from_str(&params).map_err(|e| bad("params", e))?,
+        no_echo: serde_json::from_str(&no_echo).map_err(|e| bad("no_echo", e))?,
+        options: serde_json::from_str(&options).map_err(|e| bad("options", e))?,
+        status: parse_status(&name, &status)?,
+        reason,
+        created_ms: u64::try_from(created).unwrap_or(0),
+        updated_ms: u64::try_from(updated).unwrap_or(0),
+        name,
+    })
+}
+
+const STACK_COLUMNS: &str =
+    "name, stack_id, template, params, no_echo, options, status, reason, created_ms, updated_ms";
+
+fn read_stack_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StackRow> {
+    // rusqlite reads a row into a tuple of its columns' types.
+    StackRow::try_from(r)
+}
+
+fn ms(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn unsigned(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// Whether `lease` is the stack's current one, in the transaction that is about to write.
+fn fenced(tx: &Transaction<'_>, lease: &Lease) -> rusqlite::Result<Option<StateError>> {
+    let current: Option<(String, i64)> = tx
+        .query_row(
+            "SELECT token, fence FROM locks WHERE stack = ?1",
+            params![lease.stack],
+            |r| <(String, i64)>::try_from(r),
+        )
+        .optional()?;
+    Ok(match current {
+        Some((token, fence)) if token == lease.token && unsigned(fence) == lease.fence => None,
+        _ => Some(StateError::Fenced {
+            stack: lease.stack.clone(),
+            fence: lease.fence,
+        }),
+    })
+}
+
+type ResourceRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    bool,
+);
+
+fn resource_from_row(stack: &str, row: ResourceRow) -> Result<ResourceRecord, StateError> {
+    let (logical, type_name, status, physical_id, attrs, wire, intent, api, at, job_id, reason, tagged) = row;
+    let intent = match (intent.as_deref().and_then(IntentKind::parse), api) {
+        (Some(kind), Some(api)) => Some(Intent {
+            kind,
+            api,
+            at_ms: at.map_or(0, unsigned),
+        }),
+        _ => None,
+    };
+    Ok(ResourceRecord {
+        status: parse_status(stack, &status)?,
+        attributes: serde_json::from_str(&attrs)
+            .map_err(|e| corrupt(stack, format!("attributes of {logical}: {e}")))?,
+        create_wire: serde_json::from_str(&wire)
+            .map_err(|e| corrupt(stack, format!("create parameters of {logical}: {e}")))?,
+        logical,
+        type_name,
+        physical_id,
+        intent,
+        job_id,
+        tagged,
+        reason,
+    })
+}
+
+impl StateStore for SqliteStore {
+    fn save_stack<'a>(&'a self, lease: &'a Lease, s: &'a StackRecord) -> StoreFuture<'a, ()> {
+        let (lease, s) = (lease.clone(), s.clone());
+        self.with(move |tx| {
+            if s.name != lease.stack {
+                return Ok(Err(StateError::WrongStack {
+                    record: s.name.clone(),
+                    lease: lease.stack.clone(),
+                }));
+            }
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            tx.execute(
+                &format!("INSERT OR REPLACE INTO stacks ({STACK_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
+                params![
+                    s.name,
+                    s.stack_id,
+                    s.template,
+                    json_text(&s.params),
+                    json_text(&s.no_echo),
+                    json_text(&s.options),
+                    s.status.as_str(),
+                    s.reason,
+                    ms(s.created_ms),
+                    ms(now_ms()),
+                ],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn set_stack_status<'a>(
+        &'a self,
+        lease: &'a Lease,
+        status: Status,
+        reason: Option<&'a str>,
+    ) -> StoreFuture<'a, ()> {
+        let (lease, reason) = (lease.clone(), reason.map(str::to_string));
+        self.with(move |tx| {
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            tx.execute(
+                "UPDATE stacks SET status = ?2, reason = ?3, updated_ms = ?4 WHERE name = ?1",
+                params![lease.stack, status.as_str(), reason, ms(now_ms())],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn stack<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<StackRecord>> {
+        let name = name.to_string();
+        self.with(move |tx| {
+            let row = tx
+                .query_row(
+                    &format!("SELECT {STACK_COLUMNS} FROM stacks WHERE name = ?1"),
+                    params![name],
+                    read_stack_row,
+                )
+                .optional()?;
+            Ok(row.map(stack_from_row).transpose())
+        })
+    }
+
+    fn stacks(&self) -> StoreFuture<'_, Vec<StackRecord>> {
+        self.with(move |tx| {
+            let mut st = tx.prepare(&format!("SELECT {STACK_COLUMNS} FROM stacks ORDER BY name"))?;
+            let rows = st
+                .query_map([], read_stack_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows.into_iter().map(stack_from_row).collect())
+        })
+    }
+
+    fn remove_stack<'a>(&'a self, lease: &'a Lease) -> StoreFuture<'a, ()> {
+        let lease = lease.clone();
+        self.with(move |tx| {
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            for table in ["stacks WHERE name", "resources WHERE stack", "events WHERE stack"] {
+                tx.execute(&format!("DELETE FROM {table} = ?1"), params![lease.stack])?;
+            }
+            Ok(Ok(()))
+        })
+    }
+
+    fn save_resource<'a>(&'a self, lease: &'a Lease, r: &'a ResourceRecord) -> StoreFuture<'a, ()> {
+        let (lease, r) = (lease.clone(), r.clone());
+        self.with(move |tx| {
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO resources (stack, logical, type_name, status, physical_id, attributes,
+                    create_wire, intent, intent_api, intent_ms, job_id, reason, updated_ms, tagged)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                params![
+                    lease.stack,
+                    r.logical,
+                    r.type_name,
+                    r.status.as_str(),
+                    r.physical_id,
+                    json_text(&r.attributes),
+                    json_text(&r.create_wire),
+                    r.intent.as_ref().map(|i| i.kind.as_str()),
+                    r.intent.as_ref().map(|i| i.api.clone()),
+                    r.intent.as_ref().map(|i| ms(i.at_ms)),
+                    r.job_id,
+                    r.reason,
+                    ms(now_ms()),
+                    r.tagged,
+                ],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn resources<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<ResourceRecord>> {
+        let stack = stack.to_string();
+        self.with(move |tx| {
+            let mut st = tx.prepare(
+                "SELECT logical, type_name, status, physical_id, attributes, create_wire, intent, intent_api,
+                        intent_ms, job_id, reason, tagged
+                 FROM resources WHERE stack = ?1 ORDER BY logical",
+            )?;
+            let rows = st
+                .query_map(params![stack], |r| ResourceRow::try_from(r))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows.into_iter().map(|row| resource_from_row(&stack, row)).collect())
+        })
+    }
+
+    fn append_event<'a>(&'a self, lease: &'a Lease, e: &'a Event) -> StoreFuture<'a, u64> {
+        let (lease, e) = (lease.clone(), e.clone());
+        self.with(move |tx| {
+            if e.stack != lease.stack {
+                return Ok(Err(StateError::WrongStack {
+                    record: e.stack.clone(),
+                    lease: lease.stack.clone(),
+                }));
+            }
+            if let Some(err) = fenced(tx, &lease)? {
+                return Ok(Err(err));
+            }
+            tx.execute(
+                "INSERT INTO events (stack, timestamp_ms, logical_id, resource_type, physical_id, status, reason)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                params![
+                    e.stack,
+                    ms(e.timestamp_ms),
+                    e.logical_id,
+                    e.resource_type,
+                    e.physical_id,
+                    e.status.as_str(),
+                    e.reason
+                ],
+            )?;
+            Ok(Ok(unsigned(tx.last_insert_rowid())))
+        })
+    }
+
+    fn events<'a>(&'a self, stack: &'a str, after: u64) -> StoreFuture<'a, Vec<(u64, Event)>> {
+        type Row = (i64, i64, String, String, Option<String>, String, Option<String>);
+        let stack = stack.to_string();
+        self.with(move |tx| {
+            let mut st = tx.prepare(
+                "SELECT seq, timestamp_ms, logical_id, resource_type, physical_id, status, reason
+                 FROM events WHERE stack = ?1 AND seq > ?2 ORDER BY seq",
+            )?;
+            let rows = st
+                .query_map(params![stack, ms(after)], |r| Row::try_from(r))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows
+                .into_iter()
+                .map(|(seq, ts, logical_id, resource_type, physical_id, status, reason)| {
+                    Ok((
+                        unsigned(seq),
+                        Event {
+                            timestamp_ms: unsigned(ts),
+                            stack: stack.clone(),
+                            logical_id,
+                            resource_type,
+                            physical_id,
+                            status: parse_status(&stack, &status)?,
+                            reason,
+                        },
+                    ))
+                })
+                .collect())
+        })
+    }
+
+    fn acquire_lock<'a>(
+        &'a self,
+        stack: &'a str,
+        holder: &'a LockHolder,
+        duration: Duration,
+    ) -> StoreFuture<'a, Lease> {
+        let (stack, holder) = (stack.to_string(), holder.clone());
+        self.with(move |tx| {
+            let now = now_ms();
+            let current: Option<(u32, String, String, i64, i64, i64)> = tx
+                .query_row(
+                    "SELECT pid, host, token, since_ms, expires_ms, fence FROM locks WHERE stack = ?1",
+                    params![stack],
+                    |r| <(u32, String, String, i64, i64, i64)>::try_from(r),
+                )
+                .optional()?;
+            let mut fence = 1;
+            if let Some((pid, host, token, since, expires, old)) = current {
+                let live = !token.is_empty() && unsigned(expires) > now;
+                if live && token != holder.token {
+                    return Ok(Err(StateError::locked(
+                        &stack,
+                        pid,
+                        &host,
+                        unsigned(since),
+                        unsigned(expires),
+                    )));
+                }
+                if !token.is_empty() && token != holder.token {
+                    tracing::warn!(stack = %stack, pid, host = %host, "taking over a lock whose lease ran out");
+                }
+                fence = unsigned(old) + 1;
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO locks (stack, pid, host, token, since_ms, expires_ms, fence)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                params![
+                    stack,
+                    holder.pid,
+                    holder.host,
+                    holder.token,
+                    ms(now),
+                    ms(expiry(now, duration)),
+                    ms(fence)
+                ],
+            )?;
+            Ok(Ok(Lease {
+                stack,
+                token: holder.token,
+                fence,
+            }))
+        })
+    }
+
+    fn renew_lock<'a>(&'a self, lease: &'a Lease, duration: Duration) -> StoreFuture<'a, ()> {
+        let lease = lease.clone();
+        self.with(move |tx| {
+            let changed = tx.execute(
+                "UPDATE locks SET expires_ms = ?4 WHERE stack = ?1 AND token = ?2 AND fence = ?3",
+                params![
+                    lease.stack,
+                    lease.token,
+                    ms(lease.fence),
+                    ms(expiry(now_ms(), duration))
+                ],
+            )?;
+            Ok(if changed == 0 {
+                Err(StateError::Fenced {
+                    stack: lease.stack.clone(),
+                    fence: lease.fence,
+                })
+            } else {
+                Ok(())
+            })
+        })
+    }
+
+    fn release_lock<'a>(&'a self, lease: &'a Lease) -> StoreFuture<'a, ()> {
+        let lease = lease.clone();
+        self.with(move |tx| {
+            tx.execute(
+                "UPDATE locks SET token = '', expires_ms = 0 WHERE stack = ?1 AND token = ?2 AND fence = ?3",
+                params![lease.stack, lease.token, ms(lease.fence)],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn save_spec<'a>(&'a self, sha256: &'a str, facts: &'a str) -> StoreFuture<'a, ()> {
+        let (sha256, facts) = (sha256.to_string(), facts.to_string());
+        self.with(move |tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO api_specs (sha256, facts, saved_ms) VALUES (?1, ?2, ?3)",
+                params![sha256, facts, ms(now_ms())],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn spec<'a>(&'a self, sha256: &'a str) -> StoreFuture<'a, Option<String>> {
+        let sha256 = sha256.to_string();
+        self.with(move |tx| {
+            Ok(Ok(tx
+                .query_row("SELECT facts FROM api_specs WHERE sha256 = ?1", params![sha256], |r| {
+                    r.get(0)
+                })
+                .optional()?))
+        })
+    }
+
+    fn set_endpoint_spec<'a>(&'a self, endpoint: &'a str, sha256: &'a str) -> StoreFuture<'a, ()> {
+        let (endpoint, sha256) = (endpoint.to_string(), sha256.to_string());
+        self.with(move |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO endpoint_specs (endpoint, sha256, fetched_ms) VALUES (?1, ?2, ?3)",
+                params![endpoint, sha256, ms(now_ms())],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn endpoint_spec<'a>(&'a self, endpoint: &'a str) -> StoreFuture<'a, Option<(String, u64)>> {
+        let endpoint = endpoint.to_string();
+        self.with(move |tx| {
+            Ok(Ok(tx
+                .query_row(
+                    "SELECT sha256, fetched_ms FROM endpoint_specs WHERE endpoint = ?1",
+                    params![endpoint],
+                    |r| Ok((r.get::<_, String>(0)?, unsigned(r.get::<_, i64>(1)?))),
+                )
+                .optional()?))
+        })
+    }
+}
