@@ -29,6 +29,8 @@ struct Shared {
     throttle: Option<crate::config::ApiThrottle>,
     /// Per account: when its throttle interval began, and its calls in it.
     windows: Mutex<std::collections::BTreeMap<String, (Instant, u32)>>,
+    /// Calls refused by the API throttle.
+    throttled: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -46,8 +48,12 @@ impl Shared {
             *window = (now, 0);
         }
         window.1 += 1;
+        if window.1 <= throttle.max {
+            return None;
+        }
+        self.throttled.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let left = throttle.interval.saturating_sub(now.duration_since(window.0));
-        (window.1 > throttle.max).then(|| u64::try_from(left.as_millis()).unwrap_or(u64::MAX))
+        Some(u64::try_from(left.as_millis()).unwrap_or(u64::MAX))
     }
 
     fn world(&self) -> MutexGuard<'_, World> {
@@ -96,6 +102,11 @@ impl SimHandle {
     /// All calls so far.
     pub fn total_calls(&self) -> u64 {
         self.shared.world().calls.values().sum()
+    }
+
+    /// Calls the API throttle refused (with 429) so far; they are not in [`SimHandle::call_counts`].
+    pub fn throttled_calls(&self) -> u64 {
+        self.shared.throttled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets the call counts.
@@ -189,6 +200,7 @@ pub async fn start_with_registry(config: SimConfig, registry: Registry) -> Resul
         world: Mutex::new(world),
         throttle: config.api_throttle,
         windows: Mutex::default(),
+        throttled: std::sync::atomic::AtomicU64::new(0),
     });
     let app = Router::new()
         .route("/client/api", get(api).post(api))

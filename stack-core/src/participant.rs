@@ -4,6 +4,7 @@
 //! [`crate::tagging`] batcher. What some types need beyond their spec is in [`crate::quirks`].
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cloudstack_client::decode::unwrap_object;
@@ -17,7 +18,7 @@ use crate::recording::intent;
 use crate::resource_error::ResourceError;
 use crate::retry::{CallKind, RetryPolicy};
 use crate::state::{Intent, IntentKind, ResourceRecord};
-use crate::tagging::{pending_tags, stack_tags, PendingTags};
+use crate::tagging::{pending_tags, stack_tags, TagWork};
 
 /// The template's `Tags` property (`[{"Key": .., "Value": ..}]`), for types whose API has no `tags`.
 fn template_tags(v: &Value) -> Vec<(String, String)> {
@@ -58,7 +59,7 @@ impl Engine {
         timeout: Duration,
         earlier: Option<ResourceRecord>,
         claimed: &BTreeSet<String>,
-    ) -> Result<Option<PendingTags>, ResourceError> {
+    ) -> Result<Option<TagWork>, ResourceError> {
         let started = Instant::now();
         let left = || timeout.saturating_sub(started.elapsed());
         let mut req = DynamicRequest::new(spec.create);
@@ -89,23 +90,12 @@ impl Engine {
             _ => Earlier::Nothing,
         };
         rec.create_wire = wire;
-        let mut tagged_early = false;
+        let mut tags: Option<TagWork> = None;
         let result = match found {
             Earlier::Entity(object) => object,
             Earlier::Job(job) => {
-                self.watch_create(
-                    plan,
-                    r,
-                    spec,
-                    rec,
-                    job,
-                    true,
-                    &extra_tags,
-                    timeout,
-                    started,
-                    &mut tagged_early,
-                )
-                .await?
+                self.watch_create(plan, r, spec, rec, job, true, &extra_tags, timeout, started, &mut tags)
+                    .await?
             }
             Earlier::Nothing if spec.create.is_async => {
                 // Write ahead: the call about to be made, so a crash after it can be recovered.
@@ -131,7 +121,7 @@ impl Engine {
                     &extra_tags,
                     timeout,
                     started,
-                    &mut tagged_early,
+                    &mut tags,
                 )
                 .await?
             }
@@ -158,10 +148,10 @@ impl Engine {
         rec.status = Status::CreateComplete;
         rec.intent = None;
         rec.job_id = None;
-        rec.tagged = tagged_early || spec.tag_resource_type.is_none();
+        rec.tagged = spec.tag_resource_type.is_none();
         self.persist(plan, rec).await?;
-        // A synchronous create's entity exists now: dependents go on while its tags are put on.
-        Ok(pending_tags(rec, spec, extra_tags, left()))
+        // The entity exists: dependents go on while its tags are put on (or finish going on).
+        Ok(tags.or_else(|| pending_tags(rec, spec, extra_tags, left())))
     }
 
     /// What an interrupted run's create left: its job, the entity (found by name), or nothing.
@@ -213,8 +203,9 @@ impl Engine {
         })
     }
 
-    /// Watches a create's job with the resource's deadline; the entity, named by the reply, is tagged
-    /// meanwhile, so the tag job costs no time on the critical path.
+    /// Watches a create's job with the resource's deadline. The entity, named by the reply, is tagged
+    /// meanwhile (`tags` gets that work): the tags cost no time on the critical path, and the
+    /// create does not wait for them.
     #[allow(clippy::too_many_arguments)]
     async fn watch_create(
         &self,
@@ -227,7 +218,7 @@ impl Engine {
         extra_tags: &[(String, String)],
         timeout: Duration,
         started: Instant,
-        tagged_early: &mut bool,
+        tags: &mut Option<TagWork>,
     ) -> Result<Value, ResourceError> {
         rec.job_id = Some(job_id.clone());
         if rec.intent.is_none() {
@@ -245,13 +236,14 @@ impl Engine {
             }
         }
         let left = timeout.saturating_sub(started.elapsed());
-        let early = spec.tag_resource_type.zip(rec.physical_id.clone());
-        let tagging = async {
-            match &early {
-                Some((rtype, id)) => self.tag(plan, rtype, id, extra_tags.to_vec(), left).await,
-                None => Ok(()),
-            }
-        };
+        let meta = plan.options.version.api("createTags");
+        if let (Some(rtype), Some(id), Some(meta), false) =
+            (spec.tag_resource_type, rec.physical_id.clone(), meta, rec.tagged)
+        {
+            let (batcher, list) = (Arc::clone(&self.tags), stack_tags(plan, extra_tags.to_vec()));
+            let sent = tokio::spawn(async move { batcher.put(meta, rtype, &id, list, left).await });
+            *tags = Some(TagWork::Started(sent));
+        }
         let watching = async {
             if adopted {
                 self.watcher.wait_adopted_for(spec.create.name, &job_id, left).await
@@ -259,14 +251,11 @@ impl Engine {
                 self.watcher.wait_for(spec.create.name, &job_id, left).await
             }
         };
-        let (waited, tagged) = tokio::join!(tokio::time::timeout(left, watching), tagging);
-        let result = match waited {
+        let result = match tokio::time::timeout(left, watching).await {
             Ok(r) => r?,
             Err(_) => return Err(ResourceError::TimedOut { after: timeout, job_id }),
         };
-        tagged?;
         tracing::debug!(resource = %r.logical, "created");
-        *tagged_early = early.is_some();
         Ok(result)
     }
 
@@ -291,14 +280,25 @@ impl Engine {
             .map_err(ResourceError::Tagging)
     }
 
-    /// Puts pending tags on their resource and records that it is tagged.
-    pub(crate) async fn put_tags(
+    /// Finishes a resource's tags (puts pending ones on, or waits for those sent) and records that
+    /// it is tagged.
+    pub(crate) async fn finish_tags(
         &self,
         plan: &Plan,
         mut rec: ResourceRecord,
-        tags: PendingTags,
+        work: TagWork,
     ) -> Result<(), ResourceError> {
-        self.tag(plan, tags.rtype, &tags.id, tags.extra, tags.budget).await?;
+        match work {
+            TagWork::Pending(t) => self.tag(plan, t.rtype, &t.id, t.extra, t.budget).await?,
+            TagWork::Started(sent) => match sent.await {
+                Ok(outcome) => outcome.map_err(ResourceError::Tagging)?,
+                Err(e) => {
+                    return Err(ResourceError::Tagging(ClientError::Config(format!(
+                        "the tagging task failed: {e}"
+                    ))))
+                }
+            },
+        }
         rec.tagged = true;
         Ok(self.persist(plan, &rec).await?)
     }

@@ -15,11 +15,11 @@ use crate::recording::intent;
 use crate::resource_error::ResourceError;
 use crate::retry::RetryReason;
 use crate::state::{IntentKind, ResourceRecord};
-use crate::tagging::PendingTags;
+use crate::tagging::TagWork;
 
 /// A resource's create: its record (and the tags still to put on it), or why it failed and what the
 /// cloud already made.
-pub(crate) type CreateOutcome = Result<(ResourceRecord, Option<PendingTags>), (ResourceError, Option<ResourceRecord>)>;
+pub(crate) type CreateOutcome = Result<(ResourceRecord, Option<TagWork>), (ResourceError, Option<ResourceRecord>)>;
 
 /// Resources as intrinsics see them during a run: every logical id of the plan exists; records hold
 /// what is known (for a resource being created: its dependencies).
@@ -50,7 +50,7 @@ impl ResourceView for View<'_> {
 #[derive(Default)]
 pub(crate) struct Leftovers {
     pub(crate) partial: Option<ResourceRecord>,
-    pub(crate) pending: Option<PendingTags>,
+    pub(crate) pending: Option<TagWork>,
 }
 
 /// Why a custom resource's failure may be retried.

@@ -6,8 +6,8 @@
 //! and a tag failure fails it.
 //!
 //! And they cost few calls: `createTags` takes many `resourceids` of one `resourcetype`, so the
-//! [`TagBatcher`] gathers the resources that ask within a short window and tags those with the same
-//! type and tags in one call (its job polled with the others'). A batch the cloud refuses is tried
+//! [`TagBatcher`] tags the resources of one type and tag set in one call (its job polled with the
+//! others'), one call per key at a time: what arrives while a call is in flight goes in the next. A batch the cloud refuses is tried
 //! again resource by resource, so one bad resource fails only itself. Nothing is lost to a crash in
 //! the window: a resource's record says `tagged` only after its tags are confirmed, and a resumed
 //! run tags what is not.
@@ -42,20 +42,29 @@ pub(crate) struct PendingTags {
     pub(crate) budget: Duration,
 }
 
+/// The tags of a resource that exists: still to put on, or already on their way (an async create's,
+/// sent while its job ran). Either way the stack, not the resource's dependents, waits for them.
+pub(crate) enum TagWork {
+    /// To put on.
+    Pending(PendingTags),
+    /// Sent; the task answers whether they are on.
+    Started(tokio::task::JoinHandle<Result<(), ClientError>>),
+}
+
 /// The tags still to put on `rec`'s entity, if it has a taggable type and is not tagged yet.
 pub(crate) fn pending_tags(
     rec: &ResourceRecord,
     spec: &ParticipantSpec,
     extra: Vec<(String, String)>,
     budget: Duration,
-) -> Option<PendingTags> {
+) -> Option<TagWork> {
     match (rec.tagged, spec.tag_resource_type, &rec.physical_id) {
-        (false, Some(rtype), Some(id)) => Some(PendingTags {
+        (false, Some(rtype), Some(id)) => Some(TagWork::Pending(PendingTags {
             rtype,
             id: id.clone(),
             extra,
             budget,
-        }),
+        })),
         _ => None,
     }
 }
@@ -92,7 +101,15 @@ pub(crate) struct TagBatcher {
     watcher: JobWatcher,
     retry: RetryPolicy,
     window: Duration,
-    queue: Mutex<Option<mpsc::UnboundedSender<TagJob>>>,
+    queue: Mutex<Option<mpsc::UnboundedSender<Msg>>>,
+}
+
+/// What the gathering task hears: a resource to tag, a key's gathering window ending, a key's batch
+/// done.
+enum Msg {
+    Job(TagJob),
+    Flush(BatchKey),
+    Done(BatchKey),
 }
 
 impl TagBatcher {
@@ -129,12 +146,12 @@ impl TagBatcher {
             deadline: Instant::now() + budget,
             done,
         };
-        self.sender().send(job).map_err(|_| gone())?;
+        self.sender().send(Msg::Job(job)).map_err(|_| gone())?;
         answer.await.map_err(|_| gone())?
     }
 
     /// The queue, started on first use (inside the runtime).
-    fn sender(&self) -> mpsc::UnboundedSender<TagJob> {
+    fn sender(&self) -> mpsc::UnboundedSender<Msg> {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(tx) = queue.as_ref().filter(|tx| !tx.is_closed()) {
             return tx.clone();
@@ -145,7 +162,7 @@ impl TagBatcher {
             watcher: self.watcher.clone(),
             retry: self.retry.clone(),
         });
-        tokio::spawn(gather(rx, sending, self.window));
+        tokio::spawn(gather(rx, tx.downgrade(), sending, self.window));
         *queue = Some(tx.clone());
         tx
     }
@@ -161,20 +178,52 @@ struct Sending {
     retry: RetryPolicy,
 }
 
-/// Gathers the jobs that arrive within `window` of the first, and sends each group.
-async fn gather(mut rx: mpsc::UnboundedReceiver<TagJob>, sending: Arc<Sending>, window: Duration) {
-    while let Some(first) = rx.recv().await {
-        let until = tokio::time::Instant::now() + window;
-        let mut groups: BTreeMap<BatchKey, Vec<TagJob>> = BTreeMap::new();
-        groups.entry(first.key.clone()).or_default().push(first);
-        while let Ok(Some(job)) = tokio::time::timeout_at(until, rx.recv()).await {
-            groups.entry(job.key.clone()).or_default().push(job);
-        }
-        for (_, mut jobs) in groups {
-            while !jobs.is_empty() {
-                let rest = jobs.split_off(jobs.len().min(MAX_PER_CALL));
-                let batch = std::mem::replace(&mut jobs, rest);
-                tokio::spawn(send_batch(Arc::clone(&sending), batch));
+/// Gathers resources per key and sends them in batches, one batch per key at a time: the first
+/// resource of an idle key waits `window` for others; while a batch is in flight, the resources that
+/// arrive wait for it and go together in the next. Fast runs batch what finishes together; slow or
+/// throttled runs batch what finished during the previous call.
+async fn gather(
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+    me: mpsc::WeakUnboundedSender<Msg>,
+    sending: Arc<Sending>,
+    window: Duration,
+) {
+    let mut queued: BTreeMap<BatchKey, Vec<TagJob>> = BTreeMap::new();
+    // Keys with a batch in flight, or a window running.
+    let mut busy: std::collections::BTreeSet<BatchKey> = std::collections::BTreeSet::new();
+    let send_later = |msg: Msg, after: Duration| {
+        let me = me.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            if let Some(tx) = me.upgrade() {
+                let _ = tx.send(msg);
+            }
+        });
+    };
+    while let Some(msg) = rx.recv().await {
+        match msg {
+            Msg::Job(job) => {
+                let key = job.key.clone();
+                queued.entry(key.clone()).or_default().push(job);
+                if busy.insert(key.clone()) {
+                    send_later(Msg::Flush(key), window);
+                }
+            }
+            Msg::Flush(key) | Msg::Done(key) => {
+                let Some(mut jobs) = queued.remove(&key).filter(|j| !j.is_empty()) else {
+                    busy.remove(&key);
+                    continue;
+                };
+                if jobs.len() > MAX_PER_CALL {
+                    queued.insert(key.clone(), jobs.split_off(MAX_PER_CALL));
+                }
+                let (sending, me) = (Arc::clone(&sending), me.clone());
+                tokio::spawn(async move {
+                    send_batch(sending, jobs).await;
+                    if let Some(tx) = me.upgrade() {
+                        let _ = tx.send(Msg::Done(key));
+                    }
+                });
             }
         }
     }

@@ -14,7 +14,7 @@ use crate::events::Status;
 use crate::plan::Plan;
 use crate::recording::claimed_jobs;
 use crate::state::{IntentKind, ResourceRecord};
-use crate::tagging::PendingTags;
+use crate::tagging::TagWork;
 use crate::walk::{Visit, Visitor};
 
 /// A visit's outcome: the resource's final record, and its pending tags or why it failed.
@@ -64,7 +64,7 @@ async fn create_and_record(
     current: ResourceRecord,
     snapshot: BTreeMap<String, ResourceRecord>,
     claimed: BTreeSet<String>,
-) -> Visited<Option<PendingTags>> {
+) -> Visited<Option<TagWork>> {
     let r = &plan.resources[&logical];
     let type_name = r.type_name.clone();
     engine
@@ -115,7 +115,7 @@ async fn create_and_record(
 }
 
 impl Visitor for CreateVisitor<'_> {
-    type Output = Visited<Option<PendingTags>>;
+    type Output = Visited<Option<TagWork>>;
 
     fn start(&mut self, logical: &str, priority: u32) -> Visit<Self::Output> {
         let r = &self.plan.resources[logical];
@@ -162,7 +162,7 @@ impl Visitor for CreateVisitor<'_> {
                         logical.to_string(),
                     );
                     self.tagging.spawn(async move {
-                        let tagged = engine.put_tags(&plan, rec, tags).await.map_err(|e| e.to_string());
+                        let tagged = engine.finish_tags(&plan, rec, tags).await.map_err(|e| e.to_string());
                         (logical, tagged)
                     });
                 }
