@@ -1,320 +1,296 @@
-//! `cargo xtask bench engine`: a generated 500-resource DAG (mixed widths and depths) at 50 ms job
-//! latency against the in-process simulator: wall time over the critical path's lower bound, API
-//! requests per resource, and CPU time per resource.
+//! `cargo xtask bench engine`: stacks against their critical path's lower bound, on the simulator
+//! (in process, on a runtime of its own):
+//! - `mixed`: 500 resources of mixed widths and depths at 50 ms job latency, without a resource cap
+//!   and at concurrency 64 (goals: <= 1.10 x the bound; <= 1.3 API requests per resource);
+//! - `deep`: 5,000 resources, 20 deep, job latencies between 20 and 200 ms (goals: <= 1.15 x; engine
+//!   CPU under 0.3 ms per resource);
+//! - `throttled`: the 500 again under CloudStack's API throttle of 25 requests a second, with the
+//!   client's rate limit at 25/s (goal: within 10% of the bound the rate itself sets);
+//! - `tiered`: 10 application tiers at 1 s job latency (goals: create and delete <= 1.2 x).
+//!
+//! The bound is the longest chain of jobs, each as long as the simulator ran it (a synchronous
+//! create, one round trip, counts as nothing; a synchronous create's tags, a createTags job after
+//! it, count at the end of its chain), and, for a rate or a cap, the work that has to pass through
+//! it. Everything else (requests, polling, planning, records) is the engine's overhead. Every
+//! figure is given as the median, min and max of `BENCH_RUNS` runs (default 5), each on a fresh
+//! simulator. `BENCH_CASES=mixed,tiered` picks cases.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use cloudstack_client::Client;
-use cloudstack_sim::fixtures::ZONE_ID;
-use stack_core::signals::SignalServer;
-use stack_core::{Engine, EngineConfig, PlanOptions, Status};
+use cloudstack_sim::{ApiThrottle, Latency};
 
-const RESOURCES: usize = 500;
-const LATENCY: Duration = Duration::from_millis(50);
+use crate::engine_run::{one_run, Figures, Runtimes, Setup};
+use crate::engine_shapes::{layered, mixed, tiered, Shape};
 
 /// Runs the benchmark and prints its figures.
 pub fn run() -> Result<(), String> {
-    let rt = crate::runtime()?;
-    rt.block_on(bench())
-}
-
-/// A small deterministic generator (so runs are comparable).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n.max(1)
-    }
-}
-
-/// Resources in layers of varying width; each depends on 0..=2 resources of earlier layers.
-fn generate() -> (String, BTreeMap<String, Vec<String>>, BTreeMap<String, &'static str>) {
-    let mut rng = Lcg(7);
-    let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut kinds = BTreeMap::new();
-    let mut earlier: Vec<String> = Vec::new();
-    let mut entries = Vec::new();
-    let mut made = 0;
-    while made < RESOURCES {
-        let width = (5 + rng.next(80)).min(RESOURCES - made);
-        let mut layer = Vec::new();
-        for _ in 0..width {
-            let name = format!("R{made}");
-            let (kind, props) = if made % 2 == 0 {
-                ("CloudStack::IpAddress", format!(r#"{{"zoneid": "{ZONE_ID}"}}"#))
-            } else {
-                ("CloudStack::SecurityGroup", format!(r#"{{"name": "{name}"}}"#))
-            };
-            let mut on = Vec::new();
-            if !earlier.is_empty() {
-                for _ in 0..rng.next(3) {
-                    let d = earlier[rng.next(earlier.len())].clone();
-                    if !on.contains(&d) {
-                        on.push(d);
-                    }
-                }
-            }
-            let depends = if on.is_empty() {
-                String::new()
-            } else {
-                format!(r#", "DependsOn": {}"#, serde_json::to_string(&on).unwrap_or_default())
-            };
-            entries.push(format!(
-                r#""{name}": {{"Type": "{kind}", "Properties": {props}{depends}}}"#
-            ));
-            kinds.insert(name.clone(), kind);
-            deps.insert(name.clone(), on);
-            layer.push(name);
-            made += 1;
-        }
-        earlier.extend(layer);
-    }
-    (format!(r#"{{"Resources": {{{}}}}}"#, entries.join(",")), deps, kinds)
-}
-
-fn cpu_seconds() -> f64 {
-    // utime + stime of this process, in clock ticks (100 per second on Linux).
-    std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .and_then(|s| {
-            let after = s.rsplit_once(')')?.1;
-            let f: Vec<&str> = after.split_whitespace().collect();
-            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
-        })
-        .unwrap_or(0.0)
-}
-
-async fn engine_for(concurrency: usize) -> Result<(cloudstack_sim::RunningSim, Engine, Client), String> {
-    let config = cloudstack_sim::SimConfig {
-        job_latency: cloudstack_sim::Latency::Fixed(LATENCY),
-        ..cloudstack_sim::SimConfig::ephemeral()
-    };
-    let sim = cloudstack_sim::start(config).await.map_err(|e| e.to_string())?;
-    let client = Client::builder(&sim.url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let signals = SignalServer::start("127.0.0.1:0".parse().map_err(|_| "addr")?, None)
-        .await
-        .map_err(|e| e.to_string())?;
-    let engine = Engine::new(
-        client.clone(),
-        signals,
-        EngineConfig {
-            concurrency,
-            poll_interval: Duration::from_millis(10),
-            ..EngineConfig::default()
-        },
-    );
-    Ok((sim, engine, client))
-}
-
-fn options(engine: &Engine, name: &str) -> Result<PlanOptions, String> {
-    Ok(PlanOptions::new(
-        name,
-        format!("{name}-id"),
-        cloudstack_api::specs::release("4.17").map_err(|e| e.to_string())?,
-    )
-    .zones(vec![ZONE_ID.into()])
-    .metadata_url(engine.signals().base_url()))
-}
-
-async fn bench() -> Result<(), String> {
-    // The fastest one resource of each type can be created alone: the lower bound of a step.
-    let mut single = BTreeMap::new();
-    for (kind, props) in [
-        ("CloudStack::IpAddress", format!(r#"{{"zoneid": "{ZONE_ID}"}}"#)),
-        ("CloudStack::SecurityGroup", r#"{"name": "one"}"#.to_string()),
-    ] {
-        let mut best = Duration::MAX;
-        for i in 0..3 {
-            let (_sim, engine, _) = engine_for(1).await?;
-            let text = format!(r#"{{"Resources": {{"One": {{"Type": "{kind}", "Properties": {props}}}}}}}"#);
-            let t = Instant::now();
-            engine
-                .launch(&text, &BTreeMap::new(), &options(&engine, &format!("one{i}"))?)
-                .await
-                .map_err(|e| e.to_string())?;
-            best = best.min(t.elapsed());
-        }
-        single.insert(kind, best);
-    }
-    let (text, deps, kinds) = generate();
-    // Critical path: the longest chain of per-resource lower bounds.
-    let mut finish: BTreeMap<String, Duration> = BTreeMap::new();
-    let order: Vec<String> = (0..RESOURCES).map(|i| format!("R{i}")).collect();
-    for name in &order {
-        let start = deps[name].iter().map(|d| finish[d]).max().unwrap_or(Duration::ZERO);
-        finish.insert(name.clone(), start + single[kinds[name]]);
-    }
-    let bound = finish.values().max().copied().unwrap_or(Duration::ZERO);
-    let depth = {
-        let mut level: BTreeMap<&str, usize> = BTreeMap::new();
-        for name in &order {
-            let l = deps[name].iter().map(|d| level[d.as_str()] + 1).max().unwrap_or(1);
-            level.insert(name, l);
-        }
-        level.values().max().copied().unwrap_or(0)
-    };
-    let work: Duration = order.iter().map(|n| single[kinds[n]]).sum();
-    println!("engine: {RESOURCES} resources (half async IpAddress, half sync SecurityGroup), critical path {depth} resources deep, job latency {LATENCY:?}");
-    println!(
-        "  one resource alone: IpAddress {:?}, SecurityGroup {:?}; critical-path lower bound {:.2} s; total work {:.1} s",
-        single["CloudStack::IpAddress"], single["CloudStack::SecurityGroup"], bound.as_secs_f64(), work.as_secs_f64()
-    );
+    let rt = Runtimes::new()?;
     let runs: usize = std::env::var("BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(5)
         .max(1);
-    let shape = Shape {
-        text: &text,
-        deps: &deps,
-        kinds: &kinds,
-        single: &single,
-    };
-    for concurrency in [RESOURCES, 64] {
-        // With a concurrency cap, the work spread over the slots is a lower bound too.
-        let capped = bound.max(work / u32::try_from(concurrency).unwrap_or(u32::MAX));
-        println!(
-            "  concurrency {concurrency}, lower bound {:.3} s, {runs} runs (each on a fresh simulator):",
-            capped.as_secs_f64()
-        );
-        let mut ratios = Vec::with_capacity(runs);
-        for i in 1..=runs {
-            let fig = one_run(concurrency, &shape).await?;
-            let ratio = fig.wall.as_secs_f64() / capped.as_secs_f64().max(1e-9);
-            ratios.push(ratio);
-            println!(
-                "    run {i}: wall {:.3} s = {ratio:.3} x; {:.2} API requests per resource {:?}; CPU {:.2} ms per resource; {}; delete {:.2} s, {} resources left",
-                fig.wall.as_secs_f64(),
-                fig.requests as f64 / RESOURCES as f64,
-                fig.calls,
-                fig.cpu * 1000.0 / RESOURCES as f64,
-                fig.breakdown,
-                fig.delete.as_secs_f64(),
-                fig.left
-            );
+    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "mixed,deep,throttled,tiered".into());
+    println!("engine: {runs} runs per case, each on a fresh simulator");
+    for case in cases.split(',').map(str::trim) {
+        match case {
+            "mixed" => {
+                let shape = mixed(500);
+                let fixed = Duration::from_millis(50);
+                for concurrency in [0, 64] {
+                    let setup = Setup {
+                        latency: Latency::Fixed(fixed),
+                        throttle: None,
+                        rate: None,
+                        concurrency,
+                        poll: Duration::from_millis(3),
+                    };
+                    let label = if concurrency == 0 {
+                        "no cap".to_string()
+                    } else {
+                        format!("concurrency {concurrency}")
+                    };
+                    case_runs(
+                        &rt,
+                        &format!("mixed, {label}, 50 ms jobs"),
+                        &shape,
+                        &setup,
+                        runs,
+                        &Goals {
+                            create: 1.10,
+                            delete: None,
+                            requests: Some(1.3),
+                            cpu_ms: None,
+                        },
+                    )?;
+                }
+            }
+            "deep" => {
+                let shape = layered(5_000, 20);
+                let setup = Setup {
+                    latency: Latency::Range(Duration::from_millis(20), Duration::from_millis(200)),
+                    throttle: None,
+                    rate: None,
+                    concurrency: 0,
+                    poll: Duration::from_millis(10),
+                };
+                case_runs(
+                    &rt,
+                    "deep, 20-200 ms jobs",
+                    &shape,
+                    &setup,
+                    runs,
+                    &Goals {
+                        create: 1.15,
+                        delete: None,
+                        requests: None,
+                        cpu_ms: Some(0.3),
+                    },
+                )?;
+            }
+            "throttled" => {
+                let shape = mixed(500);
+                let setup = Setup {
+                    latency: Latency::Fixed(Duration::from_millis(50)),
+                    throttle: Some(ApiThrottle::default()),
+                    rate: Some(25.0),
+                    concurrency: 0,
+                    poll: Duration::from_millis(250),
+                };
+                case_runs(
+                    &rt,
+                    "throttled at 25 requests/s, --api-rate 25/s, 50 ms jobs",
+                    &shape,
+                    &setup,
+                    runs,
+                    &Goals {
+                        create: 1.10,
+                        delete: None,
+                        requests: None,
+                        cpu_ms: None,
+                    },
+                )?;
+            }
+            "tiered" => {
+                let shape = tiered(10);
+                let setup = Setup {
+                    latency: Latency::Fixed(Duration::from_secs(1)),
+                    throttle: None,
+                    rate: None,
+                    concurrency: 0,
+                    poll: Duration::from_millis(10),
+                };
+                case_runs(
+                    &rt,
+                    "tiered, 1 s jobs",
+                    &shape,
+                    &setup,
+                    runs,
+                    &Goals {
+                        create: 1.2,
+                        delete: Some(1.2),
+                        requests: None,
+                        cpu_ms: None,
+                    },
+                )?;
+            }
+            other => return Err(format!("unknown case {other:?}; cases: mixed, deep, throttled, tiered")),
         }
-        ratios.sort_by(f64::total_cmp);
-        println!(
-            "    median {:.3} x the lower bound (min {:.3}, max {:.3}; goal <= 1.15)",
-            ratios[ratios.len() / 2],
-            ratios[0],
-            ratios[ratios.len() - 1]
-        );
     }
-    println!("  (API requests: create + createTags = 2 per resource are needed, the rest is batched job polling; CPU counts the engine, the client and the in-process simulator together)");
     Ok(())
 }
 
-/// The generated stack and what the bound was computed from.
-struct Shape<'a> {
-    text: &'a str,
-    deps: &'a BTreeMap<String, Vec<String>>,
-    kinds: &'a BTreeMap<String, &'static str>,
-    single: &'a BTreeMap<&'static str, Duration>,
+/// What a case must meet.
+struct Goals {
+    create: f64,
+    delete: Option<f64>,
+    requests: Option<f64>,
+    cpu_ms: Option<f64>,
 }
 
-/// What one create of the big stack measured.
-struct RunFigures {
-    wall: Duration,
-    cpu: f64,
-    requests: u64,
-    calls: BTreeMap<String, u64>,
-    breakdown: String,
-    delete: Duration,
-    left: usize,
+/// The participant of `kind` in 4.17.
+fn participant(kind: &str) -> Option<&'static cloudstack_client::ParticipantSpec> {
+    cloudstack_api::specs::release("4.17")
+        .ok()?
+        .participants
+        .iter()
+        .find(|p| p.type_name == kind)
 }
 
-async fn one_run(concurrency: usize, shape: &Shape<'_>) -> Result<RunFigures, String> {
-    let (sim, engine, client) = engine_for(concurrency).await?;
-    let marks = Arc::new(Mutex::new(Vec::<(String, Status, Instant)>::new()));
-    let sink = Arc::clone(&marks);
-    engine.events().subscribe(Arc::new(move |e: &stack_core::Event| {
-        if let Ok(mut m) = sink.lock() {
-            m.push((e.logical_id.clone(), e.status, Instant::now()));
+/// Whether `kind`'s create (or delete) is an async API.
+fn is_async(kind: &str, delete: bool) -> bool {
+    participant(kind).is_some_and(|p| if delete { p.delete.is_async } else { p.create.is_async })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Median, min and max.
+fn spread(mut v: Vec<f64>) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+fn report(name: &str, v: Vec<f64>, unit: &str, goal: Option<f64>) {
+    let (median, min, max) = spread(v);
+    let goal = goal.map(|g| {
+        let met = if median <= g { "met" } else { "NOT met" };
+        format!(" (goal <= {g}: {met})")
+    });
+    println!(
+        "    {name}: median {median:.3}{unit}, min {min:.3}, max {max:.3}{}",
+        goal.unwrap_or_default()
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn case_runs(
+    rt: &Runtimes,
+    label: &str,
+    shape: &Shape,
+    setup: &Setup,
+    runs: usize,
+    goals: &Goals,
+) -> Result<(), String> {
+    let n = shape.len() as f64;
+    println!("  {label}: {} ({} deep)", shape.title, shape.depth());
+    let fixed = match setup.latency {
+        Latency::Fixed(d) => d,
+        Latency::Range(a, _) => a,
+    };
+    let (mut ratios, mut deletes, mut requests, mut cpus) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 1..=runs {
+        let f: Figures = one_run(rt, setup, shape)?;
+        let api = |l: &str, delete: bool| -> Option<&'static str> {
+            let p = participant(shape.kinds[l])?;
+            Some(if delete { p.delete.name } else { p.create.name })
+        };
+        // A resource's job of `api` as the simulator ran it (the distribution's least if unknown).
+        let job = |l: &str, delete: bool| -> Duration {
+            let name = api(l, delete).unwrap_or_default();
+            f.jobs
+                .get(l)
+                .and_then(|js| js.iter().find(|(c, _)| c == name))
+                .map_or(fixed, |(_, d)| *d)
+        };
+        // Create: an async create's job (a synchronous create, one round trip, counts as nothing).
+        let cost = |l: &str| {
+            if is_async(shape.kinds[l], false) {
+                job(l, false)
+            } else {
+                Duration::ZERO
+            }
+        };
+        // A synchronous create's tags go on after it (a createTags job); an async one's during its job.
+        let tags = |l: &str| {
+            let taggable = participant(shape.kinds[l]).is_some_and(|p| p.tag_resource_type.is_some());
+            if taggable && !is_async(shape.kinds[l], false) {
+                fixed
+            } else {
+                Duration::ZERO
+            }
+        };
+        let mut bound = shape.critical_path(false, cost, tags);
+        if setup.concurrency > 0 {
+            let work: Duration = shape.kinds.keys().map(|l| cost(l)).sum();
+            bound = bound.max(work / u32::try_from(setup.concurrency).unwrap_or(u32::MAX));
         }
-    }));
-    let cpu0 = cpu_seconds();
-    let t = Instant::now();
-    let mut run = engine
-        .launch(shape.text, &BTreeMap::new(), &options(&engine, "big")?)
-        .await
-        .map_err(|e| e.to_string())?;
-    let wall = t.elapsed();
-    let cpu = cpu_seconds() - cpu0;
-    let requests = client.request_count();
-    let calls = sim.handle.call_counts();
-    let breakdown = marks
-        .lock()
-        .map(|m| breakdown(t, &m, shape.deps, shape.kinds, shape.single))
-        .unwrap_or_default();
-    let d = Instant::now();
-    engine.delete(&mut run).await?;
-    let delete = d.elapsed();
-    let left = sim.handle.created_resources().len();
-    sim.stop().await;
-    Ok(RunFigures {
-        wall,
-        cpu,
-        requests,
-        calls,
-        breakdown,
-        delete,
-        left,
-    })
-}
-
-/// Where the time over the bound goes: planning before the first resource starts, the lag between a
-/// resource's last dependency finishing and its own start, and each resource's time over its lone time.
-fn breakdown(
-    t0: Instant,
-    marks: &[(String, Status, Instant)],
-    deps: &BTreeMap<String, Vec<String>>,
-    kinds: &BTreeMap<String, &'static str>,
-    single: &BTreeMap<&'static str, Duration>,
-) -> String {
-    let mut start: BTreeMap<&str, Instant> = BTreeMap::new();
-    let mut end: BTreeMap<&str, Instant> = BTreeMap::new();
-    for (logical, status, at) in marks {
-        match status {
-            Status::CreateInProgress => start.insert(logical, *at),
-            Status::CreateComplete => end.insert(logical, *at),
-            _ => None,
+        if let Some(rate) = setup.rate {
+            bound = bound.max(Duration::from_secs_f64(f.requests.saturating_sub(1) as f64 / rate));
+        }
+        let ratio = f.wall.as_secs_f64() / bound.as_secs_f64().max(1e-9);
+        let delete_cost = |l: &str| {
+            if is_async(shape.kinds[l], true) {
+                job(l, true)
+            } else {
+                Duration::ZERO
+            }
         };
+        let delete_bound = shape.critical_path(true, delete_cost, |_| Duration::ZERO);
+        let delete_ratio = f.delete.as_secs_f64() / delete_bound.as_secs_f64().max(1e-9);
+        // Where the time over the bound goes: a resource's start after its last dependency's end
+        // (scheduling, request slots), and its run over its own job (requests, polling).
+        let (mut lag, mut over, mut counted) = (Duration::ZERO, Duration::ZERO, 0u32);
+        for (l, (start, end)) in &f.spans {
+            let ready = shape.deps[l]
+                .iter()
+                .filter_map(|d| f.spans.get(d))
+                .map(|s| s.1)
+                .max()
+                .unwrap_or(f.first_start);
+            lag += start.saturating_sub(ready);
+            over += end.saturating_sub(*start).saturating_sub(cost(l));
+            counted += 1;
+        }
+        let counted = counted.max(1);
+        let per = f.requests as f64 / n;
+        let cpu = f.engine_cpu * 1000.0 / n;
+        println!(
+            "    run {i}: create {:.3} s over a bound of {:.3} s = {ratio:.3} x; delete {:.3} s over {:.3} s = {delete_ratio:.3} x; {per:.2} requests per resource (createTags {}, job polls {}); engine CPU {cpu:.3} ms per resource; first resource after {:.0} ms, then per resource {:.1} ms from ready to start and {:.1} ms over its job, last tags {:.0} ms after the last resource; {} refused by the throttle; {} left",
+            f.wall.as_secs_f64(),
+            bound.as_secs_f64(),
+            f.delete.as_secs_f64(),
+            delete_bound.as_secs_f64(),
+            f.calls.get("createTags").copied().unwrap_or(0),
+            f.calls.get("listAsyncJobs").copied().unwrap_or(0) + f.calls.get("queryAsyncJobResult").copied().unwrap_or(0),
+            ms(f.first_start),
+            ms(lag / counted),
+            ms(over / counted),
+            ms(f.tail),
+            f.throttled,
+            f.left
+        );
+        ratios.push(ratio);
+        deletes.push(delete_ratio);
+        requests.push(per);
+        cpus.push(cpu);
     }
-    let first = start.values().min().copied().unwrap_or(t0);
-    let (mut lag, mut over, mut n) = (Duration::ZERO, Duration::ZERO, 0u32);
-    let mut worst_over = Duration::ZERO;
-    for (name, on) in deps {
-        let (Some(s), Some(e)) = (start.get(name.as_str()), end.get(name.as_str())) else {
-            continue;
-        };
-        let ready = on
-            .iter()
-            .filter_map(|d| end.get(d.as_str()))
-            .max()
-            .copied()
-            .unwrap_or(first);
-        lag += s.saturating_duration_since(ready);
-        let took = e.saturating_duration_since(*s);
-        let extra = took.saturating_sub(single[kinds[name]]);
-        over += extra;
-        worst_over = worst_over.max(extra);
-        n += 1;
+    report("create / bound", ratios, " x", Some(goals.create));
+    if goals.delete.is_some() {
+        report("delete / bound", deletes, " x", goals.delete);
     }
-    let n = n.max(1);
-    format!(
-        "planning {:.1} ms; start lag {:.1} ms; over a lone resource {:.1} ms (worst {:.1} ms)",
-        first.saturating_duration_since(t0).as_secs_f64() * 1000.0,
-        (lag / n).as_secs_f64() * 1000.0,
-        (over / n).as_secs_f64() * 1000.0,
-        worst_over.as_secs_f64() * 1000.0
-    )
+    report("API requests per resource", requests, "", goals.requests);
+    report("engine CPU per resource", cpus, " ms", goals.cpu_ms);
+    Ok(())
 }

@@ -4,11 +4,14 @@
 //!   the generator's time and output, and clean build times of `cloudstack-api`;
 //! - `client`: signatures per second, batch job watcher against per-job polling;
 //! - `sim`: simulator throughput with 64 concurrent clients, memory with 100,000 resources;
-//! - `engine`: DAGs against the critical path's lower bound.
+//! - `engine`: stacks (500 mixed, 5,000 deep, throttled, tiered) against their critical path's lower
+//!   bound.
 
 mod client;
 mod codegen;
 mod engine;
+mod engine_run;
+mod engine_shapes;
 mod sim;
 
 use std::path::{Path, PathBuf};

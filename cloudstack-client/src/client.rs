@@ -395,6 +395,12 @@ impl Client {
         .await
     }
 
+    /// The least time between two requests under the client-side rate limit
+    /// ([`ClientBuilder::max_rate`]), if there is one.
+    pub fn min_interval(&self) -> Option<Duration> {
+        self.inner.rate.as_ref().map(crate::rate::RateLimit::interval)
+    }
+
     /// How many requests may be in flight now: the configured maximum, lower while the server
     /// throttles (see [`crate::slots`]).
     pub fn in_flight_limit(&self) -> usize {

@@ -23,6 +23,11 @@ impl RateLimit {
         }
     }
 
+    /// The time between two requests.
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Waits for this request's turn.
     pub(crate) async fn wait(&self) {
         let turn = {

@@ -8,6 +8,9 @@
 //!   instead of up to a whole interval later. These polls are at least half an interval apart, so they
 //!   at most double the poll rate.
 //!
+//! Under a client-side rate limit ([`crate::ClientBuilder::max_rate`]) every poll takes a request of
+//! the rate: the interval is at least ten request intervals, and no poll comes sooner than that.
+//!
 //! What it reads: from the [`ListingCursor`] on, so a poll reads about the jobs in flight rather than
 //! every job since the first one. A pending job that a poll does not see is queried on its own. If the
 //! account may not call `listAsyncJobs`, the watcher switches to per-job polling for good.
@@ -98,9 +101,19 @@ impl JobWatcher {
             rows: AtomicU64::new(0),
             mode: AtomicU8::new(mode as u8),
         });
+        // Under a client-side rate limit every poll costs a request slot of the rate: polls are at
+        // least ten request intervals apart, so they take at most a tenth of it.
+        let (interval, min_gap) = match client.min_interval() {
+            Some(i) => {
+                let paced = interval.max(i * POLL_SHARE);
+                (paced, paced)
+            }
+            None => (interval, interval / 2),
+        };
         let poller = Poller {
             client,
             interval,
+            min_gap,
             shared: Arc::clone(&shared),
             pending: HashMap::new(),
             cursor: None,
@@ -172,10 +185,15 @@ impl JobWatcher {
     }
 }
 
+/// Under a client-side rate limit, polls are at least this many request intervals apart.
+const POLL_SHARE: u32 = 10;
+
 /// The polling task's state.
 struct Poller {
     client: Client,
     interval: Duration,
+    /// The least time between two polls (half the interval; the whole one under a rate limit).
+    min_gap: Duration,
     shared: Arc<Shared>,
     /// Waiters by job id.
     pending: HashMap<String, Vec<Watch>>,
@@ -221,8 +239,8 @@ impl Poller {
     }
 
     /// The earliest moment after the last poll at which a fresh pending job is due a poll by what is
-    /// known of its command's run time ([`RunTime::poll_after`]), no sooner than half an interval after
-    /// the last poll.
+    /// known of its command's run time ([`RunTime::poll_after`]), no sooner than `min_gap` after the
+    /// last poll.
     fn next_due(&self) -> Option<Instant> {
         let last = self.last_poll?;
         let due = self
@@ -236,7 +254,7 @@ impl Poller {
             })
             .filter(|at| *at > last)
             .min()?;
-        Some(due.max(last + self.interval / 2))
+        Some(due.max(last + self.min_gap))
     }
 
     /// One poll of every pending job, at the watcher's priority (it can unblock many waiters).

@@ -63,6 +63,18 @@ pub mod world;
 pub use config::{Account, ApiThrottle, Latency, SimConfig, SpecSource, DEMO_API_KEY, DEMO_SECRET_KEY};
 pub use error::{ApiErr, SimError};
 pub use faults::FaultRule;
+
+/// One async job the simulator ran: the API that started it (`associateIpAddress`), the
+/// entity it works on, and how long it ran (or will run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    /// The API that started it.
+    pub cmd: String,
+    /// `jobinstanceid`, if the job names an entity.
+    pub instance_id: Option<String>,
+    /// From submission to completion.
+    pub duration: std::time::Duration,
+}
 pub use registry::Registry;
 pub use server::{start, start_with_registry, RunningSim, SimHandle};
 pub use world::LiveResource;

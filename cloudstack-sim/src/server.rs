@@ -104,6 +104,11 @@ impl SimHandle {
         self.shared.world().calls.values().sum()
     }
 
+    /// Every async job so far, in submission order (for benchmarks that compute lower bounds).
+    pub fn job_runs(&self) -> Vec<crate::JobRun> {
+        self.shared.world().job_runs()
+    }
+
     /// Calls the API throttle refused (with 429) so far; they are not in [`SimHandle::call_counts`].
     pub fn throttled_calls(&self) -> u64 {
         self.shared.throttled.load(std::sync::atomic::Ordering::Relaxed)

@@ -59,6 +59,8 @@ pub struct Job {
     pub result: Option<Value>,
     /// When it completes.
     pub ready_at: Instant,
+    /// When it was submitted.
+    pub submitted: Instant,
     action: Option<JobAction>,
     /// `jobinstancetype`/`jobinstanceid`.
     pub instance: Option<(String, String)>,
@@ -383,7 +385,8 @@ impl World {
         action: JobAction,
     ) -> String {
         let id = self.new_id();
-        let ready_at = Instant::now() + self.job_delay();
+        let submitted = Instant::now();
+        let ready_at = submitted + self.job_delay();
         self.seq += 1;
         self.due.push(Reverse((ready_at, self.seq, id.clone())));
         self.job_order.push(id.clone());
@@ -399,6 +402,7 @@ impl World {
                 resultcode: 0,
                 result: None,
                 ready_at,
+                submitted,
                 action: Some(action),
                 instance,
                 created: cloudstack_client::signing::format_utc(created_secs, "+0000"),
@@ -407,6 +411,19 @@ impl World {
             },
         );
         id
+    }
+
+    /// Every job so far, in submission order: its API, the entity it works on, how long it runs.
+    pub fn job_runs(&self) -> Vec<crate::JobRun> {
+        self.job_order
+            .iter()
+            .filter_map(|id| self.jobs.get(id))
+            .map(|j| crate::JobRun {
+                cmd: j.cmd.clone(),
+                instance_id: j.instance.as_ref().map(|(_, id)| id.clone()),
+                duration: j.ready_at.saturating_duration_since(j.submitted),
+            })
+            .collect()
     }
 
     /// Runs every job whose time has come.

@@ -43,7 +43,7 @@ pub struct EngineConfig {
     /// How long taking a stack's lock waits for another holder's lease to run out before it gives up.
     pub lock_wait: Duration,
     /// How long the tags of resources that exist are gathered before one `createTags` call puts them
-    /// on all those of one type.
+    /// on all those of one type (under a client-side rate limit, twenty request intervals, at most 1 s).
     pub tag_window: Duration,
 }
 
@@ -72,7 +72,7 @@ impl Default for EngineConfig {
             poll_interval: Duration::from_millis(500),
             lock_lease: LOCK_LEASE,
             lock_wait: LOCK_LEASE + Duration::from_secs(1),
-            tag_window: Duration::from_millis(25),
+            tag_window: Duration::from_millis(5),
         }
     }
 }

@@ -62,10 +62,11 @@
 //!
 //! Templates to plans (pure, no I/O):
 //! - [`template`], [`reader`], [`yaml`], [`limits`]: template text to a checked template model;
-//!   `declarations` (private): one parameter, resource or mapping declaration read and checked.
-//! - [`parameters`], [`intrinsics`], [`order`], [`plan`](mod@plan), [`problem`]: a template and its
-//!   parameters to a validated plan, with every problem at its pointer; `resource_checks` (private):
-//!   one resource's properties and attributes against its release; `graph_text` (private): the
+//!   `template::declarations` (private): one parameter, resource or mapping declaration read and checked.
+//! - [`parameters`], [`intrinsics`], [`plan`](mod@plan) (with [`plan::order`]), [`problem`]: a template and its
+//!   parameters to a validated plan, with every problem at its pointer; `plan::resource_checks`
+//!   (private):
+//!   one resource's properties and attributes against its release; `plan::graph_text` (private): the
 //!   dependency graph as DOT or Mermaid.
 //! - [`builder`]: a stack written in Rust instead of a template.
 //! - [`cloud_release`]: which release a stack is planned against (shipped, a file, or the cloud's own).
@@ -117,16 +118,13 @@ pub mod builder;
 pub mod cloud_release;
 mod create;
 pub mod custom;
-mod declarations;
 mod deletion;
 pub mod durable;
 pub mod engine;
 pub mod events;
-mod graph_text;
 pub mod intrinsics;
 pub mod lifecycle;
 pub mod limits;
-pub mod order;
 pub mod parameters;
 mod participant;
 pub mod plan;
@@ -135,7 +133,6 @@ mod quirks;
 pub mod reader;
 mod recording;
 pub mod recovery;
-mod resource_checks;
 pub mod resource_error;
 pub mod retry;
 pub mod run;
@@ -155,7 +152,7 @@ pub use durable::DurableError;
 pub use engine::{Engine, EngineConfig};
 pub use events::{Event, EventLog, Status};
 pub use lifecycle::{DeleteBy, Deleted};
-pub use plan::{plan, Plan, PlanOptions};
+pub use plan::{order, plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};
 pub use resource_error::ResourceError;
 pub use retry::RetryPolicy;

@@ -2,12 +2,14 @@
 //! so a stack whose state is lost can still be found and deleted.
 //!
 //! Tags never sit on the critical path. An async create is tagged while its job runs; a synchronous
-//! one after it returns ([`PendingTags`]): its dependents do not wait for the tags, the stack does,
-//! and a tag failure fails it.
+//! one after it returns ([`PendingTags`]). Neither the resource nor its dependents wait for the
+//! tags; the stack does, and a tag failure fails it.
 //!
 //! And they cost few calls: `createTags` takes many `resourceids` of one `resourcetype`, so the
-//! [`TagBatcher`] tags the resources of one type and tag set in one call (its job polled with the
-//! others'), one call per key at a time: what arrives while a call is in flight goes in the next. A batch the cloud refuses is tried
+//! [`TagBatcher`] tags the resources of one type and tag set in one call, its job polled with the
+//! others': a resource goes at once when no call for its kind is in flight, and otherwise with the
+//! others that arrive until that call ends or a short window passes (twenty request intervals, at
+//! most a second, under a client-side rate limit, so tags take a small share of it). A batch the cloud refuses is tried
 //! again resource by resource, so one bad resource fails only itself. Nothing is lost to a crash in
 //! the window: a resource's record says `tagged` only after its tags are confirmed, and a resumed
 //! run tags what is not.
@@ -104,8 +106,7 @@ pub(crate) struct TagBatcher {
     queue: Mutex<Option<mpsc::UnboundedSender<Msg>>>,
 }
 
-/// What the gathering task hears: a resource to tag, a key's gathering window ending, a key's batch
-/// done.
+/// What the gathering task hears: a resource to tag, a key's window ending, a key's call done.
 enum Msg {
     Job(TagJob),
     Flush(BatchKey),
@@ -162,7 +163,14 @@ impl TagBatcher {
             watcher: self.watcher.clone(),
             retry: self.retry.clone(),
         });
-        tokio::spawn(gather(rx, tx.downgrade(), sending, self.window));
+        // Under a client-side rate limit, resources finish at most one per request interval: the
+        // window spans twenty of them (at most a second), so a batch names many and tags take a
+        // small share of the rate.
+        let window = self
+            .client
+            .min_interval()
+            .map_or(self.window, |i| self.window.max((i * 20).min(Duration::from_secs(1))));
+        tokio::spawn(gather(rx, tx.downgrade(), sending, window));
         *queue = Some(tx.clone());
         tx
     }
@@ -178,25 +186,35 @@ struct Sending {
     retry: RetryPolicy,
 }
 
-/// Gathers resources per key and sends them in batches, one batch per key at a time: the first
-/// resource of an idle key waits `window` for others; while a batch is in flight, the resources that
-/// arrive wait for it and go together in the next. Fast runs batch what finishes together; slow or
-/// throttled runs batch what finished during the previous call.
+/// Gathers resources per key and sends them in batches. A resource of a key with no call in flight
+/// goes at once; while one is in flight, the resources that arrive go together when it ends or when
+/// the first of them has waited `window`, whichever comes first; a full batch goes at once.
 async fn gather(
     mut rx: mpsc::UnboundedReceiver<Msg>,
     me: mpsc::WeakUnboundedSender<Msg>,
     sending: Arc<Sending>,
     window: Duration,
 ) {
-    let mut queued: BTreeMap<BatchKey, Vec<TagJob>> = BTreeMap::new();
-    // Keys with a batch in flight, or a window running.
-    let mut busy: std::collections::BTreeSet<BatchKey> = std::collections::BTreeSet::new();
-    let send_later = |msg: Msg, after: Duration| {
-        let me = me.clone();
+    #[derive(Default)]
+    struct KeyState {
+        queued: Vec<TagJob>,
+        in_flight: usize,
+        /// A flush is scheduled for the current queue.
+        timer: bool,
+    }
+    let mut keys: BTreeMap<BatchKey, KeyState> = BTreeMap::new();
+    let send = |key: &BatchKey, state: &mut KeyState| {
+        let jobs = std::mem::take(&mut state.queued);
+        state.timer = false;
+        if jobs.is_empty() {
+            return;
+        }
+        state.in_flight += 1;
+        let (sending, me, key) = (Arc::clone(&sending), me.clone(), key.clone());
         tokio::spawn(async move {
-            tokio::time::sleep(after).await;
+            send_batch(sending, jobs).await;
             if let Some(tx) = me.upgrade() {
-                let _ = tx.send(msg);
+                let _ = tx.send(Msg::Done(key));
             }
         });
     };
@@ -204,26 +222,38 @@ async fn gather(
         match msg {
             Msg::Job(job) => {
                 let key = job.key.clone();
-                queued.entry(key.clone()).or_default().push(job);
-                if busy.insert(key.clone()) {
-                    send_later(Msg::Flush(key), window);
+                let state = keys.entry(key.clone()).or_default();
+                state.queued.push(job);
+                if state.in_flight == 0 || state.queued.len() >= MAX_PER_CALL {
+                    send(&key, state);
+                } else if !state.timer {
+                    state.timer = true;
+                    let me = me.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(window).await;
+                        if let Some(tx) = me.upgrade() {
+                            let _ = tx.send(Msg::Flush(key));
+                        }
+                    });
                 }
             }
-            Msg::Flush(key) | Msg::Done(key) => {
-                let Some(mut jobs) = queued.remove(&key).filter(|j| !j.is_empty()) else {
-                    busy.remove(&key);
-                    continue;
-                };
-                if jobs.len() > MAX_PER_CALL {
-                    queued.insert(key.clone(), jobs.split_off(MAX_PER_CALL));
+            Msg::Flush(key) => {
+                if let Some(state) = keys.get_mut(&key) {
+                    send(&key, state);
                 }
-                let (sending, me) = (Arc::clone(&sending), me.clone());
-                tokio::spawn(async move {
-                    send_batch(sending, jobs).await;
-                    if let Some(tx) = me.upgrade() {
-                        let _ = tx.send(Msg::Done(key));
+            }
+            Msg::Done(key) => {
+                if let Some(state) = keys.get_mut(&key) {
+                    state.in_flight = state.in_flight.saturating_sub(1);
+                    // Idle again: what waited goes now (with other calls still in flight, the
+                    // window's end sends it).
+                    if state.in_flight == 0 {
+                        send(&key, state);
                     }
-                });
+                    if state.in_flight == 0 && state.queued.is_empty() {
+                        keys.remove(&key);
+                    }
+                }
             }
         }
     }

@@ -62,8 +62,9 @@ async fn tags_go_on_in_batches() {
         .expect("created");
     let calls = sim.handle.call_counts();
     assert_eq!(calls["createSecurityGroup"], 40);
+    // One per type goes at once; the others gather while it is in flight (a window of 5 ms).
     assert!(
-        calls["createTags"] <= 4,
+        calls["createTags"] <= 10,
         "40 groups finishing together are tagged in a few calls, not 40: {calls:?}"
     );
     let created = sim.handle.created_resources();

@@ -1,6 +1,6 @@
 //! The dependency graph of a plan as text for other tools: DOT (Graphviz) and Mermaid.
 
-use crate::plan::Plan;
+use super::Plan;
 
 /// DOT text of the dependency graph (edges point from a dependency to its dependent).
 pub fn to_dot(plan: &Plan) -> String {

@@ -1,18 +1,22 @@
 //! Validation and planning: everything that can be checked before the first API call, collected in one
 //! pass, and the dependency graph the executor runs.
 
+mod graph_text;
+pub mod order;
+mod resource_checks;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use cloudstack_client::ParticipantSpec;
 use serde_json::Value;
 
-pub use crate::graph_text::{to_dot, to_mermaid};
+pub use self::graph_text::{to_dot, to_mermaid};
+pub use self::order::topological_order;
+use self::resource_checks::{check_attribute, check_properties, check_wait_condition, closest_hint};
 use crate::intrinsics::{eval, references, ResourceView, Scope, PSEUDO};
 use crate::limits::Limits;
-pub use crate::order::topological_order;
 use crate::parameters::{self, ParamValue};
 use crate::problem::{segment, Problem, Problems};
-use crate::resource_checks::{check_attribute, check_properties, check_wait_condition, closest_hint};
 use crate::template::{ResourceDecl, Template};
 
 /// What kind of resource a template entry is.

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
+use super::{text, DeletionPolicy, ParamKind, ParameterDecl, ResourceDecl};
 use crate::problem::{segment, Problem};
 use crate::reader::shown;
-use crate::template::{text, DeletionPolicy, ParamKind, ParameterDecl, ResourceDecl};
 
 /// A mapping is a map of keys to maps of keys to a string or a list of strings (numbers are read as
 /// their text).

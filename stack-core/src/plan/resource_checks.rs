@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use cloudstack_client::{ParamValue as WireValue, ParticipantSpec};
 use serde_json::Value;
 
+use super::{resolve_type, PlanOptions, ResourceKind, TIMEOUT_PROPERTY, VM_EXTRA_ATTRIBUTES};
 use crate::intrinsics::{eval, Scope};
-use crate::plan::{resolve_type, PlanOptions, ResourceKind, TIMEOUT_PROPERTY, VM_EXTRA_ATTRIBUTES};
 use crate::problem::{segment, Problem};
 use crate::template::{ResourceDecl, Template};
 

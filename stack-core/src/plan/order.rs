@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use petgraph::graphmap::DiGraphMap;
 use serde_json::Value;
 
-use crate::plan::PlannedResource;
+use super::PlannedResource;
 use crate::problem::{segment, Problem};
 use crate::template::Template;
 

@@ -1,11 +1,13 @@
 //! The template model: StackMate (`CSTemplateFormatVersion`) and CloudFormation
 //! (`AWSTemplateFormatVersion`) JSON, read into one structure.
 
+mod declarations;
+
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::declarations::{check_mapping, parameter, resource};
+use self::declarations::{check_mapping, parameter, resource};
 use crate::limits::Limits;
 use crate::problem::{segment, Problem};
 use crate::reader::shown;
