@@ -125,42 +125,61 @@ fn ip_or_group(n: usize, name: &str) -> (&'static str, String) {
     }
 }
 
+/// Resources of alternating kinds (async address, synchronous group), added one by one.
+#[derive(Default)]
+struct Layers {
+    deps: BTreeMap<String, Vec<String>>,
+    kinds: BTreeMap<String, &'static str>,
+    entries: Vec<String>,
+}
+
+impl Layers {
+    /// Adds the next resource, depending on `picks` resources drawn from `from`; returns its name.
+    fn add(&mut self, rng: &mut Lcg, from: &[String], picks: usize) -> String {
+        let made = self.kinds.len();
+        let name = format!("R{made}");
+        let (kind, props) = ip_or_group(made, &name);
+        let mut on: Vec<String> = Vec::new();
+        for _ in 0..picks {
+            let d = from[rng.next(from.len())].clone();
+            if !on.contains(&d) {
+                on.push(d);
+            }
+        }
+        self.entries.push(entry(&name, kind, &props, &on));
+        self.kinds.insert(name.clone(), kind);
+        self.deps.insert(name.clone(), on);
+        name
+    }
+
+    fn shape(self, title: String) -> Shape {
+        Shape {
+            title,
+            text: format!(r#"{{"Resources": {{{}}}}}"#, self.entries.join(",")),
+            deps: self.deps,
+            kinds: self.kinds,
+        }
+    }
+}
+
 /// `total` resources (half async addresses, half synchronous groups) in layers of varying width;
 /// each depends on 0..=2 resources of earlier layers.
 pub fn mixed(total: usize) -> Shape {
     let mut rng = Lcg(7);
-    let (mut deps, mut kinds, mut entries) = (BTreeMap::new(), BTreeMap::new(), Vec::new());
+    let mut layers = Layers::default();
     let mut earlier: Vec<String> = Vec::new();
-    let mut made = 0;
-    while made < total {
-        let width = (5 + rng.next(80)).min(total - made);
+    while layers.kinds.len() < total {
+        let width = (5 + rng.next(80)).min(total - layers.kinds.len());
         let mut layer = Vec::new();
         for _ in 0..width {
-            let name = format!("R{made}");
-            let (kind, props) = ip_or_group(made, &name);
-            let mut on: Vec<String> = Vec::new();
-            if !earlier.is_empty() {
-                for _ in 0..rng.next(3) {
-                    let d = earlier[rng.next(earlier.len())].clone();
-                    if !on.contains(&d) {
-                        on.push(d);
-                    }
-                }
-            }
-            entries.push(entry(&name, kind, &props, &on));
-            kinds.insert(name.clone(), kind);
-            deps.insert(name.clone(), on);
-            layer.push(name);
-            made += 1;
+            let picks = if earlier.is_empty() { 0 } else { rng.next(3) };
+            layer.push(layers.add(&mut rng, &earlier, picks));
         }
         earlier.extend(layer);
     }
-    Shape {
-        title: format!("{total} resources (half async IpAddress, half sync SecurityGroup) in layers of varying width"),
-        text: format!(r#"{{"Resources": {{{}}}}}"#, entries.join(",")),
-        deps,
-        kinds,
-    }
+    layers.shape(format!(
+        "{total} resources (half async IpAddress, half sync SecurityGroup) in layers of varying width"
+    ))
 }
 
 /// `total` resources in exactly `depth` layers; every resource past the first layer depends on one
@@ -168,35 +187,20 @@ pub fn mixed(total: usize) -> Shape {
 pub fn layered(total: usize, depth: usize) -> Shape {
     let mut rng = Lcg(11);
     let width = total / depth.max(1);
-    let (mut deps, mut kinds, mut entries) = (BTreeMap::new(), BTreeMap::new(), Vec::new());
+    let mut layers = Layers::default();
     let mut previous: Vec<String> = Vec::new();
-    let mut made = 0;
     for _ in 0..depth {
         let mut layer = Vec::new();
         for _ in 0..width {
-            let name = format!("R{made}");
-            let (kind, props) = ip_or_group(made, &name);
-            let mut on: Vec<String> = Vec::new();
-            for _ in 0..(1 + rng.next(2)).min(previous.len()) {
-                let d = previous[rng.next(previous.len())].clone();
-                if !on.contains(&d) {
-                    on.push(d);
-                }
-            }
-            entries.push(entry(&name, kind, &props, &on));
-            kinds.insert(name.clone(), kind);
-            deps.insert(name.clone(), on);
-            layer.push(name);
-            made += 1;
+            let picks = (1 + rng.next(2)).min(previous.len());
+            layer.push(layers.add(&mut rng, &previous, picks));
         }
         previous = layer;
     }
-    Shape {
-        title: format!("{made} resources in {depth} layers of {width} (half async IpAddress, half sync SecurityGroup)"),
-        text: format!(r#"{{"Resources": {{{}}}}}"#, entries.join(",")),
-        deps,
-        kinds,
-    }
+    let made = layers.kinds.len();
+    layers.shape(format!(
+        "{made} resources in {depth} layers of {width} (half async IpAddress, half sync SecurityGroup)"
+    ))
 }
 
 /// `tiers` tiers of a real application: per tier a security group with two ingress rules, a VM in
