@@ -43,7 +43,7 @@ pub fn run() -> Result<(), String> {
                         throttle: None,
                         rate: None,
                         concurrency,
-                        poll: Duration::from_micros(1500),
+                        poll: Duration::from_millis(2),
                     };
                     let label = if concurrency == 0 {
                         "no cap".to_string()

@@ -54,11 +54,6 @@ impl RunTime {
         }
     }
 
-    /// The shortest run seen (an upper bound of the fastest job's run time), once a job finished.
-    pub fn shortest(&self) -> Option<Duration> {
-        self.shortest
-    }
-
     /// When to poll a new job of this command (counted from when it was handed over), if anything
     /// is known. A poll after a job is due is cheaper than one before it, so a little slack is added
     /// once the run time is pinned down.

@@ -8,10 +8,6 @@
 //!   instead of up to a whole interval later. These polls are at least half an interval apart, so they
 //!   at most double the poll rate.
 //!
-//! A regular poll is skipped while no pending job can be expected to have ended: each is younger
-//! than nine tenths of the shortest run seen of its command (a job adopted from another run, or of a
-//! command not seen yet, can end any time).
-//!
 //! Under a client-side rate limit ([`crate::ClientBuilder::max_rate`]) every poll takes a request of
 //! the rate: the interval is at least ten request intervals, and no poll comes sooner than that.
 //!
@@ -19,8 +15,7 @@
 //! every job since the first one. A pending job that a poll does not see is queried on its own. If the
 //! account may not call `listAsyncJobs`, the watcher switches to per-job polling for good.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -124,8 +119,6 @@ impl JobWatcher {
             cursor: None,
             run_times: HashMap::new(),
             last_poll: None,
-            earliest: BinaryHeap::new(),
-            open_ended: HashSet::new(),
         };
         tokio::spawn(poller.run(rx));
         Self { tx, shared, timeout }
@@ -209,12 +202,6 @@ struct Poller {
     run_times: HashMap<String, RunTime>,
     /// When the last poll was sent.
     last_poll: Option<Instant>,
-    /// Fresh jobs of a command with a known run time, by the earliest moment one can be expected to
-    /// have ended (stale entries, of jobs no longer pending, are dropped when they reach the top).
-    earliest: BinaryHeap<Reverse<(Instant, String)>>,
-    /// Pending jobs that can end at any time as far as the watcher knows (adopted, or of a command
-    /// whose run time is not known yet).
-    open_ended: HashSet<String>,
 }
 
 impl Poller {
@@ -237,11 +224,7 @@ impl Poller {
                     None if self.pending.is_empty() => return,
                     None => {}
                 },
-                _ = ticker.tick() => {
-                    if !self.too_early() {
-                        self.round().await;
-                    }
-                }
+                _ = ticker.tick() => self.round().await,
                 () = sleep_until(due), if due.is_some() => {
                     self.round().await;
                     // The regular schedule restarts from this poll.
@@ -252,34 +235,7 @@ impl Poller {
     }
 
     fn add(&mut self, w: Watch) {
-        let shortest = self.run_times.get(&w.api).and_then(RunTime::shortest);
-        match shortest.filter(|_| w.fresh) {
-            Some(s) => self
-                .earliest
-                .push(Reverse((w.registered + s * 9 / 10, w.job_id.clone()))),
-            None => {
-                self.open_ended.insert(w.job_id.clone());
-            }
-        }
         self.pending.entry(w.job_id.clone()).or_default().push(w);
-    }
-
-    /// Whether a regular poll now would be wasted: no pending job can end at any time, and the
-    /// earliest any can be expected to end (nine tenths of its command's shortest run seen) is still
-    /// to come.
-    fn too_early(&mut self) -> bool {
-        let pending = &self.pending;
-        self.open_ended.retain(|id| pending.contains_key(id));
-        if !self.open_ended.is_empty() {
-            return false;
-        }
-        while let Some(Reverse((at, id))) = self.earliest.peek() {
-            if pending.contains_key(id) {
-                return Instant::now() < *at;
-            }
-            self.earliest.pop();
-        }
-        false
     }
 
     /// The earliest moment after the last poll at which a fresh pending job is due a poll by what is
