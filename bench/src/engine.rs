@@ -39,11 +39,8 @@ pub fn run() -> Result<(), String> {
                 let fixed = Duration::from_millis(50);
                 for concurrency in [0, 64] {
                     let setup = Setup {
-                        latency: Latency::Fixed(fixed),
-                        throttle: None,
-                        rate: None,
                         concurrency,
-                        poll: Duration::from_millis(2),
+                        ..Setup::new(Latency::Fixed(fixed), Duration::from_millis(2))
                     };
                     let label = if concurrency == 0 {
                         "no cap".to_string()
@@ -67,13 +64,8 @@ pub fn run() -> Result<(), String> {
             }
             "deep" => {
                 let shape = layered(5_000, 20);
-                let setup = Setup {
-                    latency: Latency::Range(Duration::from_millis(20), Duration::from_millis(200)),
-                    throttle: None,
-                    rate: None,
-                    concurrency: 0,
-                    poll: Duration::from_millis(10),
-                };
+                let jobs = Latency::Range(Duration::from_millis(20), Duration::from_millis(200));
+                let setup = Setup::new(jobs, Duration::from_millis(10));
                 case_runs(
                     &rt,
                     "deep, 20-200 ms jobs",
@@ -91,11 +83,9 @@ pub fn run() -> Result<(), String> {
             "throttled" => {
                 let shape = mixed(500);
                 let setup = Setup {
-                    latency: Latency::Fixed(Duration::from_millis(50)),
                     throttle: Some(ApiThrottle::default()),
                     rate: Some(25.0),
-                    concurrency: 0,
-                    poll: Duration::from_millis(250),
+                    ..Setup::new(Latency::Fixed(Duration::from_millis(50)), Duration::from_millis(250))
                 };
                 case_runs(
                     &rt,
@@ -113,13 +103,7 @@ pub fn run() -> Result<(), String> {
             }
             "tiered" => {
                 let shape = tiered(10);
-                let setup = Setup {
-                    latency: Latency::Fixed(Duration::from_secs(1)),
-                    throttle: None,
-                    rate: None,
-                    concurrency: 0,
-                    poll: Duration::from_millis(10),
-                };
+                let setup = Setup::new(Latency::Fixed(Duration::from_secs(1)), Duration::from_millis(10));
                 case_runs(
                     &rt,
                     "tiered, 1 s jobs",

@@ -27,6 +27,19 @@ pub struct Setup {
     pub poll: Duration,
 }
 
+impl Setup {
+    /// Jobs of `latency`, polled every `poll`; no throttle, no rate limit, no resource cap.
+    pub fn new(latency: Latency, poll: Duration) -> Self {
+        Self {
+            latency,
+            throttle: None,
+            rate: None,
+            concurrency: 0,
+            poll,
+        }
+    }
+}
+
 /// What one create and delete measured.
 pub struct Figures {
     /// Create wall time.

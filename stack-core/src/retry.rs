@@ -132,11 +132,27 @@ impl RetryPolicy {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<T, ClientError>>,
     {
+        self.run_classified(time_left, |e| Self::reason(kind, e), call).await
+    }
+
+    /// [`RetryPolicy::run`] for calls whose failures `classify` says the retry reason of (custom
+    /// resources, say).
+    pub async fn run_classified<T, E, F, Fut>(
+        &self,
+        time_left: Duration,
+        classify: impl Fn(&E) -> Option<(RetryReason, Option<Duration>)>,
+        call: F,
+    ) -> Result<T, E>
+    where
+        E: std::fmt::Display,
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let mut attempts = self.attempts(time_left);
         loop {
             let outcome = call().await;
             let Err(e) = &outcome else { return outcome };
-            match attempts.wait_after(Self::reason(kind, e)) {
+            match attempts.wait_after(classify(e)) {
                 Some(wait) => {
                     tracing::warn!(error = %e, ?wait, "retrying");
                     tokio::time::sleep(wait).await;

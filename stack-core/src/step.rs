@@ -133,16 +133,8 @@ impl Engine {
                     rec.intent = Some(intent(IntentKind::Create, &r.type_name));
                     self.persist(plan, &rec).await?;
                     let timeout = self.timeout_of(&r.type_name, props.get(crate::plan::TIMEOUT_PROPERTY));
-                    let mut attempts = self.config.retry.attempts(timeout);
-                    let created = loop {
-                        match custom.create(&r.logical, Value::Object(props.clone())).await {
-                            Ok(c) => break c,
-                            Err(e) => match attempts.wait_after(custom_reason(&e)) {
-                                Some(wait) => tokio::time::sleep(wait).await,
-                                None => return Err(e.into()),
-                            },
-                        }
-                    };
+                    let create = || custom.create(&r.logical, Value::Object(props.clone()));
+                    let created = self.config.retry.run_classified(timeout, custom_reason, create).await?;
                     rec.physical_id = Some(created.physical_id);
                     rec.attributes = created.attributes;
                 }
@@ -189,16 +181,14 @@ impl Engine {
                     .get(&rec.type_name)
                     .ok_or_else(|| ResourceError::NotRegistered(rec.type_name.clone()))?;
                 let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
-                let mut attempts = self.config.retry.attempts(timeout);
-                loop {
+                let delete = || async {
                     match custom.delete(&pid, &rec.attributes).await {
-                        Ok(()) | Err(CustomError::Gone) => return Ok(()),
-                        Err(e) => match attempts.wait_after(custom_reason(&e)) {
-                            Some(wait) => tokio::time::sleep(wait).await,
-                            None => return Err(e.into()),
-                        },
+                        // Nothing to delete counts as deleted.
+                        Err(CustomError::Gone) => Ok(()),
+                        other => other,
                     }
-                }
+                };
+                Ok(self.config.retry.run_classified(timeout, custom_reason, delete).await?)
             }
             ResourceKind::CloudStack(spec) => self.delete_participant(plan, spec, rec).await,
         }
