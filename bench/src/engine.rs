@@ -13,7 +13,8 @@
 //! it, count at the end of its chain), and, for a rate or a cap, the work that has to pass through
 //! it. Everything else (requests, polling, planning, records) is the engine's overhead. Every
 //! figure is given as the median, min and max of `BENCH_RUNS` runs (default 5), each on a fresh
-//! simulator. `BENCH_CASES=mixed,tiered` picks cases.
+//! simulator. `BENCH_CASES=mixed,tiered` picks cases; `BENCH_DETAIL=1` shows where each run's time
+//! went; `RUST_LOG=...` shows what the engine and the simulator log.
 
 use std::time::Duration;
 
@@ -248,6 +249,9 @@ fn case_runs(
             counted += 1;
         }
         let counted = counted.max(1);
+        if std::env::var("BENCH_DETAIL").is_ok() {
+            print_detail(shape, &f, &cost);
+        }
         let per = f.requests as f64 / n;
         let cpu = f.engine_cpu * 1000.0 / n;
         println!(
@@ -277,4 +281,43 @@ fn case_runs(
     report("API requests per resource", requests, "", goals.requests);
     report("engine CPU per resource", cpus, " ms", goals.cpu_ms);
     Ok(())
+}
+
+/// Where a run's time went (`BENCH_DETAIL=1`): the resources furthest over their own job, and per
+/// depth, when the first resource started and the last ended.
+fn print_detail(shape: &Shape, f: &Figures, cost: &dyn Fn(&str) -> Duration) {
+    let mut worst: Vec<(Duration, &String, Duration, Duration)> = f
+        .spans
+        .iter()
+        .map(|(l, (s, e))| (e.saturating_sub(*s).saturating_sub(cost(l)), l, *s, *e))
+        .collect();
+    worst.sort();
+    for (over, l, s, e) in worst.iter().rev().take(8) {
+        println!(
+            "      {l} ({}): started at {:.0} ms, ended at {:.0} ms, {:.0} ms over its job ({:?})",
+            shape.kinds[l.as_str()],
+            ms(*s),
+            ms(*e),
+            ms(*over),
+            f.jobs.get(l.as_str())
+        );
+    }
+    let levels = shape.levels();
+    let mut by_level: std::collections::BTreeMap<usize, (Duration, Duration, usize)> = Default::default();
+    for (l, (s, e)) in &f.spans {
+        let x =
+            by_level
+                .entry(levels.get(l.as_str()).copied().unwrap_or(0))
+                .or_insert((Duration::MAX, Duration::ZERO, 0));
+        x.0 = x.0.min(*s);
+        x.1 = x.1.max(*e);
+        x.2 += 1;
+    }
+    for (level, (s, e, count)) in by_level {
+        println!(
+            "      depth {level}: {count} resources, the first started at {:.0} ms, the last ended at {:.0} ms",
+            ms(s),
+            ms(e)
+        );
+    }
 }

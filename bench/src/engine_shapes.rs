@@ -68,12 +68,17 @@ impl Shape {
 
     /// How many resources the longest chain holds.
     pub fn depth(&self) -> usize {
+        self.levels().values().max().copied().unwrap_or(0)
+    }
+
+    /// Each resource's depth: 1 without dependencies, else one more than its deepest dependency's.
+    pub fn levels(&self) -> BTreeMap<&str, usize> {
         let mut level: BTreeMap<&str, usize> = BTreeMap::new();
         for name in topological(&self.deps) {
             let l = self.deps[name].iter().map(|d| level[d.as_str()] + 1).max().unwrap_or(1);
             level.insert(name, l);
         }
-        level.values().max().copied().unwrap_or(0)
+        level
     }
 }
 

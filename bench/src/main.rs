@@ -19,6 +19,13 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let what = std::env::args().nth(1).unwrap_or_default();
+    // `RUST_LOG=warn` (say) shows what the engine and the simulator log during the runs.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let result = match what.as_str() {
         "codegen" => codegen::run(&workspace_root()),
         "client" => client::run(),

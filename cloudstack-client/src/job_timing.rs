@@ -54,6 +54,17 @@ impl RunTime {
         }
     }
 
+    /// How long a new job of this command can be left unpolled, once the run time is pinned down (the
+    /// "still running" and "finished" marks within a little slack of each other): a little less than
+    /// the longest a job was seen still running. `None` while the run time is unknown or spread out, as
+    /// in a cloud whose jobs of one command vary: then any job can end at any time.
+    pub fn quiet_for(&self) -> Option<Duration> {
+        let shortest = self.shortest?;
+        let slack = slack(shortest);
+        let pinned = self.longest_running > Duration::ZERO && shortest - self.longest_running <= slack * 2;
+        pinned.then(|| self.longest_running.saturating_sub(slack))
+    }
+
     /// When to poll a new job of this command (counted from when it was handed over), if anything
     /// is known. A poll after a job is due is cheaper than one before it, so a little slack is added
     /// once the run time is pinned down.
@@ -72,7 +83,7 @@ impl RunTime {
 /// A job's clock starts when the server takes the call, a little before the watcher is told about it,
 /// and that head start varies from job to job.
 fn slack(shortest: Duration) -> Duration {
-    (shortest / 20).max(Duration::from_millis(1))
+    (shortest / 50).max(Duration::from_millis(1))
 }
 
 #[cfg(test)]
@@ -118,6 +129,20 @@ mod tests {
         t.running(ms(48));
         t.finished(ms(50));
         t.finished(ms(30));
-        assert_eq!(t.poll_after(), Some(ms(31) + Duration::from_micros(500)));
+        assert_eq!(t.poll_after(), Some(ms(31)));
+    }
+
+    #[test]
+    fn jobs_are_left_alone_only_once_the_run_time_is_pinned_down() {
+        let mut t = RunTime::default();
+        assert_eq!(t.quiet_for(), None);
+        t.running(ms(20));
+        t.finished(ms(200)); // spread out: any job may end soon
+        assert_eq!(t.quiet_for(), None);
+        t.running(ms(190));
+        t.finished(ms(195));
+        assert_eq!(t.quiet_for(), Some(ms(190) - Duration::from_micros(3_900)));
+        t.finished(ms(60)); // a faster job: not pinned any more
+        assert_eq!(t.quiet_for(), None);
     }
 }

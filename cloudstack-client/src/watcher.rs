@@ -8,6 +8,11 @@
 //!   instead of up to a whole interval later. These polls are at least half an interval apart, so they
 //!   at most double the poll rate.
 //!
+//! A regular poll is skipped while no pending job can be expected to have ended: every one is fresh,
+//! of a command whose run time is pinned down ([`RunTime::quiet_for`]), and younger than that. A job
+//! adopted from another run, or of a command whose jobs vary, can end at any time, and keeps the
+//! regular polls going.
+//!
 //! Under a client-side rate limit ([`crate::ClientBuilder::max_rate`]) every poll takes a request of
 //! the rate: the interval is at least ten request intervals, and no poll comes sooner than that.
 //!
@@ -15,7 +20,8 @@
 //! every job since the first one. A pending job that a poll does not see is queried on its own. If the
 //! account may not call `listAsyncJobs`, the watcher switches to per-job polling for good.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -119,6 +125,8 @@ impl JobWatcher {
             cursor: None,
             run_times: HashMap::new(),
             last_poll: None,
+            quiet_until: BinaryHeap::new(),
+            open_ended: HashSet::new(),
         };
         tokio::spawn(poller.run(rx));
         Self { tx, shared, timeout }
@@ -202,6 +210,11 @@ struct Poller {
     run_times: HashMap<String, RunTime>,
     /// When the last poll was sent.
     last_poll: Option<Instant>,
+    /// Fresh jobs of a command with a pinned-down run time, by the moment they can be expected to
+    /// end (entries of jobs no longer pending are dropped when they reach the top).
+    quiet_until: BinaryHeap<Reverse<(Instant, String)>>,
+    /// Pending jobs that can end at any time as far as the watcher knows.
+    open_ended: HashSet<String>,
 }
 
 impl Poller {
@@ -224,7 +237,11 @@ impl Poller {
                     None if self.pending.is_empty() => return,
                     None => {}
                 },
-                _ = ticker.tick() => self.round().await,
+                _ = ticker.tick() => {
+                    if !self.all_quiet() {
+                        self.round().await;
+                    }
+                }
                 () = sleep_until(due), if due.is_some() => {
                     self.round().await;
                     // The regular schedule restarts from this poll.
@@ -235,7 +252,31 @@ impl Poller {
     }
 
     fn add(&mut self, w: Watch) {
+        let quiet = self.run_times.get(&w.api).and_then(RunTime::quiet_for);
+        match quiet.filter(|_| w.fresh) {
+            Some(q) => self.quiet_until.push(Reverse((w.registered + q, w.job_id.clone()))),
+            None => {
+                self.open_ended.insert(w.job_id.clone());
+            }
+        }
         self.pending.entry(w.job_id.clone()).or_default().push(w);
+    }
+
+    /// Whether a regular poll now would be wasted: no pending job can end at any time, and none has
+    /// reached the age at which it can be expected to end.
+    fn all_quiet(&mut self) -> bool {
+        let pending = &self.pending;
+        self.open_ended.retain(|id| pending.contains_key(id));
+        if !self.open_ended.is_empty() {
+            return false;
+        }
+        while let Some(Reverse((at, id))) = self.quiet_until.peek() {
+            if pending.contains_key(id) {
+                return Instant::now() < *at;
+            }
+            self.quiet_until.pop();
+        }
+        false
     }
 
     /// The earliest moment after the last poll at which a fresh pending job is due a poll by what is

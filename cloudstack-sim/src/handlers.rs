@@ -160,9 +160,9 @@ fn gone(api: &str, kind: &str, id: &str, seq: u64) -> ApiErr {
 /// The id of the `kind` resource named `name` that `account` owns.
 pub(crate) fn owned_by_name(world: &World, kind: &str, account: &str, name: &str) -> Option<String> {
     world
-        .of_kind(kind)
+        .named(kind, name)
         .into_iter()
-        .find(|r| r.owner.as_deref() == Some(account) && r.obj.get("name").and_then(Value::as_str) == Some(name))
+        .find(|r| r.owner.as_deref() == Some(account))
         .map(|r| r.id.clone())
 }
 
@@ -224,11 +224,11 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
                 .get("startdate")
                 .and_then(crate::auth::parse_tz_date)
                 .map_or(0, |s| u64::try_from(s).unwrap_or(0));
-            let jobs = world.jobs_of(owner, since);
-            // Only the page's jobs are turned into JSON: an account can hold many thousands.
+            // Only the page's jobs are read: an account can hold many thousands.
             let (start, size) = page_window(cx)?;
-            let page = jobs.iter().skip(start).take(size).map(|j| j.to_json()).collect();
-            Ok(page_reply("asyncjobs", jobs.len(), page))
+            let (total, jobs) = world.jobs_page(owner, since, start, size);
+            let page = jobs.iter().map(|j| j.to_json()).collect();
+            Ok(page_reply("asyncjobs", total, page))
         }
         "deployVirtualMachine" => vm::deploy(world, cx),
         "destroyVirtualMachine" => vm::destroy(world, cx),

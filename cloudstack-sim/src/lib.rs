@@ -55,6 +55,7 @@ pub mod fixtures;
 pub mod handlers;
 pub mod listing;
 pub mod models;
+pub mod names;
 pub mod registry;
 pub mod server;
 pub mod tags;

@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::config::Latency;
 use crate::error::ApiErr;
 use crate::faults::Faults;
+use crate::names::NameIndex;
 use crate::tags::Tags;
 
 /// A JSON object.
@@ -103,12 +104,16 @@ pub struct World {
     warned: HashSet<String>,
     /// Object name -> creation order -> id, so listing one kind neither scans nor sorts the world.
     by_kind: HashMap<String, BTreeMap<u64, String>>,
+    /// Ids by kind and name, for lookups by name.
+    names: NameIndex,
     seq: u64,
     /// Resource tags.
     pub tags: Tags,
     jobs: HashMap<String, Job>,
     /// Job ids in submission order (CloudStack lists jobs by their database id).
     job_order: Vec<String>,
+    /// The same, per owning account.
+    owner_jobs: HashMap<String, Vec<String>>,
     due: BinaryHeap<Reverse<(Instant, u64, String)>>,
     /// Calls per command.
     pub calls: BTreeMap<String, u64>,
@@ -132,10 +137,12 @@ impl World {
             declared: HashMap::new(),
             warned: HashSet::new(),
             by_kind: HashMap::new(),
+            names: NameIndex::default(),
             seq: 0,
             tags: Tags::default(),
             jobs: HashMap::new(),
             job_order: Vec::new(),
+            owner_jobs: HashMap::new(),
             due: BinaryHeap::new(),
             calls: BTreeMap::new(),
             rng: fastrand::Rng::with_seed(seed),
@@ -171,6 +178,10 @@ impl World {
     pub fn insert(&mut self, kind: &str, id: Option<&str>, mut obj: Obj, owner: Option<&str>) -> String {
         let id = id.map_or_else(|| self.new_id(), str::to_string);
         obj.insert("id".into(), json!(id));
+        self.reindex_names();
+        if let Some(name) = obj.get("name").and_then(Value::as_str) {
+            self.names.add(kind, name, &id);
+        }
         self.seq += 1;
         if let Some(old) = self.resources.get(&id) {
             let (kind, seq) = (old.kind.clone(), old.seq);
@@ -209,13 +220,43 @@ impl World {
 
     /// A resource by id, for changing it.
     pub fn get_mut(&mut self, id: &str) -> Option<&mut Resource> {
+        self.reindex_names();
+        self.names.touch(id);
         self.resources.get_mut(id)
+    }
+
+    /// Indexes the resources handed out for change under their names now.
+    fn reindex_names(&mut self) {
+        for id in self.names.take_touched() {
+            if let Some(r) = self.resources.get(&id) {
+                if let Some(name) = r.obj.get("name").and_then(Value::as_str) {
+                    self.names.add(&r.kind, name, &id);
+                }
+            }
+        }
+    }
+
+    /// The resources of `kind` called `name`, oldest first.
+    pub fn named(&self, kind: &str, name: &str) -> Vec<&Resource> {
+        let mut found: Vec<&Resource> = self
+            .names
+            .candidates(kind, name)
+            .filter_map(|id| self.resources.get(id))
+            .filter(|r| r.kind == kind && r.obj.get("name").and_then(Value::as_str) == Some(name))
+            .collect();
+        found.sort_by_key(|r| r.seq);
+        found.dedup_by_key(|r| r.seq);
+        found
     }
 
     /// Removes a resource and its tags, leaving a tombstone.
     pub fn remove(&mut self, id: &str) -> Option<Resource> {
         self.tags.remove_all_on(id);
+        self.reindex_names();
         let removed = self.resources.remove(id)?;
+        if let Some(name) = removed.obj.get("name").and_then(Value::as_str) {
+            self.names.remove(&removed.kind, name, id);
+        }
         if let Some(index) = self.by_kind.get_mut(&removed.kind) {
             index.remove(&removed.seq);
         }
@@ -252,10 +293,27 @@ impl World {
     /// Removes every resource (of `kind`, or any kind) whose attribute `field` is `id` (rules of a
     /// group, rules on an address, ...); returns how many went.
     pub fn remove_referring(&mut self, kind: Option<&str>, field: &str, id: &str) -> usize {
-        let doomed: Vec<String> = self
-            .resources
-            .values()
-            .filter(|r| kind.is_none_or(|k| r.kind == k) && r.obj.get(field).and_then(Value::as_str) == Some(id))
+        // Only kinds whose objects can carry `field` (by the spec's declared fields, when known).
+        let kinds: Vec<&str> = match kind {
+            Some(k) => vec![k],
+            None if !self.declared.is_empty() => self
+                .by_kind
+                .keys()
+                .filter(|k| {
+                    self.declared
+                        .get(k.as_str())
+                        .is_none_or(|fields| fields.contains(field))
+                })
+                .map(String::as_str)
+                .collect(),
+            None => self.by_kind.keys().map(String::as_str).collect(),
+        };
+        let doomed: Vec<String> = kinds
+            .iter()
+            .filter_map(|k| self.by_kind.get(*k))
+            .flat_map(BTreeMap::values)
+            .filter_map(|rid| self.resources.get(rid))
+            .filter(|r| r.obj.get(field).and_then(Value::as_str) == Some(id))
             .map(|r| r.id.clone())
             .collect();
         for d in &doomed {
@@ -390,6 +448,7 @@ impl World {
         self.seq += 1;
         self.due.push(Reverse((ready_at, self.seq, id.clone())));
         self.job_order.push(id.clone());
+        self.owner_jobs.entry(owner.to_string()).or_default().push(id.clone());
         let created_secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         self.jobs.insert(
             id.clone(),
@@ -462,18 +521,24 @@ impl World {
         self.jobs.get(id)
     }
 
-    /// Jobs of `owner` (or all) created at or after `since` (seconds since the epoch), oldest
-    /// first. Jobs are kept in submission order and `created_secs` never decreases along it, so
-    /// the jobs before `since` are skipped by a binary search.
-    pub fn jobs_of(&self, owner: Option<&str>, since: u64) -> Vec<&Job> {
-        let first = self
-            .job_order
-            .partition_point(|id| self.jobs.get(id).is_some_and(|j| j.created_secs < since));
-        self.job_order[first..]
+    /// One page (`size` from `start`) of the jobs of `owner` (or all) created at or after `since`
+    /// (seconds since the epoch), oldest first, and how many there are in all. Jobs are kept in
+    /// submission order, per owner too, and `created_secs` never decreases along it, so the jobs
+    /// before `since` are skipped by a binary search and a page costs its own size.
+    pub fn jobs_page(&self, owner: Option<&str>, since: u64, start: usize, size: usize) -> (usize, Vec<&Job>) {
+        let order: &[String] = match owner {
+            None => &self.job_order,
+            Some(o) => self.owner_jobs.get(o).map_or(&[], Vec::as_slice),
+        };
+        let first = order.partition_point(|id| self.jobs.get(id).is_some_and(|j| j.created_secs < since));
+        let matching = &order[first..];
+        let page = matching
             .iter()
+            .skip(start)
+            .take(size)
             .filter_map(|id| self.jobs.get(id))
-            .filter(|j| owner.is_none_or(|o| j.owner == o))
-            .collect()
+            .collect();
+        (matching.len(), page)
     }
 
     /// Pending jobs.

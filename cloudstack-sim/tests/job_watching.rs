@@ -1,6 +1,7 @@
 //! The client's batch job watcher against the simulator, which lists jobs the way CloudStack does (by
 //! job id, ascending): later polls read only the jobs in flight, jobs are noticed about when they end,
-//! and request slots go to the highest priority first.
+//! no poll is wasted before any job can have ended, and request slots go to the highest priority
+//! first.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -93,6 +94,32 @@ async fn jobs_are_noticed_about_when_they_end_once_their_run_time_is_known() {
         slowest < Duration::from_millis(250 + 35),
         "a 250 ms job took {slowest:?} to be noticed"
     );
+}
+
+#[tokio::test]
+async fn no_regular_poll_is_made_while_no_job_can_have_ended() {
+    // Jobs of 200 ms polled every 10 ms: once their run time is pinned down (a few jobs in), the
+    // ticks before it are skipped, so a job costs a few polls, not twenty.
+    let sim = sim(Duration::from_millis(200)).await;
+    let c = client(&sim, 16);
+    let watcher = JobWatcher::new(c.clone(), Duration::from_millis(10), Duration::from_secs(20));
+    for _ in 0..3 {
+        let jobs = submit_ips(&c, 1).await;
+        wait_all(&watcher, &jobs).await;
+    }
+    let learned = watcher.polls();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let jobs = submit_ips(&c, 1).await;
+        wait_all(&watcher, &jobs).await;
+        assert!(
+            t.elapsed() < Duration::from_millis(200 + 40),
+            "noticed late: {:?}",
+            t.elapsed()
+        );
+    }
+    let per_job = (watcher.polls() - learned) as f64 / 3.0;
+    assert!(per_job <= 6.0, "{per_job} polls per 200 ms job at a 10 ms interval");
 }
 
 #[tokio::test]

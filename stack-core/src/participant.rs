@@ -4,7 +4,6 @@
 //! [`crate::tagging`] batcher. What some types need beyond their spec is in [`crate::quirks`].
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cloudstack_client::decode::unwrap_object;
@@ -18,7 +17,7 @@ use crate::recording::intent;
 use crate::resource_error::ResourceError;
 use crate::retry::{CallKind, RetryPolicy};
 use crate::state::{Intent, IntentKind, ResourceRecord};
-use crate::tagging::{pending_tags, stack_tags, TagWork};
+use crate::tagging::{pending_tags, stack_tags, TagWork, TagsSent};
 
 /// The template's `Tags` property (`[{"Key": .., "Value": ..}]`), for types whose API has no `tags`.
 fn template_tags(v: &Value) -> Vec<(String, String)> {
@@ -240,8 +239,9 @@ impl Engine {
         if let (Some(rtype), Some(id), Some(meta), false) =
             (spec.tag_resource_type, rec.physical_id.clone(), meta, rec.tagged)
         {
-            let (batcher, list) = (Arc::clone(&self.tags), stack_tags(plan, extra_tags.to_vec()));
-            let sent = tokio::spawn(async move { batcher.put(meta, rtype, &id, list, left).await });
+            let sent = self
+                .tags
+                .submit(meta, rtype, &id, stack_tags(plan, extra_tags.to_vec()), left);
             *tags = Some(TagWork::Started(sent));
         }
         let watching = async {
@@ -259,46 +259,32 @@ impl Engine {
         Ok(result)
     }
 
-    /// Puts the stack's tags (and `extra`) on an entity within `budget`, batched with others.
-    pub(crate) async fn tag(
-        &self,
-        plan: &Plan,
-        rtype: &'static str,
-        id: &str,
-        extra: Vec<(String, String)>,
-        budget: Duration,
-    ) -> Result<(), ResourceError> {
-        let meta = plan.options.version.api("createTags").ok_or_else(|| {
-            ResourceError::Tagging(ClientError::Config(format!(
-                "CloudStack {} has no createTags",
-                plan.options.version.version
-            )))
-        })?;
-        self.tags
-            .put(meta, rtype, id, stack_tags(plan, extra), budget)
-            .await
-            .map_err(ResourceError::Tagging)
+    /// Hands a resource's tags to the batcher now, if they are still to go on (a synchronous
+    /// create's): what [`Engine::finish_tags`] then waits for.
+    pub(crate) fn submit_tags(&self, plan: &Plan, work: TagWork) -> TagsSent {
+        match work {
+            TagWork::Started(sent) => sent,
+            TagWork::Pending(t) => match plan.options.version.api("createTags") {
+                Some(meta) => self
+                    .tags
+                    .submit(meta, t.rtype, &t.id, stack_tags(plan, t.extra), t.budget),
+                None => {
+                    let version = plan.options.version.version.to_string();
+                    Box::pin(async move { Err(ClientError::Config(format!("CloudStack {version} has no createTags"))) })
+                }
+            },
+        }
     }
 
-    /// Finishes a resource's tags (puts pending ones on, or waits for those sent) and records that
-    /// it is tagged.
+    /// Waits for a resource's tags (handed over by [`Engine::submit_tags`]) and records that it is
+    /// tagged.
     pub(crate) async fn finish_tags(
         &self,
         plan: &Plan,
         mut rec: ResourceRecord,
-        work: TagWork,
+        sent: TagsSent,
     ) -> Result<(), ResourceError> {
-        match work {
-            TagWork::Pending(t) => self.tag(plan, t.rtype, &t.id, t.extra, t.budget).await?,
-            TagWork::Started(sent) => match sent.await {
-                Ok(outcome) => outcome.map_err(ResourceError::Tagging)?,
-                Err(e) => {
-                    return Err(ResourceError::Tagging(ClientError::Config(format!(
-                        "the tagging task failed: {e}"
-                    ))))
-                }
-            },
-        }
+        sent.await.map_err(ResourceError::Tagging)?;
         rec.tagged = true;
         Ok(self.persist(plan, &rec).await?)
     }

@@ -15,6 +15,8 @@
 //! run tags what is not.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -49,9 +51,12 @@ pub(crate) struct PendingTags {
 pub(crate) enum TagWork {
     /// To put on.
     Pending(PendingTags),
-    /// Sent; the task answers whether they are on.
-    Started(tokio::task::JoinHandle<Result<(), ClientError>>),
+    /// Handed to the batcher; resolves once they are on.
+    Started(TagsSent),
 }
+
+/// Tags handed to the [`TagBatcher`]: resolves once they are on (or failed).
+pub(crate) type TagsSent = Pin<Box<dyn Future<Output = Result<(), ClientError>> + Send>>;
 
 /// The tags still to put on `rec`'s entity, if it has a taggable type and is not tagged yet.
 pub(crate) fn pending_tags(
@@ -106,10 +111,12 @@ pub(crate) struct TagBatcher {
     queue: Mutex<Option<mpsc::UnboundedSender<Msg>>>,
 }
 
-/// What the gathering task hears: a resource to tag, a key's window ending, a key's call done.
+/// What the gathering task hears: a resource to tag, a key's window ending (or all of them), a
+/// key's call done.
 enum Msg {
     Job(TagJob),
     Flush(BatchKey),
+    FlushAll,
     Done(BatchKey),
 }
 
@@ -125,16 +132,17 @@ impl TagBatcher {
         }
     }
 
-    /// Puts `tags` on the entity `id` of `rtype` within `budget`, with others of the same type and
-    /// tags in one call.
-    pub(crate) async fn put(
+    /// Hands over `tags` for the entity `id` of `rtype`, to go on within `budget` with others of the
+    /// same type and tags in one call. The batcher has them when this returns (so a [`Self::flush`]
+    /// after it sends them); the answer says when they are on.
+    pub(crate) fn submit(
         &self,
         meta: &'static ApiMeta,
         rtype: &'static str,
         id: &str,
         tags: Vec<(String, String)>,
         budget: Duration,
-    ) -> Result<(), ClientError> {
+    ) -> TagsSent {
         let (done, answer) = oneshot::channel();
         let job = TagJob {
             meta,
@@ -147,8 +155,20 @@ impl TagBatcher {
             deadline: Instant::now() + budget,
             done,
         };
-        self.sender().send(Msg::Job(job)).map_err(|_| gone())?;
-        answer.await.map_err(|_| gone())?
+        let handed = self.sender().send(Msg::Job(job));
+        Box::pin(async move {
+            handed.map_err(|_| gone())?;
+            answer.await.map_err(|_| gone())?
+        })
+    }
+
+    /// Sends everything gathered now, without waiting for windows to end: for a run whose
+    /// resources are all done, as no more of its resources can join a batch.
+    pub(crate) fn flush(&self) {
+        let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(tx) = queue.as_ref() {
+            let _ = tx.send(Msg::FlushAll);
+        }
     }
 
     /// The queue, started on first use (inside the runtime).
@@ -240,6 +260,11 @@ async fn gather(
             Msg::Flush(key) => {
                 if let Some(state) = keys.get_mut(&key) {
                     send(&key, state);
+                }
+            }
+            Msg::FlushAll => {
+                for (key, state) in &mut keys {
+                    send(key, state);
                 }
             }
             Msg::Done(key) => {

@@ -35,6 +35,8 @@ impl CreateVisitor<'_> {
     /// Waits for every resource's tags; a failure is the stack's failure. The records of the tagged
     /// resources say so.
     pub(crate) async fn finish_tagging(&mut self) {
+        // Every resource is done, so none can join a batch: waiting for windows buys nothing.
+        self.engine.tags.flush();
         while let Some(joined) = self.tagging.join_next().await {
             match joined {
                 Ok((logical, Ok(()))) => {
@@ -155,6 +157,8 @@ impl Visitor for CreateVisitor<'_> {
         let ok = match outcome {
             Ok(pending) => {
                 if let Some(tags) = pending {
+                    // Handed to the batcher here, before the walk can end and flush it.
+                    let tags = self.engine.submit_tags(&self.plan, tags);
                     let (engine, plan, rec, logical) = (
                         self.engine.clone(),
                         Arc::clone(&self.plan),
