@@ -14,7 +14,7 @@ use tracing::Instrument as _;
 use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::{Plan, ResourceKind};
-use crate::run::{LaunchError, StackError, StackRun};
+use crate::run::{LaunchError, Refused, StackError, StackRun};
 use crate::secrets::secrets_of;
 use crate::state::ResourceRecord;
 use crate::step::View;
@@ -44,7 +44,11 @@ impl Engine {
             let name = plan.options.stack_name.clone();
             let guard = match self.lock(&name).await {
                 Ok(g) => g,
-                Err(e) => return Err(StackError::before_start(plan, e.to_string())),
+                Err(e) => {
+                    let refused = matches!(e, crate::state::StateError::Locked { .. })
+                        .then(|| Refused::Locked { message: e.to_string() });
+                    return Err(StackError::before_start(plan, e.to_string(), refused));
+                }
             };
             let out = self.create_locked(plan).await;
             if let Some(g) = guard {
@@ -61,26 +65,24 @@ impl Engine {
         if let Some(store) = &self.store {
             match store.stack(&name).await {
                 Ok(Some(old)) if !matches!(old.status, Status::DeleteComplete | Status::RollbackComplete) => {
-                    let reason = format!(
-                        "a stack named {name} already exists ({}); delete it, resume it, or pick another name",
-                        old.status.as_str()
-                    );
-                    return Err(StackError::before_start(plan, reason));
+                    let reason = format!("a stack named {name} already exists ({})", old.status.as_str());
+                    let refused = Some(Refused::Exists { status: old.status });
+                    return Err(StackError::before_start(plan, reason, refused));
                 }
                 Ok(Some(_)) => {
                     if let Err(e) = self.forget_stack(&name).await {
-                        return Err(StackError::before_start(plan, e.to_string()));
+                        return Err(StackError::before_start(plan, e.to_string(), None));
                     }
                 }
                 Ok(None) => {}
-                Err(e) => return Err(StackError::before_start(plan, e.to_string())),
+                Err(e) => return Err(StackError::before_start(plan, e.to_string(), None)),
             }
         }
         if let Err(e) = self
             .save_stack(&plan, Status::CreateInProgress, self.config.disable_rollback)
             .await
         {
-            return Err(StackError::before_start(plan, e.to_string()));
+            return Err(StackError::before_start(plan, e.to_string(), None));
         }
         self.create_inner(plan, BTreeMap::new(), self.config.disable_rollback)
             .await
@@ -176,6 +178,7 @@ impl Engine {
                 stack: run.plan.options.stack_name.clone(),
                 reason,
                 run: Box::new(run),
+                refused: None,
             });
         }
         run.outputs = self.outputs(&run);
@@ -184,8 +187,7 @@ impl Engine {
         Ok(run)
     }
 
-    /// The stack's outputs, evaluated against its records; an output holding a NoEcho value is
-    /// `****`.
+    /// The stack's outputs, evaluated against its records; a NoEcho value in one shows as `****`.
     pub(crate) fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
         let plan = &run.plan;
         let view = View(&run.resources, &run.plan.resources);
@@ -204,12 +206,7 @@ impl Engine {
                 Ok(None) => "(unknown)".to_string(),
                 Err(p) => format!("(error: {p})"),
             };
-            let masked = if secrets.iter().any(|s| text.contains(s.as_str())) {
-                "****".to_string()
-            } else {
-                text
-            };
-            out.insert(name.clone(), masked);
+            out.insert(name.clone(), crate::secrets::mask(&text, &secrets));
         }
         out
     }

@@ -114,7 +114,10 @@ impl Engine {
                 Some(v) => {
                     params.insert(p.clone(), v.clone());
                 }
-                None if !strict => {}
+                // Not needed to tear down; outputs that held it show `****` where it was.
+                None if !strict => {
+                    params.insert(p.clone(), crate::secrets::MASK.to_string());
+                }
                 None => {
                     return Err(cannot(format!(
                         "parameter {p} is NoEcho, so its value was not stored: give it again \
@@ -281,6 +284,7 @@ impl Engine {
                          continue with --skip for the ones that must stay"
                     .into(),
                 run: Box::new(run),
+                refused: None,
             }))
         }
     }

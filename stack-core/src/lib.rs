@@ -93,7 +93,8 @@
 //!   in-memory stores.
 //! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
 //!   call made.
-//! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server.
+//! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server;
+//!   [`signal_body`]: what a signal may say.
 //!
 //! What it does not do: talk to the terminal (the `stackmate` CLI does), or keep secrets (NoEcho values
 //! are asked for again on resume, never stored).
@@ -137,6 +138,7 @@ pub mod resource_error;
 pub mod retry;
 pub mod run;
 mod secrets;
+pub mod signal_body;
 pub mod signals;
 pub mod state;
 mod step;
@@ -156,6 +158,6 @@ pub use plan::{order, plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};
 pub use resource_error::ResourceError;
 pub use retry::RetryPolicy;
-pub use run::{LaunchError, StackError, StackRun};
+pub use run::{LaunchError, Refused, StackError, StackRun};
 pub use state::{MemoryStore, ResourceRecord, SqliteStore, StateStore};
 pub use tagging::{STACK_ID_TAG, STACK_NAME_TAG};

@@ -30,12 +30,32 @@ pub struct StackError {
     pub reason: String,
     /// The state after the rollback (or without it).
     pub run: Box<StackRun>,
+    /// Set when the operation was refused before it touched anything, for a reason the caller can
+    /// act on (an input error, not a failed stack).
+    pub refused: Option<Refused>,
+}
+
+/// Why an operation was refused before it touched anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refused {
+    /// A stack of that name exists (in a status other than deleted or rolled back).
+    Exists {
+        /// Its status.
+        status: Status,
+    },
+    /// Another run holds the stack's lock: the message names the holder and when its lease ends.
+    Locked {
+        /// The store's message.
+        message: String,
+    },
 }
 
 impl StackError {
     /// A failure before any resource was touched (the lock, the state store).
-    pub(crate) fn before_start(plan: Plan, reason: String) -> Self {
+    pub(crate) fn before_start(plan: Plan, reason: String, refused: Option<Refused>) -> Self {
         Self {
+            refused,
             stack: plan.options.stack_name.clone(),
             reason,
             run: Box::new(StackRun {

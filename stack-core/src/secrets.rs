@@ -13,11 +13,14 @@ pub(crate) fn secrets_of(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
-/// `text` with every secret replaced by `****`.
+/// What stands where a secret was, everywhere: events, records, outputs, logs.
+pub(crate) const MASK: &str = "****";
+
+/// `text` with every secret replaced by [`MASK`].
 pub(crate) fn mask(text: &str, secrets: &[String]) -> String {
     secrets.iter().fold(text.to_string(), |acc, s| {
         if acc.contains(s.as_str()) {
-            acc.replace(s.as_str(), "****")
+            acc.replace(s.as_str(), MASK)
         } else {
             acc
         }

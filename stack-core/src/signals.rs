@@ -3,7 +3,11 @@
 //! A WaitConditionHandle is a URL with an unguessable token: `PUT` (or `POST`) of cfn-signal's JSON
 //! `{"Status":"SUCCESS"|"FAILURE","Reason":..,"UniqueId":..,"Data":..}` signals it. A WaitCondition
 //! completes on `Count` distinct successful signals within its `Timeout`, and fails on the first
-//! FAILURE. The server also serves each resource's `Metadata` for cfn-init, at
+//! FAILURE. The answers: 200 for a signal taken; 404 for an unknown handle; 400 for a body that is
+//! not such a signal ([`crate::signal_body`]); 413 for `Data` over 4,096 bytes or a body over
+//! [`crate::signal_body::MAX_SIGNAL_BODY`]; 429 once a handle holds `Count` +
+//! [`SIGNAL_MARGIN`] distinct signals (a repeated `UniqueId` replaces its earlier signal and always
+//! goes through). Only a 200 changes anything. The server also serves each resource's `Metadata` for cfn-init, at
 //! `GET /metadata/<stack id>/<logical id>` and `GET /?Action=DescribeStackResource&StackName=..&LogicalResourceId=..`.
 //! Tokens never appear in logs.
 
@@ -12,7 +16,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::extract::{Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -53,10 +58,25 @@ pub enum WaitError {
     UnknownHandle,
 }
 
+/// Distinct signals a handle takes beyond its condition's `Count`.
+pub const SIGNAL_MARGIN: usize = 8;
+
+/// Distinct signals a handle takes before its condition starts waiting (its `Count` not known yet).
+const SIGNALS_BEFORE_WAIT: usize = 64;
+
 struct Handle {
     stack_id: String,
     signals: Vec<Signal>,
     notify: Arc<Notify>,
+    /// The condition's `Count`, once it waits.
+    count: Option<usize>,
+}
+
+impl Handle {
+    /// How many distinct signals it takes.
+    fn limit(&self) -> usize {
+        self.count.map_or(SIGNALS_BEFORE_WAIT, |c| c.max(1) + SIGNAL_MARGIN)
+    }
 }
 
 #[derive(Default)]
@@ -102,7 +122,12 @@ impl SignalServer {
     pub async fn start(listen: SocketAddr, public_base: Option<String>) -> std::io::Result<Self> {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
-            .route("/waitcondition/{stack}/{token}", put(signal).post(signal))
+            .route(
+                "/waitcondition/{stack}/{token}",
+                put(signal)
+                    .post(signal)
+                    .layer(DefaultBodyLimit::max(crate::signal_body::MAX_SIGNAL_BODY)),
+            )
             .route("/metadata/{stack}/{logical}", get(metadata))
             .route("/", get(describe))
             .with_state(Arc::clone(&inner));
@@ -147,6 +172,7 @@ impl SignalServer {
                 stack_id: stack_id.to_string(),
                 signals: Vec::new(),
                 notify: Arc::new(Notify::new()),
+                count: None,
             },
         );
         format!("{}waitcondition/{stack_id}/{token}", self.base_url)
@@ -174,8 +200,9 @@ impl SignalServer {
         let started = Instant::now();
         loop {
             let notify = {
-                let inner = self.lock();
-                let h = inner.handles.get(&token).ok_or(WaitError::UnknownHandle)?;
+                let mut inner = self.lock();
+                let h = inner.handles.get_mut(&token).ok_or(WaitError::UnknownHandle)?;
+                h.count = Some(count);
                 if let Some(f) = h.signals.iter().find(|s| !s.success) {
                     return Err(WaitError::Failure(f.reason.clone()));
                 }
@@ -229,34 +256,49 @@ impl SignalServer {
 async fn signal(
     State(inner): State<Arc<Mutex<Inner>>>,
     Path((stack, token)): Path<(String, String)>,
-    body: String,
-) -> (StatusCode, &'static str) {
-    let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-    let text = |k: &str| {
-        parsed
-            .get(k)
-            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-    };
+    body: Bytes,
+) -> (StatusCode, String) {
+    use crate::signal_body::{parse_signal, SignalRefused};
     let mut inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let Some(h) = inner.handles.get_mut(&token).filter(|h| h.stack_id == stack) else {
         tracing::warn!(stack, "signal for an unknown wait condition handle");
-        return (StatusCode::NOT_FOUND, "unknown wait condition handle\n");
+        return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into());
     };
-    let success = !text("Status").is_some_and(|s| s.eq_ignore_ascii_case("FAILURE"));
-    let unique_id = text("UniqueId").unwrap_or_else(|| format!("signal-{}", h.signals.len() + 1));
+    let parsed = match parse_signal(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(stack, error = %e, "wait condition signal refused");
+            let status = match e {
+                SignalRefused::DataTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return (status, format!("{e}\n"));
+        }
+    };
+    let unique_id = parsed
+        .unique_id
+        .unwrap_or_else(|| format!("signal-{}", h.signals.len() + 1));
     let s = Signal {
-        success,
-        reason: text("Reason").unwrap_or_default(),
+        success: parsed.success,
+        reason: parsed.reason,
         unique_id,
-        data: text("Data").unwrap_or_default(),
+        data: parsed.data,
     };
-    tracing::info!(stack, success = s.success, unique_id = %s.unique_id, "wait condition signal");
+    let (held, limit) = (h.signals.len(), h.limit());
     match h.signals.iter_mut().find(|x| x.unique_id == s.unique_id) {
-        Some(existing) => *existing = s,
-        None => h.signals.push(s),
+        Some(existing) => *existing = s.clone(),
+        None if held >= limit => {
+            tracing::warn!(stack, limit, "wait condition signal refused: the handle is full");
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("this handle already holds {held} distinct signals, as many as it takes\n"),
+            );
+        }
+        None => h.signals.push(s.clone()),
     }
+    tracing::info!(stack, success = s.success, unique_id = %s.unique_id, "wait condition signal");
     h.notify.notify_waiters();
-    (StatusCode::OK, "success\n")
+    (StatusCode::OK, "success\n".into())
 }
 
 async fn metadata(

@@ -114,3 +114,28 @@ fn a_file_of_a_newer_schema_is_refused() {
         "{text}"
     );
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn state_files_are_readable_by_their_owner_only() {
+    use stack_core::state::StateStore as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let store = stack_core::SqliteStore::open_dir(&state).expect("store");
+    // A write, so SQLite makes its journal files too.
+    let holder = stack_core::state::LockHolder::this_process();
+    let lease = store
+        .acquire_lock("s", &holder, std::time::Duration::from_secs(5))
+        .await
+        .expect("lock");
+    store.release_lock(&lease).await.expect("release");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    assert_eq!(mode(&state), 0o700, "the directory");
+    let mut files = 0;
+    for entry in std::fs::read_dir(&state).expect("dir").flatten() {
+        assert_eq!(mode(&entry.path()), 0o600, "{}", entry.path().display());
+        files += 1;
+    }
+    assert!(files >= 2, "the database and its journal: {files} files");
+}

@@ -8,8 +8,8 @@ use crate::output::Format;
 
 /// Run StackMate and CloudFormation JSON templates against Apache CloudStack.
 ///
-/// Exit codes: 0 ok, 1 the stack operation failed, 2 invalid input, 3 connection or authentication
-/// problem.
+/// Exit codes: 0 ok, 1 the stack operation failed, 2 invalid input (including a stack that exists or
+/// that another run holds), 3 connection or authentication problem.
 #[derive(Debug, Parser)]
 #[command(name = "stackmate", version, about, long_about)]
 pub struct Cli {

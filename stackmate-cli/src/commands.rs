@@ -1,5 +1,7 @@
 //! One function per command; each is a thin layer over stack-core.
 
+use crate::failures::{stack_error, stack_failed};
+use crate::printing::{out, outln};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use stack_core::signals::SignalServer;
 use stack_core::state::{SqliteStore, StateStore};
-use stack_core::{DeleteBy, Deleted, DurableError, Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
+use stack_core::{DeleteBy, Deleted, Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
 
 use crate::cli::{ApiSpecAction, Command, Global, GraphFormat, OutputArgs, ParamArgs};
 use crate::connection::{Connection, ConnectionFlags};
@@ -168,7 +170,7 @@ async fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -
         print_json(&json!({"valid": true, "order": plan.order, "resources": resources}));
         return Ok(());
     }
-    println!(
+    outln!(
         "{}: valid; {} resources, in order:",
         template.display(),
         plan.order.len()
@@ -176,7 +178,7 @@ async fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -
     for l in &plan.order {
         let r = &plan.resources[l];
         let deps: Vec<&str> = r.depends_on.iter().map(String::as_str).collect();
-        println!(
+        outln!(
             "  {l:<28} {:<36} {}{}",
             r.type_name,
             if deps.is_empty() {
@@ -197,8 +199,8 @@ async fn validate(g: &Global, template: &Path, p: &ParamArgs, out: OutputArgs) -
 async fn graph(g: &Global, template: &Path, p: &ParamArgs, format: GraphFormat) -> Result<(), CliError> {
     let plan = plan_offline(g, template, p).await?;
     match format {
-        GraphFormat::Dot => print!("{}", stack_core::plan::to_dot(&plan)),
-        GraphFormat::Mermaid => print!("{}", stack_core::plan::to_mermaid(&plan)),
+        GraphFormat::Dot => out!("{}", stack_core::plan::to_dot(&plan)),
+        GraphFormat::Mermaid => out!("{}", stack_core::plan::to_mermaid(&plan)),
     }
     Ok(())
 }
@@ -249,52 +251,6 @@ pub(crate) async fn engine_for(
     Ok(Engine::new(client, signals, config).with_store(store))
 }
 
-fn stack_failed(e: &DurableError) -> CliError {
-    match e {
-        DurableError::UnknownStack(_) | DurableError::CannotResume { .. } | DurableError::NoStore => {
-            CliError::Invalid(e.to_string())
-        }
-        DurableError::State(stack_core::state::StateError::Locked { .. }) => CliError::StackFailed(e.to_string()),
-        DurableError::State(_) => CliError::Invalid(e.to_string()),
-        DurableError::Failed(f) => CliError::StackFailed(failure_text(f)),
-        DurableError::Other(_) => CliError::StackFailed(e.to_string()),
-    }
-}
-
-fn failure_text(f: &stack_core::StackError) -> String {
-    let failed: Vec<String> = f
-        .run
-        .resources
-        .values()
-        .filter(|r| matches!(r.status, Status::CreateFailed | Status::DeleteFailed))
-        .map(|r| {
-            format!(
-                "  {} ({}): {}",
-                r.logical,
-                r.status.as_str(),
-                r.reason.as_deref().unwrap_or("-")
-            )
-        })
-        .collect();
-    let mut text = format!("stack {}: {} ({})", f.stack, f.reason, f.run.status.as_str());
-    if !failed.is_empty() {
-        text.push('\n');
-        text.push_str(&failed.join("\n"));
-    }
-    match f.run.status {
-        Status::RollbackFailed | Status::DeleteFailed => text.push_str(&format!(
-            "\nwhat to do: `stackmate resume {0}` retries; `stackmate continue-rollback {0} --skip ID,...` keeps the ones that will not go",
-            f.stack
-        )),
-        Status::CreateFailed => text.push_str(&format!(
-            "\nrollback was disabled: fix the cause, then `stackmate resume {0}` retries what failed, or `stackmate delete {0}`",
-            f.stack
-        )),
-        _ => {}
-    }
-    text
-}
-
 fn print_run(run: &StackRun, out: OutputArgs) {
     if out.output == Format::Json {
         print_json(&json!({
@@ -306,11 +262,11 @@ fn print_run(run: &StackRun, out: OutputArgs) {
         }));
         return;
     }
-    println!("stack {}: {}", run.plan.options.stack_name, run.status.as_str());
+    outln!("stack {}: {}", run.plan.options.stack_name, run.status.as_str());
     if !run.outputs.is_empty() {
-        println!("outputs:");
+        outln!("outputs:");
         for (k, v) in &run.outputs {
-            println!("  {k} = {v}");
+            outln!("  {k} = {v}");
         }
     }
 }
@@ -345,7 +301,7 @@ async fn create(
             Ok(())
         }
         Err(LaunchError::Invalid(p)) => Err(CliError::Invalid(format!("template {}:\n{p}", template.display()))),
-        Err(LaunchError::Failed(f)) => Err(CliError::StackFailed(failure_text(&f))),
+        Err(LaunchError::Failed(f)) => Err(stack_error(&f)),
     }
 }
 
@@ -417,7 +373,7 @@ fn create_in_background(
         .stderr(err)
         .spawn()
         .map_err(|e| CliError::Invalid(format!("cannot start the background run: {e}")))?;
-    println!(
+    outln!(
         "stack {name}: creating in the background (pid {}); log {}; follow it with `stackmate events {name} --follow`",
         child.id(),
         log.display()
@@ -464,11 +420,11 @@ async fn delete(g: &Global, name: &str, flags: &[String], by_tags: bool, out: Ou
                     .collect();
                 print_json(&json!({"name": name, "found_by": "tags", "deleted": items}));
             } else if deleted.is_empty() {
-                println!("stack {name}: no resource is tagged with it; nothing to delete");
+                outln!("stack {name}: no resource is tagged with it; nothing to delete");
             } else {
-                println!("stack {name}: deleted {} resources found by its tags:", deleted.len());
+                outln!("stack {name}: deleted {} resources found by its tags:", deleted.len());
                 for (t, id) in &deleted {
-                    println!("  {t:<24} {id}");
+                    outln!("  {t:<24} {id}");
                 }
             }
         }
@@ -528,10 +484,10 @@ async fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
         return Ok(());
     }
     if stacks.is_empty() {
-        println!("no stacks in {}", store.path().display());
+        outln!("no stacks in {}", store.path().display());
     }
     for s in stacks {
-        println!(
+        outln!(
             "{:<24} {:<22} {}  {}",
             s.name,
             s.status.as_str(),
@@ -555,18 +511,18 @@ async fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliErro
         print_json(&v);
         return Ok(());
     }
-    println!("stack {} ({})", s.name, s.stack_id);
-    println!(
+    outln!("stack {} ({})", s.name, s.stack_id);
+    outln!(
         "  status: {}{}",
         s.status.as_str(),
         s.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
     );
-    println!(
+    outln!(
         "  created {}, updated {}",
         stack_core::state::utc(s.created_ms),
         stack_core::state::utc(s.updated_ms)
     );
-    println!(
+    outln!(
         "  CloudStack {}{}; rollback {}",
         s.options.version,
         if s.options.spec_sha256.is_empty() {
@@ -584,14 +540,14 @@ async fn describe(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliErro
         }
     );
     for (k, v) in &s.params {
-        println!("  parameter {k} = {v}");
+        outln!("  parameter {k} = {v}");
     }
     for k in &s.no_echo {
-        println!("  parameter {k} = **** (NoEcho, not stored)");
+        outln!("  parameter {k} = **** (NoEcho, not stored)");
     }
-    println!("  resources:");
+    outln!("  resources:");
     for r in resources {
-        println!(
+        outln!(
             "    {:<24} {:<34} {:<20} {}{}",
             r.logical,
             r.type_name,
@@ -611,8 +567,8 @@ async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result
     // Followed JSON is one object per line; otherwise JSON is one document at the end.
     let mut show = |seq: u64, e: &stack_core::Event| match out.output {
         Format::Json if !follow => all.push(event_json(seq, e)),
-        Format::Json => println!("{}", event_json(seq, e)),
-        Format::Text => println!("{}", event_line(e)),
+        Format::Json => outln!("{}", event_json(seq, e)),
+        Format::Text => outln!("{}", event_line(e)),
     };
     loop {
         // Read the status first: the events read after it include those written with it.
@@ -664,13 +620,13 @@ async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError
         return Ok(());
     }
     if run.status != Status::CreateComplete {
-        println!(
+        outln!(
             "stack {name} is {}: outputs exist once it is CREATE_COMPLETE",
             run.status.as_str()
         );
     }
     for (k, v) in &run.outputs {
-        println!("{k} = {v}");
+        outln!("{k} = {v}");
     }
     Ok(())
 }
@@ -687,7 +643,7 @@ async fn fetch_spec(g: &Global, output: &PathBuf) -> Result<(), CliError> {
     let raw = json!({ "listapisresponse": inner });
     let text = serde_json::to_string_pretty(&raw).map_err(|e| CliError::Invalid(e.to_string()))?;
     std::fs::write(output, text).map_err(|e| CliError::Invalid(format!("--output {}: {e}", output.display())))?;
-    println!(
+    outln!(
         "saved {count} APIs to {0}; plan against it with `stackmate --api-spec {0} ...`, or ship it with \
          `cargo xtask spec-import {0} --version X.Y` (see api-specs/README.md)",
         output.display()
@@ -721,7 +677,7 @@ async fn refresh_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     if out.output == Format::Json {
         print_json(&release_json(r.version, &source));
     } else {
-        println!(
+        outln!(
             "{}: CloudStack {}, {} APIs, {} participants (facts {}); kept in {}",
             conn.endpoint,
             r.version.version,
@@ -741,14 +697,14 @@ async fn show_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     if out.output == Format::Json {
         print_json(&release_json(v, &source));
     } else {
-        println!("{source}");
-        println!(
+        outln!("{source}");
+        outln!(
             "  {} APIs, {} participants, facts sha256 {}",
             v.apis.len(),
             v.participants.len(),
             v.facts_sha256
         );
-        println!(
+        outln!(
             "  shipped with this build: {}",
             cloudstack_api::specs::releases().join(", ")
         );

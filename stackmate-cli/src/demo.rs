@@ -5,6 +5,7 @@
 //! The simulator serves the release chosen with `--api-spec FILE` or `--api-version`, else the newest
 //! shipped one; the CLI reads it through the simulator's `listApis`, as it would from a real cloud.
 
+use crate::printing::outln;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -59,7 +60,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     }
     given.extend(params::gather(&t, p.parameters.as_deref(), &p.params, false)?);
 
-    println!("stackmate demo: {label}");
+    outln!("stackmate demo: {label}");
     let spec = match (&g.api_spec, &g.api_version) {
         (Some(path), _) => cloudstack_sim::SpecSource::File(path.clone()),
         (None, Some(v)) => cloudstack_sim::SpecSource::Release(v.clone()),
@@ -73,7 +74,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let sim = cloudstack_sim::start(config)
         .await
         .map_err(|e| CliError::Invalid(format!("cannot start the simulator: {e}")))?;
-    println!(
+    outln!(
         "simulator: {} (CloudStack {} API, signed requests, {latency_ms} ms async jobs)",
         sim.url,
         sim.handle.version()
@@ -99,7 +100,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     };
     let engine = engine_for(g, &conn, Some(&settings), store.clone()).await?;
     let version = crate::release::for_cloud(&demo_flags, &conn, engine.client(), store.as_ref()).await?;
-    println!(
+    outln!(
         "release: CloudStack {} read from the simulator's listApis ({} APIs, {} participants)",
         version.version,
         version.apis.len(),
@@ -112,17 +113,17 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let options = PlanOptions::new(name, format!("demo-{}", stack_core::state::now_ms()), version)
         .zones(zones)
         .metadata_url(engine.signals().base_url());
-    println!("\n== create stack {name}");
+    outln!("\n== create stack {name}");
     let started = Instant::now();
     let mut run = match engine.launch(&text, &given, &options).await {
         Ok(run) => run,
         Err(LaunchError::Invalid(p)) => return Err(CliError::Invalid(format!("template {label}:\n{p}"))),
         Err(LaunchError::Failed(f)) => return Err(CliError::StackFailed(f.to_string())),
     };
-    println!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
-    println!("\n== resources");
+    outln!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
+    outln!("\n== resources");
     for r in run.resources.values() {
-        println!(
+        outln!(
             "  {:<24} {:<40} {}",
             r.logical,
             r.type_name,
@@ -135,22 +136,22 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
             })
         );
     }
-    println!("\n== outputs");
+    outln!("\n== outputs");
     for (k, v) in &run.outputs {
-        println!("  {k} = {v}");
+        outln!("  {k} = {v}");
     }
     let in_cloud = sim.handle.created_resources().len();
-    println!("\n== the simulator holds {in_cloud} resources of the stack; deleting it");
+    outln!("\n== the simulator holds {in_cloud} resources of the stack; deleting it");
     let started = Instant::now();
     engine.delete(&mut run).await.map_err(CliError::StackFailed)?;
-    println!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
+    outln!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
     let left = sim.handle.created_resources();
-    println!("\n== resources left in the simulator: {}", left.len());
+    outln!("\n== resources left in the simulator: {}", left.len());
     for r in &left {
-        println!("  {} {}", r.kind, r.id);
+        outln!("  {} {}", r.kind, r.id);
     }
     let events = engine.events().all().len();
-    println!("{events} events; state kept in {}", state_dir.display());
+    outln!("{events} events; state kept in {}", state_dir.display());
     if left.is_empty() {
         Ok(())
     } else {

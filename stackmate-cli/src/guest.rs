@@ -2,6 +2,7 @@
 //! wait-condition handle URL from its user data (as the guest's cfn-signal would be told it) or from
 //! its Metadata on the metadata server (cfn-init), and signals SUCCESS.
 
+use crate::printing::{errln, outln};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -27,9 +28,9 @@ pub fn play_vms(engine: &stack_core::Engine, client: Client, stack: String) {
         let (client, base, logical, stack) = (client.clone(), base.clone(), e.logical_id.clone(), stack.clone());
         tokio::spawn(async move {
             match signal(&client, &base, &stack, &logical, &vm_id).await {
-                Ok(true) => println!("  (demo) {logical} booted and signalled its wait condition"),
+                Ok(true) => outln!("  (demo) {logical} booted and signalled its wait condition"),
                 Ok(false) => {}
-                Err(e) => eprintln!("  (demo) could not play {logical}: {e}"),
+                Err(e) => errln!("  (demo) could not play {logical}: {e}"),
             }
         });
     }));

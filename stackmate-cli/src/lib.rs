@@ -22,13 +22,16 @@ pub mod connection;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod exit;
+mod failures;
 #[cfg(feature = "demo")]
 pub mod guest;
 pub mod output;
 pub mod params;
+mod printing;
 pub mod progress;
 pub mod release;
 
+use crate::printing::errln;
 use clap::Parser;
 
 /// Parses `args` and runs the command; returns the documented exit code.
@@ -59,14 +62,14 @@ where
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            errln!("error: cannot start the async runtime: {e}");
             return std::process::ExitCode::from(1);
         }
     };
     match runtime.block_on(commands::run(cli.global, cli.command)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             std::process::ExitCode::from(e.code())
         }
     }

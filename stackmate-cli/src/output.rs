@@ -1,5 +1,6 @@
 //! Rendering for people (text) and scripts (`--output json`, stable field names).
 
+use crate::printing::outln;
 use serde_json::{json, Value};
 use stack_core::state::{utc, ResourceRecord, StackRecord};
 use stack_core::Event;
@@ -72,5 +73,5 @@ pub fn resource_json(r: &ResourceRecord) -> Value {
 
 /// Prints a JSON document.
 pub fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
+    outln!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
 }

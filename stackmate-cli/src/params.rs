@@ -2,6 +2,7 @@
 //! `[{"ParameterKey": .., "ParameterValue": ..}]` or a plain JSON object), from the environment
 //! (`STACKMATE_PARAM_<NAME>`) and, for NoEcho parameters, from a prompt.
 
+use crate::printing::{errln, errout};
 use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
@@ -145,15 +146,36 @@ pub fn secrets(template: &Template, given: &mut BTreeMap<String, String>, prompt
     Ok(())
 }
 
-/// Asks for NoEcho parameter `name` on the terminal and reads one line.
+/// Asks for NoEcho parameter `name` on the terminal and reads one line, not echoed.
 fn read_line(name: &str, why: &str) -> Result<String, CliError> {
-    eprint!("{name} (NoEcho, {why}): ");
+    errout!("{name} (NoEcho, {why}): ");
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::Invalid(format!("reading {name}: {e}")))?;
+    let read = without_echo(|| std::io::stdin().lock().read_line(&mut line));
+    errln!();
+    read.map_err(|e| CliError::Invalid(format!("reading {name}: {e}")))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Runs `read` with the terminal's echo off, and turns it back on after, whatever happened.
+#[cfg(unix)]
+fn without_echo<T>(read: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    use rustix::termios::{tcgetattr, tcsetattr, LocalModes, OptionalActions};
+    let stdin = std::io::stdin();
+    let before = tcgetattr(&stdin)?;
+    let mut quiet = before.clone();
+    quiet.local_modes.remove(LocalModes::ECHO);
+    tcsetattr(&stdin, OptionalActions::Now, &quiet)?;
+    let out = read();
+    let restored = tcsetattr(&stdin, OptionalActions::Now, &before);
+    let out = out?;
+    restored?;
+    Ok(out)
+}
+
+/// Elsewhere the value is read as typed (the prompt says NoEcho, the terminal may still show it).
+#[cfg(not(unix))]
+fn without_echo<T>(read: impl FnOnce() -> std::io::Result<T>) -> std::io::Result<T> {
+    read()
 }
 
 /// Values for the NoEcho parameters of a stored stack, from flags, the environment or a prompt.

@@ -1,6 +1,7 @@
 //! The live view of a running stack: one line per resource with its status and elapsed time
 //! (indicatif) on a terminal, plain event lines otherwise (pipes, CI logs, `--output json`).
 
+use crate::printing::{errln, outln};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -39,11 +40,11 @@ impl Progress {
     fn show(&self, e: &Event) {
         if self.json {
             // Scripts read the final JSON document; events go to stderr as JSON lines.
-            eprintln!("{}", crate::output::event_json(0, e));
+            errln!("{}", crate::output::event_json(0, e));
             return;
         }
         let Some((multi, bars)) = &self.bars else {
-            println!("{}", crate::output::event_line(e));
+            outln!("{}", crate::output::event_line(e));
             return;
         };
         let mut bars = bars.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -2,24 +2,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{sim, stackmate, template, write, CLOUD_RESOURCES};
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn run(cmd: &mut std::process::Command) -> (i32, String, String) {
-    let o = cmd.output().expect("runs");
-    let (out, err) = text(&o);
-    assert!(!err.contains("panicked"), "a panic: {err}");
-    assert!(!err.contains("RUST_BACKTRACE"), "a backtrace hint: {err}");
-    (o.status.code().unwrap_or(-1), out, err)
-}
+use common::{run, sim, stackmate, template, write, CLOUD_RESOURCES};
 
 fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
@@ -117,7 +100,7 @@ async fn the_whole_life_of_a_stack() {
     assert!(out.starts_with("Address = "), "{out}");
 
     let (code, _, err) = run(sm().args(["create", "web"]).arg(&t));
-    assert_eq!(code, 1, "a second stack of the same name: {err}");
+    assert_eq!(code, 2, "a second stack of the same name is an input error: {err}");
     assert!(err.contains("already exists"), "{err}");
 
     let (code, out, err) = run(sm().args(["delete", "web"]));
@@ -431,7 +414,7 @@ async fn a_locked_stack_is_refused_with_who_holds_it() {
         .await
         .expect("lock");
     let (code, _, err) = run(stackmate(&sim.url, &state).args(["delete", "l"]));
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "a locked stack is an input error: {err}");
     assert!(
         err.contains(&format!("stack l is locked by pid {}", std::process::id())),
         "{err}"

@@ -77,6 +77,19 @@ pub fn template(fail: bool) -> String {
 /// CloudStack resources the template above creates.
 pub const CLOUD_RESOURCES: usize = 8;
 
+/// Runs `cmd` to the end: its exit code, stdout and stderr. A panic or a backtrace hint fails the
+/// test, whatever the exit code.
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let o = cmd.output().expect("stackmate runs");
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    );
+    assert!(!err.contains("panicked"), "a panic: {err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "a backtrace hint: {err}");
+    (o.status.code().unwrap_or(-1), out, err)
+}
+
 /// Writes `text` to `dir/name`.
 pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);

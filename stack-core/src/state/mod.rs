@@ -37,6 +37,7 @@ use crate::events::{Event, Status};
 
 pub mod conformance;
 mod memory;
+mod private_files;
 mod schema;
 mod sqlite;
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use super::private_files;
 pub use super::schema::{MIGRATIONS, SCHEMA_VERSION};
 use super::{
     expiry, now_ms, Intent, IntentKind, Lease, LockHolder, ResourceRecord, StackRecord, StateError, StateStore,
@@ -34,11 +35,14 @@ pub const STATE_FILE: &str = "stackmate.db";
 
 impl SqliteStore {
     /// Opens (creating if needed) `dir/stackmate.db`, migrating an older schema.
+    /// The directory is made readable by its owner only (0700), as the file is (0600).
     pub fn open_dir(dir: &Path) -> Result<Self, StateError> {
-        std::fs::create_dir_all(dir).map_err(|e| StateError::Storage {
+        let fail = |what: &str, e: std::io::Error| StateError::Storage {
             store: format!("state directory {}", dir.display()),
-            message: format!("cannot create it: {e}"),
-        })?;
+            message: format!("cannot {what} it: {e}"),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| fail("create", e))?;
+        private_files::owner_only(dir, 0o700).map_err(|e| fail("restrict", e))?;
         Self::open(&dir.join(STATE_FILE))
     }
 
@@ -52,12 +56,21 @@ impl SqliteStore {
         }
     }
 
-    /// Opens (creating if needed) a state file, migrating an older schema.
+    /// Opens (creating if needed) a state file, migrating an older schema. The file is readable by
+    /// its owner only (0600); SQLite gives its journal files the same mode.
     pub fn open(path: &Path) -> Result<Self, StateError> {
         let err = |e: rusqlite::Error| StateError::Storage {
             store: format!("state file {}", path.display()),
             message: e.to_string(),
         };
+        let io_err = |e: std::io::Error| StateError::Storage {
+            store: format!("state file {}", path.display()),
+            message: format!("cannot make it private: {e}"),
+        };
+        if !path.exists() {
+            private_files::create_private(path).map_err(io_err)?;
+        }
+        private_files::owner_only(path, 0o600).map_err(io_err)?;
         let mut conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
