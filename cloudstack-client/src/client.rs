@@ -309,6 +309,15 @@ impl Client {
         &self.inner.api_key
     }
 
+    /// A token derived from the secret key for `context` (HMAC-SHA1, hex): the same on every run with
+    /// these credentials, so a resumed run hands out the same one, and of no use for signing API
+    /// calls (what it is computed over starts with a NUL byte, which no request's canonical string
+    /// holds, and it is hex, not a base64 signature). It is a secret like the key it comes from.
+    pub fn derive_token(&self, context: &str) -> Secret {
+        let message = [b"\0stackmate derived token\0", context.as_bytes()].concat();
+        Secret::new(crate::signing::hmac_hex(&message, self.inner.secret.expose()))
+    }
+
     /// The job polling policy.
     pub fn job_policy(&self) -> &JobPolicy {
         &self.inner.jobs

@@ -84,6 +84,16 @@ pub fn sign_canonical(canonical: &str, secret: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
+/// HMAC-SHA1 of `message` keyed with `secret`, lowercase hex.
+pub fn hmac_hex(message: &[u8], secret: &str) -> String {
+    let mut mac = match Hmac::<Sha1>::new_from_slice(secret.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(message);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The signature of a full parameter list (which must already hold `apiKey`, `command`, `response` and,
 /// for version 3, `signatureVersion` and `expires`).
 pub fn signature(params: &[(String, String)], secret: &str) -> String {

@@ -20,6 +20,7 @@ pub const PSEUDO: &[&str] = &[
     "CloudStack::Region",
     "CloudStack::Zone",
     "CloudStack::StackMateApiURL",
+    "CloudStack::StackMateMetadataToken",
     "AWS::StackId",
     "AWS::StackName",
     "AWS::Region",

@@ -94,7 +94,7 @@
 //! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
 //!   call made.
 //! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server;
-//!   [`signal_body`]: what a signal may say.
+//!   [`signal_body`]: what a signal may say; [`metadata`]: who may read a resource's metadata.
 //!
 //! What it does not do: talk to the terminal (the `stackmate` CLI does), or keep secrets (NoEcho values
 //! are asked for again on resume, never stored).
@@ -126,6 +126,7 @@ pub mod events;
 pub mod intrinsics;
 pub mod lifecycle;
 pub mod limits;
+pub mod metadata;
 pub mod parameters;
 mod participant;
 pub mod plan;

@@ -43,6 +43,13 @@ impl Engine {
         self.stored_plan_options(name, &new_stack_id(name), version)
     }
 
+    /// The metadata token of stack `stack_id` (`CloudStack::StackMateMetadataToken`): derived from
+    /// the account's secret key, so every run of the stack hands out the same one
+    /// ([`crate::metadata`]).
+    pub fn metadata_token(&self, stack_id: &str) -> cloudstack_client::Secret {
+        self.client.derive_token(&format!("metadata {stack_id}"))
+    }
+
     /// Plan options of a stack that exists (its stored id).
     pub(crate) fn stored_plan_options(
         &self,
@@ -53,6 +60,7 @@ impl Engine {
         PlanOptions::new(name, stack_id, version)
             .custom_types(self.custom_types())
             .metadata_url(self.signals.base_url())
+            .metadata_token(self.metadata_token(stack_id))
     }
 
     /// Deletes stack `name`, found as `by` says. By state, a stack the store does not know is an

@@ -1,15 +1,18 @@
-//! Keeping NoEcho values out of everything written: events, records, outputs.
+//! Keeping NoEcho values and metadata tokens out of everything written: events, records, outputs.
 
 use serde_json::{Map, Value};
 
 use crate::plan::Plan;
 
-/// The values of the plan's NoEcho parameters (never written anywhere in clear).
+/// The values of the plan's NoEcho parameters and its metadata token (never written anywhere in
+/// clear).
 pub(crate) fn secrets_of(plan: &Plan) -> Vec<String> {
+    let token = plan.options.metadata_token.expose();
     plan.params
         .values()
         .filter(|p| p.no_echo && !p.text.is_empty())
         .map(|p| p.text.clone())
+        .chain((!token.is_empty()).then(|| token.to_string()))
         .collect()
 }
 

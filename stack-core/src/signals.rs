@@ -18,11 +18,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
+
+use crate::metadata::{not_found, presented, Published};
 
 /// One signal received on a handle.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,10 +84,8 @@ impl Handle {
 #[derive(Default)]
 struct Inner {
     handles: HashMap<String, Handle>,
-    /// (stack id, logical id) -> resource detail for cfn-init.
-    metadata: HashMap<(String, String), Value>,
-    /// stack name -> stack id.
-    stacks: HashMap<String, String>,
+    /// Resource metadata for guests.
+    metadata: Published,
 }
 
 /// A running signal server. Cheap to clone.
@@ -104,7 +104,7 @@ impl std::fmt::Debug for SignalServer {
     }
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 20];
     if getrandom::fill(&mut bytes).is_err() {
         // No OS randomness: fall back to time-seeded bytes (still not logged anywhere).
@@ -164,8 +164,8 @@ impl SignalServer {
     /// Registers a new handle of `stack_id`; returns its URL (which holds the token: a secret).
     pub fn new_handle(&self, stack_id: &str, stack_name: &str) -> String {
         let token = random_token();
+        let _ = stack_name;
         let mut inner = self.lock();
-        inner.stacks.insert(stack_name.to_string(), stack_id.to_string());
         inner.handles.insert(
             token.clone(),
             Handle {
@@ -229,7 +229,9 @@ impl SignalServer {
         }
     }
 
-    /// Publishes a created resource's Metadata for cfn-init.
+    /// Publishes a created resource's Metadata for cfn-init, readable with the stack's metadata
+    /// `token` only ([`crate::metadata`]).
+    #[allow(clippy::too_many_arguments)]
     pub fn publish(
         &self,
         stack_id: &str,
@@ -238,6 +240,7 @@ impl SignalServer {
         resource_type: &str,
         physical_id: &str,
         metadata: &Value,
+        token: &cloudstack_client::Secret,
     ) {
         let detail = json!({"DescribeStackResourceResponse": {"DescribeStackResourceResult": {"StackResourceDetail": {
             "Description": "", "ResourceType": resource_type, "LogicalResourceId": logical,
@@ -245,11 +248,9 @@ impl SignalServer {
             "ResourceStatusReason": "StackMate_Resource", "StackId": stack_id, "StackName": stack_name,
             "LastUpdatedTimestamp": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())}},
             "ResponseMetadata": {"RequestId": random_token()}}});
-        let mut inner = self.lock();
-        inner.stacks.insert(stack_name.to_string(), stack_id.to_string());
-        inner
+        self.lock()
             .metadata
-            .insert((stack_id.to_string(), logical.to_string()), detail);
+            .publish(stack_id, stack_name, logical, token.expose(), detail);
     }
 }
 
@@ -304,23 +305,32 @@ async fn signal(
 async fn metadata(
     State(inner): State<Arc<Mutex<Inner>>>,
     Path((stack, logical)): Path<(String, String)>,
-) -> Json<Value> {
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> (StatusCode, Json<Value>) {
+    let token = presented(&headers, &q);
     let inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let id = inner.stacks.get(&stack).cloned().unwrap_or(stack);
-    Json(inner.metadata.get(&(id, logical)).cloned().unwrap_or_else(|| json!({})))
+    answer(inner.metadata.read(&stack, &logical, token))
 }
 
-async fn describe(State(inner): State<Arc<Mutex<Inner>>>, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+async fn describe(
+    State(inner): State<Arc<Mutex<Inner>>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> (StatusCode, Json<Value>) {
+    let token = presented(&headers, &q);
     let inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let (Some(stack), Some(logical)) = (q.get("StackName"), q.get("LogicalResourceId")) else {
-        return Json(json!({}));
+    let found = match (q.get("StackName"), q.get("LogicalResourceId")) {
+        (Some(stack), Some(logical)) => inner.metadata.read(stack, logical, token),
+        _ => None,
     };
-    let id = inner.stacks.get(stack).cloned().unwrap_or_else(|| stack.clone());
-    Json(
-        inner
-            .metadata
-            .get(&(id, logical.clone()))
-            .cloned()
-            .unwrap_or_else(|| json!({})),
-    )
+    answer(found)
+}
+
+/// 200 with the detail, or the one 404 for "no such resource" and "not yours".
+fn answer(found: Option<Value>) -> (StatusCode, Json<Value>) {
+    match found {
+        Some(v) => (StatusCode::OK, Json(v)),
+        None => (StatusCode::NOT_FOUND, Json(not_found())),
+    }
 }

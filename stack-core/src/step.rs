@@ -156,6 +156,7 @@ impl Engine {
                 &r.type_name,
                 pid,
                 &resolved,
+                &plan.options.metadata_token,
             );
         }
         Ok(rec)

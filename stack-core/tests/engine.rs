@@ -39,10 +39,26 @@ fn given(list: &[(&str, &str)]) -> BTreeMap<String, String> {
 fn play_vm(engine: &Engine, sim_url: String, vm: &'static str, status: &'static str) {
     let base = engine.signals().base_url().to_string();
     let done = Arc::new(Mutex::new(false));
+    // The stack's id, from its own first event: the guest's metadata token is derived from it.
+    let stack_id: Arc<Mutex<Option<String>>> = Arc::default();
+    let for_token = engine.clone();
     engine.events().subscribe(Arc::new(move |e| {
+        if e.logical_id == e.stack {
+            let mut id = stack_id.lock().expect("lock");
+            if id.is_none() {
+                id.clone_from(&e.physical_id);
+            }
+            return;
+        }
         if e.logical_id != vm || e.status != Status::CreateComplete {
             return;
         }
+        let token = stack_id
+            .lock()
+            .expect("lock")
+            .as_deref()
+            .map(|id| for_token.metadata_token(id).expose().to_string())
+            .unwrap_or_default();
         let Some(vm_id) = e.physical_id.clone() else { return };
         let mut once = done.lock().expect("lock");
         if *once {
@@ -77,7 +93,16 @@ fn play_vm(engine: &Engine, sim_url: String, vm: &'static str, status: &'static 
             } else {
                 let describe =
                     format!("{base}?Action=DescribeStackResource&StackName=st&LogicalResourceId={vm}&ContentType=JSON");
-                let detail = reqwest::get(&describe)
+                let anonymous = reqwest::get(&describe).await.expect("metadata");
+                assert_eq!(
+                    anonymous.status().as_u16(),
+                    404,
+                    "no metadata without the stack's token"
+                );
+                let detail = reqwest::Client::new()
+                    .get(&describe)
+                    .header("X-StackMate-Token", &token)
+                    .send()
                     .await
                     .expect("metadata")
                     .text()

@@ -69,13 +69,19 @@ pub struct PlanOptions {
     pub custom_types: BTreeMap<String, Vec<String>>,
     /// Base URL of the metadata/wait-condition server (`CloudStack::StackMateApiURL`).
     pub metadata_url: String,
+    /// The token the stack's guests read their metadata with
+    /// (`CloudStack::StackMateMetadataToken`; see [`crate::metadata`]). A secret: masked wherever
+    /// it would be written, like a NoEcho value.
+    pub metadata_token: cloudstack_client::Secret,
     /// What a template may hold.
     pub limits: Limits,
 }
 
 impl PlanOptions {
     /// Options for stack `stack_name` with id `stack_id` on `version`: no zones known, unique names,
-    /// no custom types, the metadata server on `http://127.0.0.1:4567/`, the default limits.
+    /// no custom types, the metadata server on `http://127.0.0.1:4567/` with a random metadata token
+    /// (the engine's [`crate::Engine::plan_options`] derives one that a resume gives again), the
+    /// default limits.
     pub fn new(
         stack_name: impl Into<String>,
         stack_id: impl Into<String>,
@@ -89,6 +95,7 @@ impl PlanOptions {
             unique_names: true,
             custom_types: BTreeMap::new(),
             metadata_url: "http://127.0.0.1:4567/".into(),
+            metadata_token: cloudstack_client::Secret::new(crate::signals::random_token()),
             limits: Limits::default(),
         }
     }
@@ -114,6 +121,12 @@ impl PlanOptions {
     /// The metadata server's base URL.
     pub fn metadata_url(mut self, url: impl Into<String>) -> Self {
         self.metadata_url = url.into();
+        self
+    }
+
+    /// The stack's metadata token.
+    pub fn metadata_token(mut self, token: cloudstack_client::Secret) -> Self {
+        self.metadata_token = token;
         self
     }
 
@@ -206,6 +219,10 @@ pub fn pseudo_values(o: &PlanOptions) -> BTreeMap<String, Value> {
         ("CloudStack::Zone", zone.clone()),
         ("AWS::Region", zone),
         ("CloudStack::StackMateApiURL", o.metadata_url.clone()),
+        (
+            "CloudStack::StackMateMetadataToken",
+            o.metadata_token.expose().to_string(),
+        ),
     ] {
         m.insert(k.to_string(), Value::String(v));
     }

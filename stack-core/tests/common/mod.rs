@@ -37,6 +37,7 @@ pub fn options(engine: &Engine, name: &str) -> PlanOptions {
     .zones(vec![ZONE_ID.into()])
     .custom_types(engine.custom_types())
     .metadata_url(engine.signals().base_url())
+    .metadata_token(engine.metadata_token(&format!("{name}-id")))
 }
 
 /// A client of the simulator's demo account.
