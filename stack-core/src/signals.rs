@@ -3,13 +3,20 @@
 //! A WaitConditionHandle is a URL with an unguessable token: `PUT` (or `POST`) of cfn-signal's JSON
 //! `{"Status":"SUCCESS"|"FAILURE","Reason":..,"UniqueId":..,"Data":..}` signals it. A WaitCondition
 //! completes on `Count` distinct successful signals within its `Timeout`, and fails on the first
-//! FAILURE. The answers: 200 for a signal taken; 404 for an unknown handle; 400 for a body that is
-//! not such a signal ([`crate::signal_body`]); 413 for `Data` over 4,096 bytes or a body over
-//! [`crate::signal_body::MAX_SIGNAL_BODY`]; 429 once a handle holds `Count` +
-//! [`SIGNAL_MARGIN`] distinct signals (a repeated `UniqueId` replaces its earlier signal and always
-//! goes through). Only a 200 changes anything. The server also serves each resource's `Metadata` for cfn-init, at
-//! `GET /metadata/<stack id>/<logical id>` and `GET /?Action=DescribeStackResource&StackName=..&LogicalResourceId=..`.
-//! Tokens never appear in logs.
+//! FAILURE.
+//!
+//! The answers to a signal:
+//! - 200: taken (only this changes anything);
+//! - 404: an unknown handle;
+//! - 400: a body that is not such a signal ([`crate::signal_body`]);
+//! - 413: `Data` over 4,096 bytes, or a body over [`crate::signal_body::MAX_SIGNAL_BODY`];
+//! - 429: the handle already holds `Count` + [`SIGNAL_MARGIN`] distinct signals (a repeated
+//!   `UniqueId` replaces its earlier signal and always goes through).
+//!
+//! The server also serves each resource's `Metadata` for cfn-init, at
+//! `GET /metadata/<stack id>/<logical id>` and
+//! `GET /?Action=DescribeStackResource&StackName=..&LogicalResourceId=..`, to requests with the
+//! stack's metadata token only ([`crate::metadata`]). Tokens never appear in logs.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -162,9 +169,8 @@ impl SignalServer {
     }
 
     /// Registers a new handle of `stack_id`; returns its URL (which holds the token: a secret).
-    pub fn new_handle(&self, stack_id: &str, stack_name: &str) -> String {
+    pub fn new_handle(&self, stack_id: &str) -> String {
         let token = random_token();
-        let _ = stack_name;
         let mut inner = self.lock();
         inner.handles.insert(
             token.clone(),

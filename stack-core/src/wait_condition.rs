@@ -12,7 +12,7 @@ use crate::state::ResourceRecord;
 
 /// Makes a handle: its physical id is its URL.
 pub(crate) fn create_handle(signals: &SignalServer, plan: &Plan, rec: &mut ResourceRecord) {
-    rec.physical_id = Some(signals.new_handle(&plan.options.stack_id, &plan.options.stack_name));
+    rec.physical_id = Some(signals.new_handle(&plan.options.stack_id));
 }
 
 /// Waits for the condition's signals.

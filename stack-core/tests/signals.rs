@@ -37,7 +37,7 @@ async fn held(s: &SignalServer, url: &str) -> usize {
 #[tokio::test]
 async fn malformed_and_unknown_statuses_get_400_and_change_nothing() {
     let s = server().await;
-    let url = s.new_handle("st-id", "st");
+    let url = s.new_handle("st-id");
     for body in [
         "not json",
         "[]",
@@ -57,7 +57,7 @@ async fn malformed_and_unknown_statuses_get_400_and_change_nothing() {
 #[tokio::test]
 async fn a_failure_signal_fails_the_condition() {
     let s = server().await;
-    let url = s.new_handle("st-id", "st");
+    let url = s.new_handle("st-id");
     assert_eq!(
         put(&url, r#"{"Status":"FAILURE","Reason":"disk full","UniqueId":"w"}"#).await,
         200
@@ -69,7 +69,7 @@ async fn a_failure_signal_fails_the_condition() {
 #[tokio::test]
 async fn data_and_bodies_over_the_limits_get_413() {
     let s = server().await;
-    let url = s.new_handle("st-id", "st");
+    let url = s.new_handle("st-id");
     let big_data = format!(r#"{{"Status":"SUCCESS","UniqueId":"b","Data":"{}"}}"#, "x".repeat(4097));
     assert_eq!(put(&url, big_data).await, 413);
     let huge_body = format!(
@@ -85,7 +85,7 @@ async fn data_and_bodies_over_the_limits_get_413() {
 #[tokio::test]
 async fn a_handle_takes_count_plus_a_margin_of_distinct_signals() {
     let s = server().await;
-    let url = s.new_handle("st-id", "st");
+    let url = s.new_handle("st-id");
     // The condition waits for 2 (and gives up at once here): the handle now knows its Count.
     assert!(s.wait(&url, 2, Duration::from_millis(1)).await.is_err());
     for i in 0..2 + SIGNAL_MARGIN {
@@ -100,7 +100,7 @@ async fn a_handle_takes_count_plus_a_margin_of_distinct_signals() {
 #[tokio::test]
 async fn a_signal_for_an_unknown_handle_gets_404() {
     let s = server().await;
-    let url = s.new_handle("st-id", "st");
+    let url = s.new_handle("st-id");
     let wrong = format!("{}x", url);
     assert_eq!(put(&wrong, success("a")).await, 404);
     let other_stack = url.replace("/st-id/", "/other/");
