@@ -123,6 +123,46 @@ pub fn format_utc(secs: u64, suffix: &str) -> String {
     )
 }
 
+/// Seconds since the epoch of a CloudStack time, `yyyy-MM-ddTHH:mm:ss+zzzz` (the `created` field of
+/// every entity; `Z` and `+zz:zz` are taken too). `None` for anything else.
+pub fn parse_utc(text: &str) -> Option<u64> {
+    let num = |s: &str| s.parse::<i64>().ok();
+    let (date, rest) = text.trim().split_once('T')?;
+    let mut ymd = date.splitn(3, '-');
+    let (y, m, d) = (num(ymd.next()?)?, num(ymd.next()?)?, num(ymd.next()?)?);
+    let (clock, offset) = match rest.find(['+', '-', 'Z']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let mut hms = clock.splitn(3, ':');
+    let (h, min, sec) = (num(hms.next()?)?, num(hms.next()?)?, num(hms.next()?.get(..2)?)?);
+    let offset_secs = match offset.strip_prefix(['+', '-']) {
+        Some(z) => {
+            let z = z.replace(':', "");
+            let (oh, om) = (num(z.get(..2)?)?, num(z.get(2..4).unwrap_or("00"))?);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            sign * (oh * 3600 + om * 60)
+        }
+        None => 0,
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || h > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let secs = days_from_civil(y, m, d) * 86_400 + h * 3600 + min * 60 + sec - offset_secs;
+    u64::try_from(secs).ok()
+}
+
+/// (year, month, day) to days since 1970-01-01, proleptic Gregorian (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -180,6 +220,31 @@ mod tests {
 
     fn p(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn cloudstack_times_parse_back() {
+        for secs in [0u64, 951_782_400, 1_764_626_720, 4_102_444_799] {
+            assert_eq!(parse_utc(&format_utc(secs, "+0000")), Some(secs));
+            assert_eq!(parse_utc(&format_utc(secs, "Z")), Some(secs));
+        }
+        assert_eq!(
+            parse_utc("2026-12-01T23:05:20+0100"),
+            parse_utc("2026-12-01T22:05:20+0000")
+        );
+        assert_eq!(
+            parse_utc("2026-12-01T21:35:20-00:30"),
+            parse_utc("2026-12-01T22:05:20Z")
+        );
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00+0000",
+            "2026-12-01",
+            "2026-12-01T25:00:00Z",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad}");
+        }
     }
 
     #[test]

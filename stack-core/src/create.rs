@@ -177,14 +177,14 @@ impl Engine {
             return Err(StackError {
                 stack: run.plan.options.stack_name.clone(),
                 reason,
-                run: Box::new(run),
+                run: Box::new(run.masked()),
                 refused: None,
             });
         }
         run.outputs = self.outputs(&run);
         run.status = Status::CreateComplete;
         self.stack_event(&run.plan, Status::CreateComplete, None).await;
-        Ok(run)
+        Ok(run.masked())
     }
 
     /// The stack's outputs, evaluated against its records; a NoEcho value in one shows as `****`.

@@ -11,7 +11,6 @@ use tracing::Instrument as _;
 use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::Plan;
-use crate::recovery::{find_by_tags, teardown_rank};
 use crate::run::{StackError, StackRun};
 use crate::state::ResourceRecord;
 use crate::state::{StackRecord, StateStore};
@@ -28,6 +27,19 @@ pub enum DurableError {
          a stack whose state is gone can be deleted by its tags, if you are sure: `stackmate delete {0} --by-tags`"
     )]
     UnknownStack(String),
+    /// A delete by tags found signs that a run is still making the stack.
+    #[error(
+        "stack {stack}: a run may still be making it, so nothing was deleted: {}; wait for that run, \
+         or delete it where its state is (`stackmate list` in its --state-dir); if you are sure, \
+         `--force` deletes anyway",
+        signs.join("; ")
+    )]
+    LiveRun {
+        /// The stack.
+        stack: String,
+        /// What looked live, one entry per resource.
+        signs: Vec<String>,
+    },
     /// The stored stack cannot be planned again (a NoEcho value is missing, the template changed...).
     #[error("stack {stack} cannot be resumed: {reason}")]
     CannotResume {
@@ -129,7 +141,7 @@ impl Engine {
         let version = self.release_of(&rec).await?;
         // A stored template passed its limits when it was created: it is not held to today's again.
         let options = self
-            .stored_plan_options(&rec.name, &rec.stack_id, version)
+            .stack_plan_options(&rec.name, &rec.stack_id, version)
             .zones(rec.options.zones.clone())
             .unique_names(rec.options.unique_names)
             .limits(crate::limits::Limits::for_stored());
@@ -207,6 +219,9 @@ impl Engine {
         let mut prior = self.stored_records(&name).await?;
         let disable_rollback = stored.options.disable_rollback;
         tracing::info!(status = stored.status.as_str(), "resuming");
+        if matches!(stored.status, Status::CreateInProgress | Status::CreateFailed) {
+            self.restore_guest_services(&plan, &stored, &mut prior).await?;
+        }
         match stored.status {
             Status::CreateInProgress => Ok(self.create_inner(plan, prior, disable_rollback).await?),
             Status::CreateFailed => {
@@ -347,97 +362,5 @@ impl Engine {
             (Status::RollbackComplete, Status::RollbackFailed)
         };
         self.finish_teardown(plan, prior, deleting, ok, failed).await
-    }
-
-    /// Deletes every resource tagged with stack `name` without any state (how StackMate deleted
-    /// stacks): rules first, then machines, volumes, addresses, networks and groups, each retried
-    /// while something still uses it. Returns the deleted resources as (tag type, id). Nothing is
-    /// recorded: there is no state to record it in.
-    ///
-    /// `version` is the cloud's release: its participants say which delete API each tag type takes.
-    pub(crate) async fn delete_by_tags(
-        &self,
-        name: &str,
-        version: &'static cloudstack_api::Version,
-    ) -> Result<Vec<(String, String)>, DurableError> {
-        let found = find_by_tags(&self.client, version, name, None)
-            .await
-            .map_err(DurableError::Other)?;
-        let options = self.stored_plan_options(name, "", version);
-        // A plan with no resources of its own: the deletes only need its options.
-        let empty =
-            crate::template::parse(r#"{"Resources": {"Placeholder": {"Type": "StackMate::WaitConditionHandle"}}}"#)
-                .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
-        let plan =
-            crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
-        // No state: the deletes record nothing.
-        let stateless = Engine {
-            store: None,
-            ..self.clone()
-        };
-        let mut by_rank: BTreeMap<u8, Vec<crate::recovery::Tagged>> = BTreeMap::new();
-        for t in found {
-            by_rank.entry(teardown_rank(&t.resource_type)).or_default().push(t);
-        }
-        let mut deleted = Vec::new();
-        let mut errors = Vec::new();
-        for (_, group) in by_rank {
-            let mut tasks = tokio::task::JoinSet::new();
-            for t in group {
-                // Every participant whose resources carry this tag type, the simplest delete first
-                // (ingress and egress rules share one tag type: the wrong API refuses, the next is tried).
-                let mut specs: Vec<&'static cloudstack_client::ParticipantSpec> = version
-                    .participants
-                    .iter()
-                    .filter(|p| {
-                        p.tag_resource_type
-                            .is_some_and(|r| r.eq_ignore_ascii_case(&t.resource_type))
-                    })
-                    .filter(|p| p.delete_keys.iter().filter(|k| k.required).count() == 1)
-                    .collect();
-                specs.sort_by_key(|p| p.type_name);
-                if specs.is_empty() {
-                    errors.push(format!(
-                        "{} {}: no participant deletes this tag type",
-                        t.resource_type, t.resource_id
-                    ));
-                    continue;
-                }
-                let (engine, plan) = (stateless.clone(), plan.clone());
-                tasks.spawn(async move {
-                    let mut last = String::new();
-                    for spec in specs {
-                        let Some(key) = spec.delete_keys.iter().find(|k| k.required) else {
-                            continue;
-                        };
-                        let mut wire = vec![(key.param.to_string(), t.resource_id.clone())];
-                        wire.extend(spec.delete_defaults.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-                        let mut rec = ResourceRecord::new(&t.resource_id, spec.type_name, Status::CreateComplete);
-                        rec.physical_id = Some(t.resource_id.clone());
-                        match engine.delete_with_retries(&plan, spec, wire, &mut rec).await {
-                            Ok(()) => return (t, Ok(())),
-                            Err(e) => last = format!("{}: {e}", spec.type_name),
-                        }
-                    }
-                    (t, Err(last))
-                });
-            }
-            while let Some(joined) = tasks.join_next().await {
-                match joined {
-                    Ok((t, Ok(()))) => deleted.push((t.resource_type, t.resource_id)),
-                    Ok((t, Err(e))) => errors.push(format!("{} {}: {e}", t.resource_type, t.resource_id)),
-                    Err(e) => errors.push(format!("a delete task failed: {e}")),
-                }
-            }
-        }
-        if errors.is_empty() {
-            Ok(deleted)
-        } else {
-            Err(DurableError::Other(format!(
-                "deleted {} resources, but not: {}",
-                deleted.len(),
-                errors.join("; ")
-            )))
-        }
     }
 }

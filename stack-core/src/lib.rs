@@ -116,6 +116,7 @@
 //! ```
 
 pub mod builder;
+pub mod by_tags;
 pub mod cloud_release;
 mod create;
 pub mod custom;

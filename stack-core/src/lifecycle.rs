@@ -22,8 +22,14 @@ pub enum DeleteBy {
     /// Its record in the state store (the default): unknown stacks are an error.
     State,
     /// The resources tagged with its name (how StackMate deleted), for a stack whose state is gone.
-    /// The cloud's `release` says which delete API each tag type takes.
-    Tags(&'static cloudstack_api::Version),
+    /// Refused while a run may still be making it ([`crate::by_tags::TagSurvey::live_signs`]),
+    /// unless `force`.
+    Tags {
+        /// The cloud's release: it says which delete API each tag type takes.
+        release: &'static cloudstack_api::Version,
+        /// Delete even if a run looks live.
+        force: bool,
+    },
 }
 
 /// What a delete removed.
@@ -40,7 +46,7 @@ impl Engine {
     /// ([`new_stack_id`]), the engine's custom types and its metadata URL. Add zones, limits and the
     /// rest with the options' setters.
     pub fn plan_options(&self, name: &str, version: &'static cloudstack_api::Version) -> PlanOptions {
-        self.stored_plan_options(name, &new_stack_id(name), version)
+        self.stack_plan_options(name, &new_stack_id(name), version)
     }
 
     /// The metadata token of stack `stack_id` (`CloudStack::StackMateMetadataToken`): derived from
@@ -50,8 +56,10 @@ impl Engine {
         self.client.derive_token(&format!("metadata {stack_id}"))
     }
 
-    /// Plan options of a stack that exists (its stored id).
-    pub(crate) fn stored_plan_options(
+    /// Plan options of stack `name` with id `stack_id` (a stack that exists: its stored id): the
+    /// engine's custom types, its metadata URL, and the stack's metadata token and signal key, derived
+    /// from the account's secret key so that every run of the stack hands out the same ones.
+    pub fn stack_plan_options(
         &self,
         name: &str,
         stack_id: &str,
@@ -61,6 +69,7 @@ impl Engine {
             .custom_types(self.custom_types())
             .metadata_url(self.signals.base_url())
             .metadata_token(self.metadata_token(stack_id))
+            .signal_key(self.client.derive_token(&format!("waitcondition {stack_id}")))
     }
 
     /// Deletes stack `name`, found as `by` says. By state, a stack the store does not know is an
@@ -73,7 +82,7 @@ impl Engine {
     ) -> Result<Deleted, DurableError> {
         match by {
             DeleteBy::State => Ok(Deleted::Stack(Box::new(self.delete_stack(name, secrets).await?))),
-            DeleteBy::Tags(version) => Ok(Deleted::ByTags(self.delete_by_tags(name, version).await?)),
+            DeleteBy::Tags { release, force } => Ok(Deleted::ByTags(self.delete_by_tags(name, release, force).await?)),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Recording a run: the stack's lock (a lease renewed in the background, named by every write),
-//! write-ahead intents, resource and stack records, and events, with NoEcho values and wait-condition
-//! tokens masked in everything written.
+//! write-ahead intents, resource and stack records, wait-condition handles, and events, with every
+//! secret ([`crate::secrets`]) masked in everything written.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, PoisonError};
@@ -8,9 +8,10 @@ use std::sync::{Arc, PoisonError};
 use crate::engine::Engine;
 use crate::events::{Event, Status};
 use crate::plan::Plan;
-use crate::secrets::{mask, mask_map, secrets_of};
-use crate::signals::SignalServer;
-use crate::state::{Intent, IntentKind, Lease, ResourceRecord, StackRecord, StateError, StateStore, StoredOptions};
+use crate::secrets::{mask, mask_record, secrets_of};
+use crate::state::{
+    HandleRecord, Intent, IntentKind, Lease, ResourceRecord, StackRecord, StateError, StateStore, StoredOptions,
+};
 
 /// A write-ahead intent stamped now.
 pub(crate) fn intent(kind: IntentKind, api: &str) -> Intent {
@@ -105,14 +106,8 @@ impl Engine {
         status: Status,
         reason: Option<String>,
     ) {
-        let physical = physical.map(|p| {
-            if p.contains("/waitcondition/") {
-                SignalServer::masked(p)
-            } else {
-                p.to_string()
-            }
-        });
         let secrets = secrets_of(plan);
+        let physical = physical.map(|p| mask(p, &secrets));
         let event = Event {
             timestamp_ms: 0,
             stack: plan.options.stack_name.clone(),
@@ -134,28 +129,19 @@ impl Engine {
         }
     }
 
-    /// Writes a resource's record to the store (NoEcho values masked). Without a store, nothing.
+    /// Writes a resource's record to the store (secrets masked). Without a store, nothing.
     pub(crate) async fn persist(&self, plan: &Plan, rec: &ResourceRecord) -> Result<(), StateError> {
         let Some(store) = &self.store else { return Ok(()) };
-        let secrets = secrets_of(plan);
-        let mut stored = rec.clone();
-        if !secrets.is_empty() {
-            for (_, v) in &mut stored.create_wire {
-                *v = mask(v, &secrets);
-            }
-            stored.attributes = mask_map(&stored.attributes, &secrets);
-            stored.reason = stored.reason.map(|r| mask(&r, &secrets));
-        }
-        if stored
-            .physical_id
-            .as_deref()
-            .is_some_and(|p| p.contains("/waitcondition/"))
-        {
-            // A wait-condition handle's URL carries its token: it is never stored.
-            stored.physical_id = stored.physical_id.as_deref().map(SignalServer::masked);
-        }
+        let stored = mask_record(rec, &secrets_of(plan));
         let lease = self.lease_for_write(&plan.options.stack_name)?;
         store.save_resource(&lease, &stored).await
+    }
+
+    /// Writes a wait-condition handle (its token's hash) to the store. Without a store, nothing.
+    pub(crate) async fn save_handle(&self, plan: &Plan, handle: &HandleRecord) -> Result<(), StateError> {
+        let Some(store) = &self.store else { return Ok(()) };
+        let lease = self.lease_for_write(&plan.options.stack_name)?;
+        store.save_handle(&lease, handle).await
     }
 
     /// Writes the stack's record (template, parameters without NoEcho values, options).
@@ -195,6 +181,8 @@ impl Engine {
                 zones: plan.options.zones.clone(),
                 unique_names: plan.options.unique_names,
                 disable_rollback,
+                metadata_url: Some(plan.options.metadata_url.clone()),
+                metadata_listen: self.signals.local_addr().map(|a| a.to_string()),
             },
             status,
             reason: None,

@@ -30,8 +30,6 @@ use serde_json::{Map, Value};
 
 use crate::plan::Plan;
 use crate::retry::{RetryPolicy, RetryReason};
-pub use crate::tagging::STACK_ID_TAG;
-use crate::tagging::STACK_NAME_TAG;
 use crate::template::text as scalar_text;
 
 /// How far before the recorded intent jobs are looked for (clock skew between us and the cloud).
@@ -95,7 +93,7 @@ pub fn fingerprint_matches(object: &Map<String, Value>, wire: &[(String, String)
 }
 
 /// Every item of list API `api` (paged by the client's pager).
-async fn list_all(
+pub(crate) async fn list_all(
     client: &Client,
     version: &cloudstack_api::Version,
     api: &str,
@@ -217,7 +215,7 @@ pub async fn find_lost_create(
     let Some(name) = wire.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()) else {
         return Ok(Lost::NotCreated);
     };
-    let Some(list_api) = list_api_of(plan, spec) else {
+    let Some(list_api) = list_api_of(plan.options.version, spec) else {
         return Ok(Lost::NotCreated);
     };
     let mut query = vec![("listall".to_string(), "true".to_string())];
@@ -247,7 +245,7 @@ pub async fn find_lost_create(
 /// as empty and refuses an id that never existed with a parameter error: both mean "not there".
 pub(crate) async fn entity_listed(client: &Client, plan: &Plan, spec: &ParticipantSpec, id: &str) -> Option<bool> {
     use futures_util::TryStreamExt as _;
-    let list_api = entity_list_api(plan, spec).filter(|a| a.param("id").is_some())?;
+    let list_api = entity_list_api(plan.options.version, spec).filter(|a| a.param("id").is_some())?;
     let query = vec![
         ("id".to_string(), id.to_string()),
         ("listall".to_string(), "true".to_string()),
@@ -282,12 +280,13 @@ async fn could_be_ours(client: &Client, plan: &Plan, spec: &ParticipantSpec, ent
 
 /// The list API of the entity a participant makes: the type's own ([`list_api_of`]) or its tag
 /// resource type's (`PublicIpAddress` -> `listPublicIpAddresses`).
-fn entity_list_api(plan: &Plan, spec: &ParticipantSpec) -> Option<&'static cloudstack_client::ApiMeta> {
-    list_api_of(plan, spec).or_else(|| {
+pub(crate) fn entity_list_api(
+    version: &'static cloudstack_api::Version,
+    spec: &ParticipantSpec,
+) -> Option<&'static cloudstack_client::ApiMeta> {
+    list_api_of(version, spec).or_else(|| {
         let noun = spec.tag_resource_type?;
-        plural_list_names(noun)
-            .iter()
-            .find_map(|n| plan.options.version.api_ignore_case(n))
+        plural_list_names(noun).iter().find_map(|n| version.api_ignore_case(n))
     })
 }
 
@@ -301,84 +300,12 @@ fn plural_list_names(noun: &str) -> Vec<String> {
 }
 
 /// The list API of a participant's type: `createSecurityGroup` -> `listSecurityGroups`.
-pub fn list_api_of(plan: &Plan, spec: &ParticipantSpec) -> Option<&'static cloudstack_client::ApiMeta> {
+pub fn list_api_of(
+    version: &'static cloudstack_api::Version,
+    spec: &ParticipantSpec,
+) -> Option<&'static cloudstack_client::ApiMeta> {
     let noun = spec.type_name.strip_prefix("CloudStack::").unwrap_or(spec.type_name);
-    plural_list_names(noun)
-        .iter()
-        .find_map(|n| plan.options.version.api_ignore_case(n))
-}
-
-/// One resource of a stack found by its tags.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Tagged {
-    /// `resourcetype` of the tag (`UserVm`, `SecurityGroup`, ...).
-    pub resource_type: String,
-    /// The resource's id.
-    pub resource_id: String,
-}
-
-/// Every resource tagged with `cloudstack:stack-name = stack` (and, when given, the stack id).
-pub async fn find_by_tags(
-    client: &Client,
-    version: &cloudstack_api::Version,
-    stack: &str,
-    stack_id: Option<&str>,
-) -> Result<Vec<Tagged>, String> {
-    let by = |key: &str, value: &str| {
-        vec![
-            ("key".to_string(), key.to_string()),
-            ("value".to_string(), value.to_string()),
-            ("listall".to_string(), "true".to_string()),
-        ]
-    };
-    let named = list_all(client, version, "listTags", by(STACK_NAME_TAG, stack)).await?;
-    let ids: Option<BTreeSet<String>> = match stack_id {
-        Some(sid) => Some(
-            list_all(client, version, "listTags", by(STACK_ID_TAG, sid))
-                .await?
-                .iter()
-                .filter_map(|t| t.get("resourceid").and_then(scalar_text))
-                .collect(),
-        ),
-        None => None,
-    };
-    let mut out = Vec::new();
-    let mut seen = BTreeSet::new();
-    for t in named {
-        let (Some(rid), Some(rtype)) = (
-            t.get("resourceid").and_then(scalar_text),
-            t.get("resourcetype").and_then(scalar_text),
-        ) else {
-            continue;
-        };
-        if ids.as_ref().is_some_and(|s| !s.contains(&rid)) || !seen.insert(rid.clone()) {
-            continue;
-        }
-        out.push(Tagged {
-            resource_type: rtype,
-            resource_id: rid,
-        });
-    }
-    Ok(out)
-}
-
-/// The order in which tagged resources of unknown dependencies are deleted: rules before the
-/// machines and addresses they use, machines before volumes, networks and groups. Lower goes first.
-pub fn teardown_rank(resource_type: &str) -> u8 {
-    let t = resource_type.to_ascii_lowercase();
-    if t.contains("rule") || t.contains("loadbalancer") || t.contains("vpn") {
-        0
-    } else if t.contains("vm") || t.contains("autoscale") || t.contains("kubernetes") {
-        1
-    } else if t.contains("snapshot") || t.contains("volume") || t.contains("template") || t.contains("iso") {
-        2
-    } else if t.contains("publicipaddress") || t.contains("ipaddress") {
-        3
-    } else if t.contains("network") && !t.contains("vpc") {
-        4
-    } else {
-        5
-    }
+    plural_list_names(noun).iter().find_map(|n| version.api_ignore_case(n))
 }
 
 #[cfg(test)]
@@ -431,13 +358,5 @@ mod tests {
         };
         assert!(fingerprint_matches(&group, &rule("22")));
         assert!(!fingerprint_matches(&group, &rule("80")));
-    }
-
-    #[test]
-    fn rules_go_before_machines_before_networks() {
-        assert!(teardown_rank("PortForwardingRule") < teardown_rank("UserVm"));
-        assert!(teardown_rank("UserVm") < teardown_rank("PublicIpAddress"));
-        assert!(teardown_rank("PublicIpAddress") < teardown_rank("Network"));
-        assert!(teardown_rank("Network") < teardown_rank("SecurityGroup"));
     }
 }

@@ -32,19 +32,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 
 use crate::metadata::{not_found, presented, Published};
-
-/// One signal received on a handle.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Signal {
-    /// SUCCESS (true) or FAILURE (false).
-    pub success: bool,
-    /// `Reason`.
-    pub reason: String,
-    /// `UniqueId` (signals with the same id count once).
-    pub unique_id: String,
-    /// `Data`.
-    pub data: String,
-}
+use crate::state::{SignalRecord, StateStore};
 
 /// Why waiting ended without success.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +55,19 @@ pub enum WaitError {
     UnknownHandle,
 }
 
+/// What names a wait-condition handle.
+#[derive(Debug, Clone, Copy)]
+pub struct HandleKey<'a> {
+    /// The stack's id (in the URL).
+    pub stack_id: &'a str,
+    /// The stack's name (the store's key).
+    pub stack_name: &'a str,
+    /// The handle's logical id.
+    pub logical: &'a str,
+    /// Its token (in the URL; a secret).
+    pub token: &'a str,
+}
+
 /// Distinct signals a handle takes beyond its condition's `Count`.
 pub const SIGNAL_MARGIN: usize = 8;
 
@@ -75,10 +76,14 @@ const SIGNALS_BEFORE_WAIT: usize = 64;
 
 struct Handle {
     stack_id: String,
-    signals: Vec<Signal>,
+    stack_name: String,
+    logical: String,
+    signals: Vec<SignalRecord>,
     notify: Arc<Notify>,
     /// The condition's `Count`, once it waits.
     count: Option<usize>,
+    /// Where each signal is kept before it is answered, so that none is lost to a crash.
+    store: Option<Arc<dyn StateStore>>,
 }
 
 impl Handle {
@@ -99,6 +104,7 @@ struct Inner {
 #[derive(Clone)]
 pub struct SignalServer {
     base_url: String,
+    local_addr: Option<SocketAddr>,
     inner: Arc<Mutex<Inner>>,
     _stop: Arc<tokio::sync::oneshot::Sender<()>>,
 }
@@ -111,14 +117,21 @@ impl std::fmt::Debug for SignalServer {
     }
 }
 
+/// 20 random bytes as hex. Without the operating system's randomness (which should never happen),
+/// a SHA-256 of the clock, the process, a counter and an address, which is unique but guessable by
+/// someone who knows when the process ran: a warning says so.
 pub(crate) fn random_token() -> String {
+    use sha2::Digest as _;
+    static FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let mut bytes = [0u8; 20];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: fall back to time-seeded bytes (still not logged anywhere).
-        let t = Instant::now().elapsed().as_nanos() ^ std::process::id() as u128;
-        for (i, b) in bytes.iter_mut().enumerate() {
-            *b = (t >> ((i % 16) * 8)) as u8 ^ (i as u8).wrapping_mul(151);
-        }
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        tracing::warn!(error = %e, "no randomness from the operating system: tokens are weaker");
+        let n = FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let seed = format!("{nanos} {} {n} {:p}", std::process::id(), &bytes);
+        bytes.copy_from_slice(&sha2::Sha256::digest(seed.as_bytes())[..20]);
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -154,6 +167,7 @@ impl SignalServer {
         }
         Ok(Self {
             base_url,
+            local_addr: Some(addr),
             inner,
             _stop: Arc::new(tx),
         })
@@ -163,45 +177,72 @@ impl SignalServer {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The address it listens on.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local_addr
+    }
+
     /// The base URL (`CloudStack::StackMateApiURL`).
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
-    /// Registers a new handle of `stack_id`; returns its URL (which holds the token: a secret).
+    /// Registers a new handle of `stack_id` with a random token and no store (its signals live in
+    /// memory only); returns its URL (which holds the token: a secret).
     pub fn new_handle(&self, stack_id: &str) -> String {
-        let token = random_token();
+        self.register_handle(
+            HandleKey {
+                stack_id,
+                stack_name: stack_id,
+                logical: "Handle",
+                token: &random_token(),
+            },
+            Vec::new(),
+            None,
+        )
+    }
+
+    /// Registers the handle `key` (again, after a restart), holding the signals it already
+    /// received; each new signal is kept in `store`, when given, before it is answered. Returns the
+    /// handle's URL (which holds the token: a secret).
+    pub fn register_handle(
+        &self,
+        key: HandleKey<'_>,
+        earlier: Vec<SignalRecord>,
+        store: Option<Arc<dyn StateStore>>,
+    ) -> String {
         let mut inner = self.lock();
         inner.handles.insert(
-            token.clone(),
+            key.token.to_string(),
             Handle {
-                stack_id: stack_id.to_string(),
-                signals: Vec::new(),
+                stack_id: key.stack_id.to_string(),
+                stack_name: key.stack_name.to_string(),
+                logical: key.logical.to_string(),
+                signals: earlier,
                 notify: Arc::new(Notify::new()),
                 count: None,
+                store,
             },
         );
+        self.handle_url(key.stack_id, key.token)
+    }
+
+    /// The URL of the handle of `stack_id` with `token`.
+    pub fn handle_url(&self, stack_id: &str, token: &str) -> String {
         format!("{}waitcondition/{stack_id}/{token}", self.base_url)
     }
 
-    /// Forgets a handle (its URL stops working).
-    pub fn remove_handle(&self, url: &str) {
-        if let Some(token) = url.rsplit('/').next() {
-            self.lock().handles.remove(token);
-        }
+    /// Forgets handle `logical` of stack `stack_id` (its URL stops working).
+    pub fn remove_handle(&self, stack_id: &str, logical: &str) {
+        self.lock()
+            .handles
+            .retain(|_, h| !(h.stack_id == stack_id && h.logical == logical));
     }
 
-    /// A URL with its token replaced by `****`, for logs and events.
-    pub fn masked(url: &str) -> String {
-        match url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/****"),
-            None => "****".into(),
-        }
-    }
-
-    /// Waits for `count` distinct success signals on the handle at `url`, or a failure, or `timeout`.
-    /// Returns the signals' data as `{"<UniqueId>": "<Data>"}`.
-    pub async fn wait(&self, url: &str, count: usize, timeout: Duration) -> Result<Value, WaitError> {
+    /// Waits for `count` distinct success signals on the handle at `url`, or a failure, or the end of
+    /// `timeout`, of which `waited` already passed (in an earlier run). Returns the signals' data as
+    /// `{"<UniqueId>": "<Data>"}`.
+    pub async fn wait(&self, url: &str, count: usize, timeout: Duration, waited: Duration) -> Result<Value, WaitError> {
         let token = url.rsplit('/').next().unwrap_or_default().to_string();
         let started = Instant::now();
         loop {
@@ -222,16 +263,16 @@ impl SignalServer {
                 }
                 Arc::clone(&h.notify)
             };
-            let waited = started.elapsed();
-            if waited >= timeout {
+            let so_far = waited + started.elapsed();
+            if so_far >= timeout {
                 let received = self.lock().handles.get(&token).map_or(0, |h| h.signals.len());
                 return Err(WaitError::Timeout {
                     received,
                     count,
-                    waited,
+                    waited: so_far,
                 });
             }
-            let _ = tokio::time::timeout(timeout - waited, notify.notified()).await;
+            let _ = tokio::time::timeout(timeout - so_far, notify.notified()).await;
         }
     }
 
@@ -266,41 +307,64 @@ async fn signal(
     body: Bytes,
 ) -> (StatusCode, String) {
     use crate::signal_body::{parse_signal, SignalRefused};
-    let mut inner = inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(h) = inner.handles.get_mut(&token).filter(|h| h.stack_id == stack) else {
-        tracing::warn!(stack, "signal for an unknown wait condition handle");
-        return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into());
-    };
-    let parsed = match parse_signal(&body) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::warn!(stack, error = %e, "wait condition signal refused");
-            let status = match e {
-                SignalRefused::DataTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return (status, format!("{e}\n"));
-        }
-    };
-    let unique_id = parsed
-        .unique_id
-        .unwrap_or_else(|| format!("signal-{}", h.signals.len() + 1));
-    let s = Signal {
-        success: parsed.success,
-        reason: parsed.reason,
-        unique_id,
-        data: parsed.data,
-    };
-    let (held, limit) = (h.signals.len(), h.limit());
-    match h.signals.iter_mut().find(|x| x.unique_id == s.unique_id) {
-        Some(existing) => *existing = s.clone(),
-        None if held >= limit => {
+    let lock = || inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (s, store, stack_name, logical) = {
+        let mut inner = lock();
+        let Some(h) = inner.handles.get_mut(&token).filter(|h| h.stack_id == stack) else {
+            tracing::warn!(stack, "signal for an unknown wait condition handle");
+            return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into());
+        };
+        let parsed = match parse_signal(&body) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(stack, error = %e, "wait condition signal refused");
+                let status = match e {
+                    SignalRefused::DataTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                return (status, format!("{e}\n"));
+            }
+        };
+        let unique_id = parsed
+            .unique_id
+            .unwrap_or_else(|| format!("signal-{}", h.signals.len() + 1));
+        let s = SignalRecord {
+            success: parsed.success,
+            reason: parsed.reason,
+            unique_id,
+            data: parsed.data,
+            received_ms: crate::state::now_ms(),
+        };
+        let (held, limit) = (h.signals.len(), h.limit());
+        if held >= limit && !h.signals.iter().any(|x| x.unique_id == s.unique_id) {
             tracing::warn!(stack, limit, "wait condition signal refused: the handle is full");
             return (
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("this handle already holds {held} distinct signals, as many as it takes\n"),
             );
         }
+        (s, h.store.clone(), h.stack_name.clone(), h.logical.clone())
+    };
+    // Kept before it is answered: a signal taken is never lost to a crash.
+    if let Some(store) = store {
+        match store.save_signal(&stack_name, &logical, &s).await {
+            Ok(true) => {}
+            Ok(false) => return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into()),
+            Err(e) => {
+                tracing::error!(stack, error = %e, "could not keep a wait condition signal");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the signal could not be kept; send it again\n".into(),
+                );
+            }
+        }
+    }
+    let mut inner = lock();
+    let Some(h) = inner.handles.get_mut(&token) else {
+        return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into());
+    };
+    match h.signals.iter_mut().find(|x| x.unique_id == s.unique_id) {
+        Some(existing) => *existing = s.clone(),
         None => h.signals.push(s.clone()),
     }
     tracing::info!(stack, success = s.success, unique_id = %s.unique_id, "wait condition signal");

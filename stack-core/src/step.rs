@@ -119,10 +119,8 @@ impl Engine {
                     }
                 }
             }
-            ResourceKind::WaitConditionHandle => crate::wait_condition::create_handle(&self.signals, plan, &mut rec),
-            ResourceKind::WaitCondition => {
-                crate::wait_condition::wait(&self.signals, plan, &r.logical, &props, &mut rec).await?;
-            }
+            ResourceKind::WaitConditionHandle => self.create_handle(plan, &mut rec).await?,
+            ResourceKind::WaitCondition => self.wait_condition(plan, &props, &mut rec, earlier.as_ref()).await?,
             ResourceKind::Custom => match earlier.filter(|e| e.status == Status::CreateComplete) {
                 Some(done) => rec = done,
                 None => {
@@ -143,23 +141,29 @@ impl Engine {
         rec.status = Status::CreateComplete;
         rec.intent = None;
         rec.job_id = None;
-        if let (Some(meta), Some(pid)) = (&r.decl.metadata, &rec.physical_id) {
-            let resolved = plan
-                .evaluate(&view, meta, &format!("/Resources/{}/Metadata", r.logical))
-                .ok()
-                .flatten()
-                .unwrap_or(Value::Null);
-            self.signals.publish(
-                &plan.options.stack_id,
-                &plan.options.stack_name,
-                &r.logical,
-                &r.type_name,
-                pid,
-                &resolved,
-                &plan.options.metadata_token,
-            );
-        }
+        self.publish_metadata(plan, r, &view, &rec);
         Ok(rec)
+    }
+
+    /// Publishes a created resource's Metadata (if it has any) for its guests' cfn-init.
+    pub(crate) fn publish_metadata(&self, plan: &Plan, r: &PlannedResource, view: &View<'_>, rec: &ResourceRecord) {
+        let (Some(meta), Some(pid)) = (&r.decl.metadata, &rec.physical_id) else {
+            return;
+        };
+        let resolved = plan
+            .evaluate(view, meta, &format!("/Resources/{}/Metadata", r.logical))
+            .ok()
+            .flatten()
+            .unwrap_or(Value::Null);
+        self.signals.publish(
+            &plan.options.stack_id,
+            &plan.options.stack_name,
+            &r.logical,
+            &r.type_name,
+            pid,
+            &resolved,
+            &plan.options.metadata_token,
+        );
     }
 
     /// Deletes one resource of `plan`.
@@ -172,7 +176,7 @@ impl Engine {
         let pid = rec.physical_id.clone().unwrap_or_default();
         match kind {
             ResourceKind::WaitConditionHandle => {
-                crate::wait_condition::delete_handle(&self.signals, &pid);
+                self.signals.remove_handle(&plan.options.stack_id, &rec.logical);
                 Ok(())
             }
             ResourceKind::WaitCondition => Ok(()),

@@ -1,47 +1,162 @@
 //! Wait conditions: a handle is a URL of the signal server; a condition waits there for `Count`
 //! success signals within `Timeout` seconds and exposes what they sent as `Data`.
+//!
+//! A wait outlives the process that began it:
+//! - a handle's token is derived from the stack's signal key ([`crate::plan::PlanOptions::signal_key`],
+//!   itself derived from the account's secret key), so a resumed run hands out the same URL, and the
+//!   store keeps only its SHA-256 (to check, on resume, that the key is still the same);
+//! - every signal is kept in the store before it is answered, so one taken is never lost;
+//! - the condition is recorded when it starts waiting, so its timeout counts from then, across runs,
+//!   and `describe` lists it while it waits.
 
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::plan::Plan;
+use crate::durable::DurableError;
+use crate::engine::Engine;
+use crate::events::Status;
+use crate::plan::{Plan, PlanOptions, ResourceKind};
 use crate::resource_error::ResourceError;
-use crate::signals::SignalServer;
-use crate::state::ResourceRecord;
+use crate::signals::HandleKey;
+use crate::state::{HandleRecord, Intent, IntentKind, ResourceRecord, StackRecord};
 
-/// Makes a handle: its physical id is its URL.
-pub(crate) fn create_handle(signals: &SignalServer, plan: &Plan, rec: &mut ResourceRecord) {
-    rec.physical_id = Some(signals.new_handle(&plan.options.stack_id));
+/// The token of handle `logical` of the stack of `options` (a secret: it is what the URL holds).
+pub(crate) fn handle_token(options: &PlanOptions, logical: &str) -> String {
+    cloudstack_client::signing::hmac_hex(format!("handle {logical}").as_bytes(), options.signal_key.expose())
 }
 
-/// Waits for the condition's signals.
-pub(crate) async fn wait(
-    signals: &SignalServer,
-    plan: &Plan,
-    logical: &str,
-    props: &Map<String, Value>,
-    rec: &mut ResourceRecord,
-) -> Result<(), ResourceError> {
-    let url = props
-        .get("Handle")
-        .and_then(Value::as_str)
-        .ok_or(ResourceError::NoHandle)?
-        .to_string();
-    let num = |k: &str, d: u64| {
-        props
-            .get(k)
-            .and_then(|v| v.as_str().map_or_else(|| v.as_u64(), |s| s.parse().ok()))
-            .unwrap_or(d)
-    };
-    let (count, timeout) = (num("Count", 1) as usize, Duration::from_secs(num("Timeout", 600)));
-    let data = signals.wait(&url, count, timeout).await?;
-    rec.physical_id = Some(format!("{}-{logical}", plan.options.stack_name));
-    rec.attributes.insert("Data".into(), Value::String(data.to_string()));
-    Ok(())
+/// Lowercase hex SHA-256 of a token.
+fn token_sha256(token: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
-/// Deletes a handle (a condition has nothing to delete).
-pub(crate) fn delete_handle(signals: &SignalServer, physical_id: &str) {
-    signals.remove_handle(physical_id);
+impl Engine {
+    /// Registers handle `logical` with the signal server, holding the signals the store already kept
+    /// for it; returns its URL.
+    async fn register_handle(&self, plan: &Plan, logical: &str) -> Result<String, crate::state::StateError> {
+        let name = &plan.options.stack_name;
+        let earlier = match &self.store {
+            Some(store) => store.signals(name, logical).await?,
+            None => Vec::new(),
+        };
+        let token = handle_token(&plan.options, logical);
+        let key = HandleKey {
+            stack_id: &plan.options.stack_id,
+            stack_name: name,
+            logical,
+            token: &token,
+        };
+        Ok(self.signals.register_handle(key, earlier, self.store.clone()))
+    }
+
+    /// Makes a handle: its physical id is its URL; the store keeps its token's hash.
+    pub(crate) async fn create_handle(&self, plan: &Plan, rec: &mut ResourceRecord) -> Result<(), ResourceError> {
+        let handle = HandleRecord {
+            logical: rec.logical.clone(),
+            token_sha256: token_sha256(&handle_token(&plan.options, &rec.logical)),
+            created_ms: crate::state::now_ms(),
+        };
+        self.save_handle(plan, &handle).await?;
+        rec.physical_id = Some(self.register_handle(plan, &rec.logical).await?);
+        Ok(())
+    }
+
+    /// Waits for the condition's signals. Its timeout counts from when it first began waiting,
+    /// in this run or an earlier one (`earlier`).
+    pub(crate) async fn wait_condition(
+        &self,
+        plan: &Plan,
+        props: &Map<String, Value>,
+        rec: &mut ResourceRecord,
+        earlier: Option<&ResourceRecord>,
+    ) -> Result<(), ResourceError> {
+        let url = props
+            .get("Handle")
+            .and_then(Value::as_str)
+            .ok_or(ResourceError::NoHandle)?
+            .to_string();
+        let num = |k: &str, d: u64| {
+            props
+                .get(k)
+                .and_then(|v| v.as_str().map_or_else(|| v.as_u64(), |s| s.parse().ok()))
+                .unwrap_or(d)
+        };
+        let (count, timeout) = (num("Count", 1) as usize, Duration::from_secs(num("Timeout", 600)));
+        let now = crate::state::now_ms();
+        let began = earlier
+            .and_then(|e| e.intent.as_ref())
+            .filter(|i| i.kind == IntentKind::Create)
+            .map_or(now, |i| i.at_ms.min(now));
+        rec.intent = Some(Intent {
+            kind: IntentKind::Create,
+            api: "wait".into(),
+            at_ms: began,
+        });
+        self.persist(plan, rec).await?;
+        let waited = Duration::from_millis(now - began);
+        let data = self.signals.wait(&url, count, timeout, waited).await?;
+        rec.physical_id = Some(format!("{}-{}", plan.options.stack_name, rec.logical));
+        rec.attributes.insert("Data".into(), Value::String(data.to_string()));
+        Ok(())
+    }
+
+    /// Before a create is resumed: serves again what its guests use. Each handle an earlier run made
+    /// is registered again at its URL with the signals kept for it, and each created resource's
+    /// Metadata is published again. A stack whose guests would not reach this run (another URL,
+    /// another secret key) cannot be resumed, and nothing is changed.
+    pub(crate) async fn restore_guest_services(
+        &self,
+        plan: &Plan,
+        stored: &StackRecord,
+        prior: &mut std::collections::BTreeMap<String, ResourceRecord>,
+    ) -> Result<(), DurableError> {
+        let cannot = |reason: String| DurableError::CannotResume {
+            stack: stored.name.clone(),
+            reason,
+        };
+        let handles = match &self.store {
+            Some(store) => store.handles(&stored.name).await?,
+            None => Vec::new(),
+        };
+        let waiting = plan.resources.values().any(|r| {
+            matches!(r.kind, ResourceKind::WaitCondition)
+                && prior.get(&r.logical).is_none_or(|x| x.status != Status::CreateComplete)
+        });
+        let served = self.signals.base_url();
+        if let Some(url) = stored.options.metadata_url.as_deref().filter(|u| *u != served) {
+            if waiting && !handles.is_empty() {
+                let listen = stored.options.metadata_listen.as_deref().unwrap_or("its address");
+                return Err(cannot(format!(
+                    "its guests signal wait conditions at {url}, and this run would serve {served}: resume \
+                     with --metadata-url {url} and --metadata-listen {listen}"
+                )));
+            }
+        }
+        for h in &handles {
+            let Some(rec) = prior.get_mut(&h.logical) else { continue };
+            if rec.status != Status::CreateComplete {
+                continue;
+            }
+            if token_sha256(&handle_token(&plan.options, &h.logical)) != h.token_sha256 {
+                return Err(cannot(format!(
+                    "wait condition handle {} was made with another secret key: its guests' signals would \
+                     not be taken; resume with the credentials the stack was created with",
+                    h.logical
+                )));
+            }
+            rec.physical_id = Some(self.register_handle(plan, &h.logical).await?);
+        }
+        let view = crate::step::View(prior, &plan.resources);
+        for r in plan.resources.values() {
+            if let Some(rec) = prior.get(&r.logical).filter(|x| x.status == Status::CreateComplete) {
+                self.publish_metadata(plan, r, &view, rec);
+            }
+        }
+        Ok(())
+    }
 }

@@ -70,6 +70,8 @@ async fn interrupted(store: &SqliteStore, name: &str) {
                     zones: vec![ZONE_ID.into()],
                     unique_names: true,
                     disable_rollback: false,
+                    metadata_url: None,
+                    metadata_listen: None,
                 },
                 status: Status::CreateInProgress,
                 reason: None,

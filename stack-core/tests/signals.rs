@@ -28,7 +28,7 @@ fn success(id: &str) -> String {
 
 /// How many signals the handle holds (a wait for more than it can hold times out at once).
 async fn held(s: &SignalServer, url: &str) -> usize {
-    match s.wait(url, 10_000, Duration::from_millis(1)).await {
+    match s.wait(url, 10_000, Duration::from_millis(1), Duration::ZERO).await {
         Err(WaitError::Timeout { received, .. }) => received,
         other => panic!("expected a timeout, got {other:?}"),
     }
@@ -50,7 +50,10 @@ async fn malformed_and_unknown_statuses_get_400_and_change_nothing() {
     }
     assert_eq!(held(&s, &url).await, 0);
     assert_eq!(put(&url, success("a")).await, 200);
-    let data = s.wait(&url, 1, Duration::from_secs(1)).await.expect("one success");
+    let data = s
+        .wait(&url, 1, Duration::from_secs(1), Duration::ZERO)
+        .await
+        .expect("one success");
     assert_eq!(data["a"], "d-a");
 }
 
@@ -62,7 +65,7 @@ async fn a_failure_signal_fails_the_condition() {
         put(&url, r#"{"Status":"FAILURE","Reason":"disk full","UniqueId":"w"}"#).await,
         200
     );
-    let got = s.wait(&url, 1, Duration::from_secs(1)).await;
+    let got = s.wait(&url, 1, Duration::from_secs(1), Duration::ZERO).await;
     assert_eq!(got, Err(WaitError::Failure("disk full".into())));
 }
 
@@ -87,7 +90,7 @@ async fn a_handle_takes_count_plus_a_margin_of_distinct_signals() {
     let s = server().await;
     let url = s.new_handle("st-id");
     // The condition waits for 2 (and gives up at once here): the handle now knows its Count.
-    assert!(s.wait(&url, 2, Duration::from_millis(1)).await.is_err());
+    assert!(s.wait(&url, 2, Duration::from_millis(1), Duration::ZERO).await.is_err());
     for i in 0..2 + SIGNAL_MARGIN {
         assert_eq!(put(&url, success(&format!("s{i}"))).await, 200, "signal {i}");
     }

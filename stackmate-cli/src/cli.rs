@@ -1,6 +1,6 @@
 //! The command line (clap).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -24,9 +24,11 @@ pub struct Cli {
 /// Settings of every command.
 #[derive(Debug, Args, Clone)]
 pub struct Global {
-    /// Where stack state is kept (one SQLite file).
-    #[arg(long, global = true, env = "STACKMATE_STATE_DIR", default_value = ".stackmate")]
-    pub state_dir: PathBuf,
+    /// Where stack state is kept (one SQLite file). Default: one directory per user,
+    /// `$XDG_STATE_HOME/stackmate` (`~/.local/state/stackmate`); a `.stackmate` directory in the
+    /// working directory, the default of earlier releases, is still used, with a notice.
+    #[arg(long, global = true, env = "STACKMATE_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
     /// CloudStack API endpoint (or CLOUDSTACK_ENDPOINT, or the profile).
     #[arg(long, global = true)]
     pub endpoint: Option<String>,
@@ -75,15 +77,64 @@ pub struct Global {
     /// name_chars.
     #[arg(long = "limit", global = true, value_name = "NAME=N")]
     pub limits: Vec<String>,
-    /// Address of the wait-condition and metadata server.
-    #[arg(long, global = true, default_value = "127.0.0.1:0")]
-    pub metadata_listen: std::net::SocketAddr,
-    /// The URL guests use to reach the metadata server (when it is behind NAT or a proxy).
+    /// Address of the wait-condition and metadata server (default 127.0.0.1 on a free port; `resume`
+    /// listens where the stack's first run did, so that its guests' URLs keep working).
+    #[arg(long, global = true)]
+    pub metadata_listen: Option<std::net::SocketAddr>,
+    /// The URL guests use to reach the metadata server (when it is behind NAT or a proxy; `resume`
+    /// uses the stack's).
     #[arg(long, global = true)]
     pub metadata_url: Option<String>,
     /// More log output on stderr (-v info, -vv debug).
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// The state directory of earlier releases, relative to the working directory.
+pub const LEGACY_STATE_DIR: &str = ".stackmate";
+
+impl Global {
+    /// The state directory: `--state-dir` (or `STACKMATE_STATE_DIR`), else `.stackmate` in the
+    /// working directory if it holds a state file (with a notice to return), else the per-user
+    /// directory ([`user_state_dir`]).
+    pub fn resolve_state_dir(&mut self) -> Option<String> {
+        if self.state_dir.is_some() {
+            return None;
+        }
+        let legacy = PathBuf::from(LEGACY_STATE_DIR);
+        let user = user_state_dir();
+        if legacy.join(stack_core::state::STATE_FILE).is_file() && user.as_deref() != Some(legacy.as_path()) {
+            let notice = format!(
+                "note: using the state in ./{LEGACY_STATE_DIR}, found in this directory; the default is now {} \
+                 (move the directory there, or pass --state-dir)",
+                user.as_deref()
+                    .map_or("a directory per user".into(), |u| u.display().to_string())
+            );
+            self.state_dir = Some(legacy);
+            return Some(notice);
+        }
+        self.state_dir = Some(user.unwrap_or(legacy));
+        None
+    }
+
+    /// The state directory ([`Global::resolve_state_dir`]).
+    pub fn state_dir(&self) -> &Path {
+        self.state_dir.as_deref().unwrap_or(Path::new(LEGACY_STATE_DIR))
+    }
+}
+
+/// The per-user state directory: `$XDG_STATE_HOME/stackmate`, else `$HOME/.local/state/stackmate`
+/// (`None` without either).
+pub fn user_state_dir() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    std::env::var_os("XDG_STATE_HOME")
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".local/state"))
+        })
+        .map(|base| base.join("stackmate"))
 }
 
 /// `--output text|json`.
@@ -154,10 +205,18 @@ pub enum Command {
         /// NoEcho parameter values (never stored).
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
-        /// Delete the resources tagged with the stack's name instead (for a stack whose state is
-        /// gone). Nothing is read from the state: be sure no live run owns the name.
+        /// Delete the resources tagged with the stack's name instead, for a stack whose state is
+        /// gone. They are listed first, and deleted after a confirmation on a terminal (`--yes`
+        /// elsewhere). Refused while a run looks live: a job still running on one, or one created
+        /// within the last lock lease.
         #[arg(long)]
         by_tags: bool,
+        /// With `--by-tags`: delete without asking (for scripts).
+        #[arg(long, requires = "by_tags")]
+        yes: bool,
+        /// With `--by-tags`: delete even if a run looks live.
+        #[arg(long, requires = "by_tags")]
+        force: bool,
     },
     /// Finish or undo what a stopped run left.
     Resume {

@@ -3,14 +3,15 @@
 use crate::failures::{stack_error, stack_failed};
 use crate::printing::{out, outln};
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use stack_core::signals::SignalServer;
-use stack_core::state::{SqliteStore, StateStore};
-use stack_core::{DeleteBy, Deleted, Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
+use stack_core::state::{SqliteStore, StateStore, StoredOptions};
+use stack_core::{Engine, EngineConfig, LaunchError, PlanOptions, StackRun, Status};
 
 use crate::cli::{ApiSpecAction, Command, Global, GraphFormat, OutputArgs, ParamArgs};
 use crate::connection::{Connection, ConnectionFlags};
@@ -52,8 +53,13 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             name,
             params,
             by_tags,
+            yes,
+            force,
             out,
-        } => delete(&global, &name, &params, by_tags, out).await,
+        } => {
+            let how = crate::delete::DeleteFlags { by_tags, yes, force };
+            crate::delete::delete(&global, &name, &params, how, out).await
+        }
         Command::Resume { name, params, out } => resume(&global, &name, &params, out).await,
         Command::ContinueRollback {
             name,
@@ -121,7 +127,7 @@ pub(crate) fn limits(g: &Global) -> Result<stack_core::limits::Limits, CliError>
     Ok(l)
 }
 
-fn connection_flags(g: &Global) -> ConnectionFlags {
+pub(crate) fn connection_flags(g: &Global) -> ConnectionFlags {
     ConnectionFlags {
         endpoint: g.endpoint.clone(),
         api_key: g.api_key.clone(),
@@ -135,7 +141,7 @@ fn connection_flags(g: &Global) -> ConnectionFlags {
 }
 
 async fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
-    let store = SqliteStore::open_existing_dir(&g.state_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let store = SqliteStore::open_existing_dir(g.state_dir()).map_err(|e| CliError::Invalid(e.to_string()))?;
     let (version, source) =
         crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await?;
     tracing::info!("validating against {source}");
@@ -205,8 +211,8 @@ async fn graph(g: &Global, template: &Path, p: &ParamArgs, format: GraphFormat) 
     Ok(())
 }
 
-fn open_store(g: &Global) -> Result<Arc<SqliteStore>, CliError> {
-    SqliteStore::open_dir(&g.state_dir).map(Arc::new).map_err(|e| {
+pub(crate) fn open_store(g: &Global) -> Result<Arc<SqliteStore>, CliError> {
+    SqliteStore::open_dir(g.state_dir()).map(Arc::new).map_err(|e| {
         CliError::Invalid(format!(
             "{e} (the state directory is --state-dir or STACKMATE_STATE_DIR)"
         ))
@@ -219,16 +225,42 @@ pub(crate) struct CreateSettings {
     pub timeout: Option<u64>,
 }
 
+/// Where the wait-condition and metadata server listens, and the URL guests are given: the flags,
+/// else (for a stack being resumed) where its first run served its guests, else 127.0.0.1 on a free
+/// port.
+fn guest_endpoint(g: &Global, resumed: Option<&StoredOptions>) -> Result<(SocketAddr, Option<String>), CliError> {
+    let stored_listen = resumed
+        .and_then(|o| o.metadata_listen.as_deref())
+        .filter(|_| g.metadata_listen.is_none() && g.metadata_url.is_none());
+    let listen = match (g.metadata_listen, stored_listen) {
+        (Some(a), _) => a,
+        (None, Some(a)) => a
+            .parse()
+            .map_err(|e| CliError::Invalid(format!("the stack's stored metadata address {a}: {e}")))?,
+        (None, None) => SocketAddr::from(([127, 0, 0, 1], 0)),
+    };
+    let url = g
+        .metadata_url
+        .clone()
+        .or_else(|| stored_listen.and(resumed.and_then(|o| o.metadata_url.clone())));
+    Ok((listen, url))
+}
+
 pub(crate) async fn engine_for(
     g: &Global,
     conn: &Connection,
     settings: Option<&CreateSettings>,
     store: Arc<dyn StateStore>,
+    resumed: Option<&StoredOptions>,
 ) -> Result<Engine, CliError> {
     let client = conn.client()?;
-    let signals = SignalServer::start(g.metadata_listen, g.metadata_url.clone())
-        .await
-        .map_err(|e| CliError::Invalid(format!("--metadata-listen {}: {e}", g.metadata_listen)))?;
+    let (listen, url) = guest_endpoint(g, resumed)?;
+    let signals = SignalServer::start(listen, url).await.map_err(|e| {
+        CliError::Invalid(format!(
+            "cannot serve wait conditions and metadata on {listen}: {e} (choose another address with \
+             --metadata-listen; a resumed stack's guests keep using the URL they were given)"
+        ))
+    })?;
     let mut config = EngineConfig {
         concurrency: g.concurrency.unwrap_or(0),
         ..EngineConfig::default()
@@ -251,7 +283,7 @@ pub(crate) async fn engine_for(
     Ok(Engine::new(client, signals, config).with_store(store))
 }
 
-fn print_run(run: &StackRun, out: OutputArgs) {
+pub(crate) fn print_run(run: &StackRun, out: OutputArgs) {
     if out.output == Format::Json {
         print_json(&json!({
             "name": run.plan.options.stack_name,
@@ -287,7 +319,7 @@ async fn create(
         .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
-    let engine = engine_for(g, &conn, Some(settings), store.clone()).await?;
+    let engine = engine_for(g, &conn, Some(settings), store.clone(), None).await?;
     let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
     let options = engine.plan_options(name, version).limits(limits);
     // Every check the cloud is not needed for, before the cloud is asked for its zones.
@@ -316,15 +348,15 @@ fn create_in_background(
     let (_, t) = read_template(template)?;
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
     let exe = std::env::current_exe().map_err(|e| CliError::Invalid(format!("cannot find this program: {e}")))?;
-    std::fs::create_dir_all(&g.state_dir)
-        .map_err(|e| CliError::Invalid(format!("--state-dir {}: {e}", g.state_dir.display())))?;
-    let log = g.state_dir.join(format!("{name}.log"));
+    std::fs::create_dir_all(g.state_dir())
+        .map_err(|e| CliError::Invalid(format!("--state-dir {}: {e}", g.state_dir().display())))?;
+    let log = g.state_dir().join(format!("{name}.log"));
     let file = std::fs::File::create(&log).map_err(|e| CliError::Invalid(format!("{}: {e}", log.display())))?;
     let err = file
         .try_clone()
         .map_err(|e| CliError::Invalid(format!("{}: {e}", log.display())))?;
     let mut cmd = std::process::Command::new(exe);
-    cmd.arg("--state-dir").arg(&g.state_dir);
+    cmd.arg("--state-dir").arg(g.state_dir());
     for (flag, v) in [
         ("--endpoint", &g.endpoint),
         ("--api-key", &g.api_key),
@@ -347,7 +379,9 @@ fn create_in_background(
     for (k, v) in &given {
         cmd.env(params::env_var(k), v);
     }
-    cmd.arg("--metadata-listen").arg(g.metadata_listen.to_string());
+    if let Some(listen) = g.metadata_listen {
+        cmd.arg("--metadata-listen").arg(listen.to_string());
+    }
     cmd.arg("create").arg(name).arg(template);
     if settings.disable_rollback {
         cmd.arg("--disable-rollback");
@@ -381,7 +415,7 @@ fn create_in_background(
     Ok(())
 }
 
-async fn secrets_for(
+pub(crate) async fn secrets_for(
     g: &Global,
     name: &str,
     flags: &[String],
@@ -395,48 +429,12 @@ async fn secrets_for(
     params::stored_secrets(&names, flags, prompt)
 }
 
-async fn delete(g: &Global, name: &str, flags: &[String], by_tags: bool, out: OutputArgs) -> Result<(), CliError> {
-    let conn = Connection::resolve(&connection_flags(g))?;
-    let store = open_store(g)?;
-    let engine = engine_for(g, &conn, None, store.clone()).await?;
-    Progress::new(out.output == Format::Json).attach(&engine);
-    let (by, secrets) = if by_tags {
-        let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
-        (DeleteBy::Tags(version), BTreeMap::new())
-    } else {
-        (DeleteBy::State, secrets_for(g, name, flags, true).await?)
-    };
-    match engine
-        .delete_named(name, by, &secrets)
-        .await
-        .map_err(|e| stack_failed(&e))?
-    {
-        Deleted::Stack(run) => print_run(&run, out),
-        Deleted::ByTags(deleted) => {
-            if out.output == Format::Json {
-                let items: Vec<Value> = deleted
-                    .iter()
-                    .map(|(t, id)| json!({"resource_type": t, "physical_id": id}))
-                    .collect();
-                print_json(&json!({"name": name, "found_by": "tags", "deleted": items}));
-            } else if deleted.is_empty() {
-                outln!("stack {name}: no resource is tagged with it; nothing to delete");
-            } else {
-                outln!("stack {name}: deleted {} resources found by its tags:", deleted.len());
-                for (t, id) in &deleted {
-                    outln!("  {t:<24} {id}");
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
 async fn resume(g: &Global, name: &str, flags: &[String], out: OutputArgs) -> Result<(), CliError> {
     let conn = Connection::resolve(&connection_flags(g))?;
     let secrets = secrets_for(g, name, flags, true).await?;
     let store = open_store(g)?;
-    let engine = engine_for(g, &conn, None, store).await?;
+    let stored = known_stack(&store, name).await?;
+    let engine = engine_for(g, &conn, None, store, Some(&stored.options)).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
     let run = engine.resume(name, &secrets).await.map_err(|e| stack_failed(&e))?;
     print_run(&run, out);
@@ -453,7 +451,7 @@ async fn continue_rollback(
     let conn = Connection::resolve(&connection_flags(g))?;
     let secrets = params::from_flags(flags)?;
     let store = open_store(g)?;
-    let engine = engine_for(g, &conn, None, store).await?;
+    let engine = engine_for(g, &conn, None, store, None).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
     let run = engine
         .continue_rollback(name, skip, &secrets)
@@ -691,7 +689,7 @@ async fn refresh_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
 }
 
 async fn show_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
-    let store = SqliteStore::open_existing_dir(&g.state_dir).map_err(|e| CliError::Invalid(e.to_string()))?;
+    let store = SqliteStore::open_existing_dir(g.state_dir()).map_err(|e| CliError::Invalid(e.to_string()))?;
     let (v, source) =
         crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await?;
     if out.output == Format::Json {

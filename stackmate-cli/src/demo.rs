@@ -98,7 +98,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
         disable_rollback: false,
         timeout: None,
     };
-    let engine = engine_for(g, &conn, Some(&settings), store.clone()).await?;
+    let engine = engine_for(g, &conn, Some(&settings), store.clone(), None).await?;
     let version = crate::release::for_cloud(&demo_flags, &conn, engine.client(), store.as_ref()).await?;
     outln!(
         "release: CloudStack {} read from the simulator's listApis ({} APIs, {} participants)",
@@ -127,13 +127,8 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
             "  {:<24} {:<40} {}",
             r.logical,
             r.type_name,
-            r.physical_id.as_deref().map_or("-".into(), |p| {
-                if p.contains("/waitcondition/") {
-                    stack_core::signals::SignalServer::masked(p)
-                } else {
-                    p.to_string()
-                }
-            })
+            // The run's records come masked: a handle's URL shows `****` for its token.
+            r.physical_id.as_deref().unwrap_or("-")
         );
     }
     outln!("\n== outputs");

@@ -44,9 +44,10 @@ fn refusal_text(stack: &str, r: &Refused) -> String {
 
 pub(crate) fn stack_failed(e: &DurableError) -> CliError {
     match e {
-        DurableError::UnknownStack(_) | DurableError::CannotResume { .. } | DurableError::NoStore => {
-            CliError::Invalid(e.to_string())
-        }
+        DurableError::UnknownStack(_)
+        | DurableError::CannotResume { .. }
+        | DurableError::NoStore
+        | DurableError::LiveRun { .. } => CliError::Invalid(e.to_string()),
         DurableError::State(_) => CliError::Invalid(e.to_string()),
         DurableError::Failed(f) => stack_error(f),
         DurableError::Other(_) => CliError::StackFailed(e.to_string()),

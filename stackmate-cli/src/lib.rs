@@ -19,6 +19,7 @@
 pub mod cli;
 pub mod commands;
 pub mod connection;
+mod delete;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod exit;
@@ -40,7 +41,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match cli::Cli::try_parse_from(args) {
+    let mut cli = match cli::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -59,6 +60,9 @@ where
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+    if let Some(notice) = cli.global.resolve_state_dir() {
+        errln!("{notice}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -175,36 +175,6 @@ async fn a_failed_create_rolls_back_and_stuck_stacks_get_unstuck() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn delete_without_state_finds_the_stack_by_its_tags() {
-    let sim = sim(20).await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let t = write(dir.path(), "stack.json", &template(false));
-    let (code, _, err) = run(stackmate(&sim.url, &dir.path().join("a"))
-        .args(["create", "lost"])
-        .arg(&t));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(sim.handle.created_resources().len(), CLOUD_RESOURCES);
-    // The state is gone (another machine, a deleted directory): tags are enough.
-    std::fs::remove_dir_all(dir.path().join("a")).expect("rm");
-    // Only when asked: a state directory that does not know the stack deletes nothing by itself.
-    let (code, _, err) = run(stackmate(&sim.url, &dir.path().join("b")).args(["delete", "lost"]));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("no stack named lost in the state") && err.contains("--by-tags"),
-        "{err}"
-    );
-    assert_eq!(
-        sim.handle.created_resources().len(),
-        CLOUD_RESOURCES,
-        "nothing was deleted"
-    );
-    let (code, out, err) = run(stackmate(&sim.url, &dir.path().join("b")).args(["delete", "lost", "--by-tags"]));
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("deleted 8 resources found by its tags"), "{out}");
-    assert_eq!(sim.handle.created_resources().len(), 0);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_exit_2_and_a_message_that_says_what_to_do() {
     let sim = sim(20).await;
     let dir = tempfile::tempdir().expect("tmp");

@@ -96,3 +96,128 @@ pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     std::fs::write(&p, text).expect("write");
     p
 }
+
+/// A stack whose VM's user data holds a wait-condition handle (`HANDLE='<url>'`), and a condition
+/// waiting for `count` signals within `timeout` seconds; its output `Data` is what they sent. The
+/// VM is named `vm` (`<stack>-vm` in the cloud).
+pub fn wait_template(count: u32, timeout: u32) -> String {
+    let zone = cloudstack_sim::fixtures::ZONE_ID;
+    let tpl = cloudstack_sim::fixtures::TEMPLATE_ID;
+    let offering = cloudstack_sim::fixtures::SERVICE_OFFERING_SMALL_ID;
+    format!(
+        r##"{{
+  "Resources": {{
+    "Handle": {{"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+    "Ip": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{zone}"}}}},
+    "Vm": {{"Type": "CloudStack::VirtualMachine", "Properties": {{"zoneid": "{zone}", "templateid": "{tpl}",
+      "serviceofferingid": "{offering}", "name": "vm",
+      "userdata": {{"Fn::Base64": {{"Fn::Join": ["", ["#!/bin/sh\nHANDLE='", {{"Ref": "Handle"}}, "'\n"]]}}}}}}}},
+    "Ready": {{"Type": "AWS::CloudFormation::WaitCondition", "DependsOn": "Vm",
+      "Properties": {{"Handle": {{"Ref": "Handle"}}, "Count": "{count}", "Timeout": "{timeout}"}}}}
+  }},
+  "Outputs": {{"Data": {{"Value": {{"Fn::GetAtt": ["Ready", "Data"]}}}}}}
+}}"##
+    )
+}
+
+/// CloudStack resources [`wait_template`] creates.
+pub const WAIT_CLOUD_RESOURCES: usize = 2;
+
+/// The guest's side: the user data script of the VM named `cloud_name`, once it exists.
+pub async fn user_data(url: &str, cloud_name: &str) -> Option<String> {
+    use base64::Engine as _;
+    let client = cloudstack_client::Client::builder(url)
+        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+        .build()
+        .expect("client");
+    let vms = client
+        .call("listVirtualMachines", cloudstack_client::HttpMethod::Get, vec![])
+        .await
+        .ok()?;
+    let vm = vms["virtualmachine"]
+        .as_array()?
+        .iter()
+        .find(|v| v["name"] == cloud_name)?
+        .clone();
+    let data = client
+        .call(
+            "getVirtualMachineUserData",
+            cloudstack_client::HttpMethod::Get,
+            vec![("virtualmachineid".into(), vm["id"].as_str()?.to_string())],
+        )
+        .await
+        .ok()?;
+    let b64 = data["virtualmachineuserdata"]["userdata"].as_str()?;
+    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(b64).ok()?).ok()
+}
+
+/// The value of `NAME='...'` in a user data script.
+pub fn assigned(script: &str, name: &str) -> String {
+    let start = script.find(&format!("{name}='")).expect(name) + name.len() + 2;
+    script[start..].chars().take_while(|c| *c != '\'').collect()
+}
+
+/// Sends a SUCCESS signal to `handle` as cfn-signal does (a PUT of its JSON): the answer's status,
+/// or `None` when nothing answers (no process serves the URL).
+pub async fn signal(handle: &str, unique_id: &str, data: &str) -> Option<u16> {
+    let body = format!(r#"{{"Status":"SUCCESS","Reason":"ready","UniqueId":"{unique_id}","Data":"{data}"}}"#);
+    let sent = reqwest::Client::new()
+        .put(handle)
+        .timeout(Duration::from_secs(5))
+        .body(body)
+        .send()
+        .await
+        .ok()?;
+    Some(sent.status().as_u16())
+}
+
+/// Runs `cmd` on a pseudo-terminal, answers with `answer` once it has shown `prompt`, and returns
+/// its exit code and all it showed (what a user at the terminal would see).
+pub fn on_a_terminal(cmd: &Command, prompt: &str, answer: &str) -> (i32, String) {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
+    let script = r#"
+import os, pty, sys, json, select, time
+argv = json.loads(sys.argv[1]); prompt = sys.argv[2].encode(); answer = sys.argv[3]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+seen, sent, deadline = b"", False, time.time() + 60
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    if not sent and prompt in seen:
+        time.sleep(0.2)
+        os.write(fd, answer.encode() + b"\n")
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+    let mut argv = vec![program];
+    argv.extend(args);
+    let mut py = Command::new("python3");
+    py.arg("-c")
+        .arg(script)
+        .arg(serde_json::to_string(&argv).expect("json"))
+        .arg(prompt)
+        .arg(answer);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => py.env(k, v),
+            None => py.env_remove(k),
+        };
+    }
+    let o = py.output().expect("python3 runs");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+    )
+}

@@ -2,6 +2,9 @@
 //! (which lives in this test process, so it survives), are killed with SIGKILL at seeded random
 //! points, and are resumed until they finish. After each stack: it completed (or rolled back, for the
 //! failing template), nothing was created twice, and after delete no resource of it is left.
+//! Every fourth stack waits for two signals from its VM's guest (played by a task of this test):
+//! one sent as soon as the VM's user data names the handle, one after the first kill that lands
+//! while it waits; both must be in the condition's data.
 //!
 //! `CRASH_KILLS` (default 50) is how many kills land on a running process before the harness stops.
 
@@ -10,7 +13,52 @@ mod common;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{sim, stackmate, template, write, CLOUD_RESOURCES};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use common::{
+    assigned, signal, sim, stackmate, template, user_data, wait_template, write, CLOUD_RESOURCES, WAIT_CLOUD_RESOURCES,
+};
+
+/// The guest of a wait stack's VM: reads its handle from the user data, sends `g1`, then `g2` once
+/// `killed` is set (or after 3 s), each retried until taken, as cfn-signal retries.
+fn guest(url: String, vm: String, killed: Arc<AtomicBool>, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let handle = loop {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Some(script) = user_data(&url, &vm).await {
+                break assigned(&script, "HANDLE");
+            }
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        };
+        let started = Instant::now();
+        for id in ["g1", "g2"] {
+            if id == "g2" {
+                while !killed.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(3) {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                }
+            }
+            while signal(&handle, id, &format!("data-{id}")).await != Some(200) {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    })
+}
+
+/// The stack's output `name`.
+fn output_of(url: &str, state: &std::path::Path, stack: &str, name: &str) -> String {
+    let out = stackmate(url, state)
+        .args(["outputs", stack, "-o", "json"])
+        .output()
+        .expect("outputs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    v["outputs"][name].as_str().unwrap_or_default().to_string()
+}
 
 /// A small seeded generator (xorshift), so a failing run can be replayed.
 struct Rng(u64);
@@ -74,14 +122,22 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
     let state = dir.path().join("state");
     let good = write(dir.path(), "good.json", &template(false));
     let bad = write(dir.path(), "bad.json", &template(true));
+    let waits = write(dir.path(), "waits.json", &wait_template(2, 120));
     let mut rng = Rng(seed);
     let (mut kills, mut stacks, mut survived) = (0u64, 0u64, 0u64);
     let url = sim.url.clone();
     while kills < target {
         let name = format!("crash{stacks}");
-        let failing = stacks % 3 == 2;
-        let t = if failing { &bad } else { &good };
+        let waiting = stacks % 4 == 3;
+        let failing = !waiting && stacks % 3 == 2;
+        let t = match (waiting, failing) {
+            (true, _) => &waits,
+            (_, true) => &bad,
+            _ => &good,
+        };
         stacks += 1;
+        let (killed_once, stop) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        let guest = waiting.then(|| guest(url.clone(), format!("{name}-vm"), killed_once.clone(), stop.clone()));
         // Create, killed at random points, then resumed (and killed again) until it finishes.
         let mut first = true;
         let mut tries = 0;
@@ -107,6 +163,7 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             let (killed, code) = run_or_kill(child, delay);
             if killed {
                 kills += 1;
+                killed_once.store(true, Ordering::Relaxed);
                 let known = status_of(&url, &state, &name);
                 if known == "?" {
                     // Killed before the stack was recorded: start over.
@@ -120,6 +177,10 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             }
             break code;
         };
+        stop.store(true, Ordering::Relaxed);
+        if let Some(g) = guest {
+            let _ = g.await;
+        }
         let status = status_of(&url, &state, &name);
         let live = sim.handle.created_resources();
         if failing {
@@ -146,9 +207,16 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             );
             assert_eq!(
                 live.len(),
-                CLOUD_RESOURCES,
+                if waiting { WAIT_CLOUD_RESOURCES } else { CLOUD_RESOURCES },
                 "{name}: created exactly once each: {live:?}"
             );
+            if waiting {
+                let data = output_of(&url, &state, &name, "Data");
+                assert!(
+                    data.contains("data-g1") && data.contains("data-g2"),
+                    "{name}: both signals count: {data}"
+                );
+            }
             // Delete, killed at random points, resumed until done.
             let mut first = true;
             let mut tries = 0;

@@ -7,13 +7,7 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine as _;
-use common::{root, sim, stackmate};
-
-/// The value of `NAME='...'` in the user data script.
-fn assigned(script: &str, name: &str) -> String {
-    let start = script.find(&format!("{name}='")).expect(name) + name.len() + 2;
-    script[start..].chars().take_while(|c| *c != '\'').collect()
-}
+use common::{assigned, root, sim, stackmate};
 
 async fn get(url: &str, token: Option<&str>) -> (u16, String) {
     let mut req = reqwest::Client::new().get(url);

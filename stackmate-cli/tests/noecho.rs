@@ -3,9 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{run, sim, stackmate, write};
+use common::{on_a_terminal, run, sim, stackmate, write};
 
 /// A group whose description carries the password, and an output that holds it inside a URL.
 fn template(default: bool) -> String {
@@ -46,56 +44,6 @@ async fn a_secret_inside_an_output_is_masked_the_same_way_everywhere() {
     }
 }
 
-/// Runs `stackmate` on a pseudo-terminal, answers its prompt with `answer`, and returns all it
-/// showed (what a user at the terminal would see).
-fn on_a_terminal(cmd: &Command, answer: &str) -> (i32, String) {
-    let program = cmd.get_program().to_string_lossy().into_owned();
-    let args: Vec<String> = cmd.get_args().map(|a| a.to_string_lossy().into_owned()).collect();
-    let script = r#"
-import os, pty, sys, json, select, time
-argv = json.loads(sys.argv[1]); answer = sys.argv[2]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(argv[0], argv)
-seen, sent, deadline = b"", False, time.time() + 60
-while time.time() < deadline:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if r:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    if not sent and b"NoEcho" in seen:
-        time.sleep(0.2)
-        os.write(fd, answer.encode() + b"\n")
-        sent = True
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-"#;
-    let mut argv = vec![program];
-    argv.extend(args);
-    let mut py = Command::new("python3");
-    py.arg("-c")
-        .arg(script)
-        .arg(serde_json::to_string(&argv).expect("json"))
-        .arg(answer);
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => py.env(k, v),
-            None => py.env_remove(k),
-        };
-    }
-    let o = py.output().expect("python3 runs");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_noecho_prompt_does_not_show_what_is_typed() {
     let sim = sim(20).await;
@@ -104,7 +52,7 @@ async fn the_noecho_prompt_does_not_show_what_is_typed() {
     let t = write(dir.path(), "db.json", &template(false));
     let mut cmd = stackmate(&sim.url, &state);
     cmd.args(["create", "typed"]).arg(&t);
-    let (code, seen) = on_a_terminal(&cmd, "Typed-Marker-77");
+    let (code, seen) = on_a_terminal(&cmd, "NoEcho", "Typed-Marker-77");
     assert_eq!(code, 0, "{seen}");
     assert!(seen.contains("DbPass (NoEcho"), "it asked: {seen}");
     assert!(!seen.contains("Typed-Marker-77"), "the answer was echoed: {seen}");

@@ -73,6 +73,9 @@ pub struct PlanOptions {
     /// (`CloudStack::StackMateMetadataToken`; see [`crate::metadata`]). A secret: masked wherever
     /// it would be written, like a NoEcho value.
     pub metadata_token: cloudstack_client::Secret,
+    /// The key the stack's wait-condition handle tokens are derived from (one per handle, the same
+    /// on every run of the stack; see [`crate::wait_condition`]). A secret, never handed out.
+    pub signal_key: cloudstack_client::Secret,
     /// What a template may hold.
     pub limits: Limits,
 }
@@ -80,8 +83,8 @@ pub struct PlanOptions {
 impl PlanOptions {
     /// Options for stack `stack_name` with id `stack_id` on `version`: no zones known, unique names,
     /// no custom types, the metadata server on `http://127.0.0.1:4567/` with a random metadata token
-    /// (the engine's [`crate::Engine::plan_options`] derives one that a resume gives again), the
-    /// default limits.
+    /// and signal key (the engine's [`crate::Engine::plan_options`] derives ones that a resume gives
+    /// again), the default limits.
     pub fn new(
         stack_name: impl Into<String>,
         stack_id: impl Into<String>,
@@ -96,6 +99,7 @@ impl PlanOptions {
             custom_types: BTreeMap::new(),
             metadata_url: "http://127.0.0.1:4567/".into(),
             metadata_token: cloudstack_client::Secret::new(crate::signals::random_token()),
+            signal_key: cloudstack_client::Secret::new(crate::signals::random_token()),
             limits: Limits::default(),
         }
     }
@@ -127,6 +131,12 @@ impl PlanOptions {
     /// The stack's metadata token.
     pub fn metadata_token(mut self, token: cloudstack_client::Secret) -> Self {
         self.metadata_token = token;
+        self
+    }
+
+    /// The key the stack's wait-condition handle tokens are derived from.
+    pub fn signal_key(mut self, key: cloudstack_client::Secret) -> Self {
+        self.signal_key = key;
         self
     }
 

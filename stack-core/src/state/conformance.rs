@@ -19,7 +19,10 @@ use std::time::Duration;
 
 use serde_json::{json, Map};
 
-use super::{Intent, IntentKind, LockHolder, ResourceRecord, StackRecord, StateError, StateStore, StoredOptions};
+use super::{
+    HandleRecord, Intent, IntentKind, LockHolder, ResourceRecord, SignalRecord, StackRecord, StateError, StateStore,
+    StoredOptions,
+};
 use crate::events::{Event, Status};
 
 /// A rule of the contract that a store broke.
@@ -58,6 +61,8 @@ pub async fn check(store: &dyn StateStore) -> Result<usize, Broken> {
     passed += 1;
     specs(store, &suffix).await?;
     passed += 2;
+    wait_handles(store, &name("handles")).await?;
+    passed += 3;
     Ok(passed)
 }
 
@@ -85,6 +90,8 @@ pub fn sample_stack(name: &str) -> StackRecord {
             zones: vec!["z1".to_string()],
             unique_names: true,
             disable_rollback: false,
+            metadata_url: Some("http://10.0.0.2:4567/".to_string()),
+            metadata_listen: Some("0.0.0.0:4567".to_string()),
         },
         status: Status::CreateInProgress,
         reason: None,
@@ -418,4 +425,61 @@ async fn specs(store: &dyn StateStore, suffix: &str) -> Result<(), Broken> {
         Some((s, at)) if s == sha && at >= before.saturating_sub(1000) => Ok(()),
         other => Err(broken(E, format!("read {other:?}"))),
     }
+}
+
+fn signal(unique_id: &str, success: bool, data: &str) -> SignalRecord {
+    SignalRecord {
+        success,
+        reason: format!("reason of {unique_id}"),
+        unique_id: unique_id.to_string(),
+        data: data.to_string(),
+        received_ms: 1_700_000_000_000,
+    }
+}
+
+async fn wait_handles(store: &dyn StateStore, name: &str) -> Result<(), Broken> {
+    const U: &str = "a signal for a handle the store does not have is refused and not kept";
+    let early = signal("i-1", true, "early");
+    if store.save_signal(name, "Handle", &early).await.map_err(failed(U))? {
+        return Err(broken(U, "save_signal returned true before the handle was saved"));
+    }
+    if !store.signals(name, "Handle").await.map_err(failed(U))?.is_empty() {
+        return Err(broken(U, "the refused signal was kept"));
+    }
+    const H: &str = "a handle reads back as written; signals keep their order, a repeated id replaces in place";
+    let lease = store.acquire_lock(name, &holder(1), LEASE).await.map_err(failed(H))?;
+    let handle = HandleRecord {
+        logical: "Handle".into(),
+        token_sha256: "ab".repeat(32),
+        created_ms: 1_700_000_000_000,
+    };
+    store.save_handle(&lease, &handle).await.map_err(failed(H))?;
+    let read = store.handles(name).await.map_err(failed(H))?;
+    if read != vec![handle.clone()] {
+        return Err(broken(H, format!("wrote {handle:?}, read {read:?}")));
+    }
+    let (a, b, a2) = (
+        signal("i-1", true, "one"),
+        signal("i-2", false, "two"),
+        signal("i-1", true, "again"),
+    );
+    for s in [&a, &b, &a2] {
+        if !store.save_signal(name, "Handle", s).await.map_err(failed(H))? {
+            return Err(broken(H, format!("save_signal refused {s:?} for a saved handle")));
+        }
+    }
+    let read = store.signals(name, "Handle").await.map_err(failed(H))?;
+    if read != vec![a2.clone(), b.clone()] {
+        return Err(broken(H, format!("sent {a:?}, {b:?}, {a2:?}; read {read:?}")));
+    }
+    const R: &str = "removing a stack removes its handles and signals";
+    store.remove_stack(&lease).await.map_err(failed(R))?;
+    let (handles, signals) = (
+        store.handles(name).await.map_err(failed(R))?,
+        store.signals(name, "Handle").await.map_err(failed(R))?,
+    );
+    if !handles.is_empty() || !signals.is_empty() {
+        return Err(broken(R, format!("left {handles:?} and {signals:?}")));
+    }
+    store.release_lock(&lease).await.map_err(failed(R))
 }

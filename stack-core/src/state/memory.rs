@@ -5,7 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use super::{expiry, now_ms, Lease, LockHolder, ResourceRecord, StackRecord, StateError, StateStore, StoreFuture};
+use super::{
+    expiry, now_ms, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord, StateError, StateStore,
+    StoreFuture,
+};
 use crate::events::{Event, Status};
 
 #[derive(Debug)]
@@ -26,6 +29,10 @@ struct Inner {
     locks: BTreeMap<String, LockRow>,
     specs: BTreeMap<String, String>,
     endpoints: BTreeMap<String, (String, u64)>,
+    /// Handles by stack, then logical id.
+    handles: BTreeMap<String, BTreeMap<String, HandleRecord>>,
+    /// Signals by (stack, handle), in the order first received.
+    signals: BTreeMap<(String, String), Vec<SignalRecord>>,
 }
 
 impl Inner {
@@ -106,6 +113,8 @@ impl StateStore for MemoryStore {
             s.stacks.remove(&lease.stack);
             s.resources.remove(&lease.stack);
             s.events.retain(|(_, e)| e.stack != lease.stack);
+            s.handles.remove(&lease.stack);
+            s.signals.retain(|(stack, _), _| *stack != lease.stack);
             Ok(())
         })
     }
@@ -215,6 +224,49 @@ impl StateStore for MemoryStore {
                 }
             }
             Ok(())
+        })
+    }
+
+    fn save_handle<'a>(&'a self, lease: &'a Lease, handle: &'a HandleRecord) -> StoreFuture<'a, ()> {
+        self.run(|s| {
+            s.check(lease)?;
+            s.handles
+                .entry(lease.stack.clone())
+                .or_default()
+                .insert(handle.logical.clone(), handle.clone());
+            Ok(())
+        })
+    }
+
+    fn handles<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<HandleRecord>> {
+        self.run(|s| {
+            Ok(s.handles
+                .get(stack)
+                .map(|h| h.values().cloned().collect())
+                .unwrap_or_default())
+        })
+    }
+
+    fn save_signal<'a>(&'a self, stack: &'a str, handle: &'a str, signal: &'a SignalRecord) -> StoreFuture<'a, bool> {
+        self.run(|s| {
+            if !s.handles.get(stack).is_some_and(|h| h.contains_key(handle)) {
+                return Ok(false);
+            }
+            let held = s.signals.entry((stack.to_string(), handle.to_string())).or_default();
+            match held.iter_mut().find(|x| x.unique_id == signal.unique_id) {
+                Some(existing) => *existing = signal.clone(),
+                None => held.push(signal.clone()),
+            }
+            Ok(true)
+        })
+    }
+
+    fn signals<'a>(&'a self, stack: &'a str, handle: &'a str) -> StoreFuture<'a, Vec<SignalRecord>> {
+        self.run(|s| {
+            Ok(s.signals
+                .get(&(stack.to_string(), handle.to_string()))
+                .cloned()
+                .unwrap_or_default())
         })
     }
 

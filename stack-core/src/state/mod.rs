@@ -10,8 +10,10 @@
 //!
 //! What is stored: each stack's template text, its parameters (NoEcho values never: they are asked for
 //! again on resume), options and status; each resource's status, physical id, attributes, the create
-//! call's parameters and the async job in flight; every event; and a lock per stack. Values of NoEcho
-//! parameters are masked in everything written.
+//! call's parameters and the async job in flight; every event; each wait-condition handle (its token
+//! only as a SHA-256) and the signals guests sent to it; and a lock per stack. Secrets (NoEcho values,
+//! the metadata token, handle tokens) are masked in everything written, in every encoding
+//! ([`crate::secrets`]).
 //!
 //! ## Locks: a lease with a fencing counter
 //!
@@ -40,6 +42,7 @@ mod memory;
 mod private_files;
 mod schema;
 mod sqlite;
+mod sqlite_rows;
 
 pub use memory::MemoryStore;
 pub use sqlite::{SqliteStore, MIGRATIONS, SCHEMA_VERSION, STATE_FILE};
@@ -189,6 +192,13 @@ pub struct StoredOptions {
     pub unique_names: bool,
     /// Whether rollback was disabled.
     pub disable_rollback: bool,
+    /// The metadata server's URL the stack's guests were given (`CloudStack::StackMateApiURL`): a
+    /// resume serves the wait conditions there again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_url: Option<String>,
+    /// The address that server listened on (a resume listens there again unless told otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_listen: Option<String>,
 }
 
 /// One stack in the store.
@@ -260,6 +270,33 @@ impl ResourceRecord {
     }
 }
 
+/// A wait-condition handle of a stack, as stored: its token only as a SHA-256, enough to check a
+/// signal's URL and never enough to make one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandleRecord {
+    /// The handle's logical id.
+    pub logical: String,
+    /// Lowercase hex SHA-256 of its token.
+    pub token_sha256: String,
+    /// When it was made (ms since the epoch).
+    pub created_ms: u64,
+}
+
+/// A signal a guest sent to a wait-condition handle, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalRecord {
+    /// SUCCESS (true) or FAILURE (false).
+    pub success: bool,
+    /// `Reason`.
+    pub reason: String,
+    /// `UniqueId` (one record per id: a later signal with the same id replaces it, in place).
+    pub unique_id: String,
+    /// `Data`.
+    pub data: String,
+    /// When it was received (ms since the epoch).
+    pub received_ms: u64,
+}
+
 /// Who asks for a stack's lock. Its token identifies it; pid and host only say who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockHolder {
@@ -319,7 +356,8 @@ pub trait StateStore: Send + Sync {
     fn stack<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<StackRecord>>;
     /// All stacks, by name.
     fn stacks(&self) -> StoreFuture<'_, Vec<StackRecord>>;
-    /// Removes the leased stack with its resources and events (its lock's counter stays).
+    /// Removes the leased stack with its resources, events, handles and signals (its lock's counter
+    /// stays).
     fn remove_stack<'a>(&'a self, lease: &'a Lease) -> StoreFuture<'a, ()>;
     /// Inserts or replaces a resource record of the leased stack.
     fn save_resource<'a>(&'a self, lease: &'a Lease, resource: &'a ResourceRecord) -> StoreFuture<'a, ()>;
@@ -337,6 +375,16 @@ pub trait StateStore: Send + Sync {
     fn renew_lock<'a>(&'a self, lease: &'a Lease, duration: Duration) -> StoreFuture<'a, ()>;
     /// Releases a held lease (a lease already taken over is left alone).
     fn release_lock<'a>(&'a self, lease: &'a Lease) -> StoreFuture<'a, ()>;
+    /// Inserts or replaces a wait-condition handle of the leased stack.
+    fn save_handle<'a>(&'a self, lease: &'a Lease, handle: &'a HandleRecord) -> StoreFuture<'a, ()>;
+    /// A stack's wait-condition handles, by logical id.
+    fn handles<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<HandleRecord>>;
+    /// Keeps a signal received on handle `handle` of `stack`; one with the same `unique_id` is
+    /// replaced in place. Not under a lease: signals come from guests, to whichever process serves
+    /// the handle. Returns false, keeping nothing, when the store has no such handle.
+    fn save_signal<'a>(&'a self, stack: &'a str, handle: &'a str, signal: &'a SignalRecord) -> StoreFuture<'a, bool>;
+    /// The signals of handle `handle` of `stack`, in the order first received.
+    fn signals<'a>(&'a self, stack: &'a str, handle: &'a str) -> StoreFuture<'a, Vec<SignalRecord>>;
     /// Keeps an API spec's facts under their sha256 (the first one kept stays).
     fn save_spec<'a>(&'a self, sha256: &'a str, facts: &'a str) -> StoreFuture<'a, ()>;
     /// The facts kept under `sha256`.

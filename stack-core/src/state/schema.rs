@@ -2,7 +2,7 @@
 //! version is migrated on open; a newer one is refused.
 
 /// The schema version this build writes. Older files are migrated on open; newer ones are refused.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The statements that take a file from version `i` to `i + 1` (index 0 creates version 1).
 pub const MIGRATIONS: &[&str] = &[
@@ -70,4 +70,24 @@ pub const MIGRATIONS: &[&str] = &[
     );",
     // Version 4: locks are leases with a fencing counter; a released lock keeps its row (and counter).
     "ALTER TABLE locks ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;",
+    // Version 5: wait-condition handles (token hashes) and the signals guests sent, so that a wait
+    // outlives the process that began it.
+    "CREATE TABLE wait_handles (
+        stack TEXT NOT NULL,
+        logical TEXT NOT NULL,
+        token_sha256 TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (stack, logical)
+    );
+    CREATE TABLE signals (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        stack TEXT NOT NULL,
+        handle TEXT NOT NULL,
+        unique_id TEXT NOT NULL,
+        success INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        data TEXT NOT NULL,
+        received_ms INTEGER NOT NULL,
+        UNIQUE (stack, handle, unique_id)
+    );",
 ];

@@ -11,8 +11,12 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::private_files;
 pub use super::schema::{MIGRATIONS, SCHEMA_VERSION};
+use super::sqlite_rows::{
+    fenced, json_text, ms, parse_status, read_stack_row, resource_from_row, stack_from_row, unsigned, ResourceRow,
+    STACK_COLUMNS,
+};
 use super::{
-    expiry, now_ms, Intent, IntentKind, Lease, LockHolder, ResourceRecord, StackRecord, StateError, StateStore,
+    expiry, now_ms, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord, StateError, StateStore,
     StoreFuture,
 };
 use crate::events::{Event, Status};
@@ -138,126 +142,6 @@ impl SqliteStore {
     }
 }
 
-fn corrupt(stack: &str, message: impl Into<String>) -> StateError {
-    StateError::Corrupt {
-        stack: stack.to_string(),
-        message: message.into(),
-    }
-}
-
-fn parse_status(stack: &str, s: &str) -> Result<Status, StateError> {
-    Status::parse(s).ok_or_else(|| corrupt(stack, format!("unknown status {s:?}")))
-}
-
-fn json_text<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
-}
-
-type StackRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    i64,
-);
-
-fn stack_from_row(row: StackRow) -> Result<StackRecord, StateError> {
-    let (name, stack_id, template, params, no_echo, options, status, reason, created, updated) = row;
-    let bad = |what: &str, e: serde_json::Error| corrupt(&name, format!("{what}: {e}"));
-    Ok(StackRecord {
-        stack_id,
-        template,
-        params: serde_json::from_str(&params).map_err(|e| bad("params", e))?,
-        no_echo: serde_json::from_str(&no_echo).map_err(|e| bad("no_echo", e))?,
-        options: serde_json::from_str(&options).map_err(|e| bad("options", e))?,
-        status: parse_status(&name, &status)?,
-        reason,
-        created_ms: u64::try_from(created).unwrap_or(0),
-        updated_ms: u64::try_from(updated).unwrap_or(0),
-        name,
-    })
-}
-
-const STACK_COLUMNS: &str =
-    "name, stack_id, template, params, no_echo, options, status, reason, created_ms, updated_ms";
-
-fn read_stack_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StackRow> {
-    // rusqlite reads a row into a tuple of its columns' types.
-    StackRow::try_from(r)
-}
-
-fn ms(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-fn unsigned(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-/// Whether `lease` is the stack's current one, in the transaction that is about to write.
-fn fenced(tx: &Transaction<'_>, lease: &Lease) -> rusqlite::Result<Option<StateError>> {
-    let current: Option<(String, i64)> = tx
-        .query_row(
-            "SELECT token, fence FROM locks WHERE stack = ?1",
-            params![lease.stack],
-            |r| <(String, i64)>::try_from(r),
-        )
-        .optional()?;
-    Ok(match current {
-        Some((token, fence)) if token == lease.token && unsigned(fence) == lease.fence => None,
-        _ => Some(StateError::Fenced {
-            stack: lease.stack.clone(),
-            fence: lease.fence,
-        }),
-    })
-}
-
-type ResourceRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-    bool,
-);
-
-fn resource_from_row(stack: &str, row: ResourceRow) -> Result<ResourceRecord, StateError> {
-    let (logical, type_name, status, physical_id, attrs, wire, intent, api, at, job_id, reason, tagged) = row;
-    let intent = match (intent.as_deref().and_then(IntentKind::parse), api) {
-        (Some(kind), Some(api)) => Some(Intent {
-            kind,
-            api,
-            at_ms: at.map_or(0, unsigned),
-        }),
-        _ => None,
-    };
-    Ok(ResourceRecord {
-        status: parse_status(stack, &status)?,
-        attributes: serde_json::from_str(&attrs)
-            .map_err(|e| corrupt(stack, format!("attributes of {logical}: {e}")))?,
-        create_wire: serde_json::from_str(&wire)
-            .map_err(|e| corrupt(stack, format!("create parameters of {logical}: {e}")))?,
-        logical,
-        type_name,
-        physical_id,
-        intent,
-        job_id,
-        tagged,
-        reason,
-    })
-}
-
 impl StateStore for SqliteStore {
     fn save_stack<'a>(&'a self, lease: &'a Lease, s: &'a StackRecord) -> StoreFuture<'a, ()> {
         let (lease, s) = (lease.clone(), s.clone());
@@ -339,7 +223,13 @@ impl StateStore for SqliteStore {
             if let Some(e) = fenced(tx, &lease)? {
                 return Ok(Err(e));
             }
-            for table in ["stacks WHERE name", "resources WHERE stack", "events WHERE stack"] {
+            for table in [
+                "stacks WHERE name",
+                "resources WHERE stack",
+                "events WHERE stack",
+                "wait_handles WHERE stack",
+                "signals WHERE stack",
+            ] {
                 tx.execute(&format!("DELETE FROM {table} = ?1"), params![lease.stack])?;
             }
             Ok(Ok(()))
@@ -537,6 +427,93 @@ impl StateStore for SqliteStore {
                 params![lease.stack, lease.token, ms(lease.fence)],
             )?;
             Ok(Ok(()))
+        })
+    }
+
+    fn save_handle<'a>(&'a self, lease: &'a Lease, h: &'a HandleRecord) -> StoreFuture<'a, ()> {
+        let (lease, h) = (lease.clone(), h.clone());
+        self.with(move |tx| {
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO wait_handles (stack, logical, token_sha256, created_ms) VALUES (?1,?2,?3,?4)",
+                params![lease.stack, h.logical, h.token_sha256, ms(h.created_ms)],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn handles<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<HandleRecord>> {
+        let stack = stack.to_string();
+        self.with(move |tx| {
+            let mut st = tx.prepare(
+                "SELECT logical, token_sha256, created_ms FROM wait_handles WHERE stack = ?1 ORDER BY logical",
+            )?;
+            let rows = st
+                .query_map(params![stack], |r| {
+                    Ok(HandleRecord {
+                        logical: r.get(0)?,
+                        token_sha256: r.get(1)?,
+                        created_ms: unsigned(r.get(2)?),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Ok(rows))
+        })
+    }
+
+    fn save_signal<'a>(&'a self, stack: &'a str, handle: &'a str, s: &'a SignalRecord) -> StoreFuture<'a, bool> {
+        let (stack, handle, s) = (stack.to_string(), handle.to_string(), s.clone());
+        self.with(move |tx| {
+            let known: Option<i64> = tx
+                .query_row(
+                    "SELECT 1 FROM wait_handles WHERE stack = ?1 AND logical = ?2",
+                    params![stack, handle],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_none() {
+                return Ok(Ok(false));
+            }
+            tx.execute(
+                "INSERT INTO signals (stack, handle, unique_id, success, reason, data, received_ms)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7)
+                 ON CONFLICT (stack, handle, unique_id) DO UPDATE SET success = excluded.success,
+                    reason = excluded.reason, data = excluded.data, received_ms = excluded.received_ms",
+                params![
+                    stack,
+                    handle,
+                    s.unique_id,
+                    s.success,
+                    s.reason,
+                    s.data,
+                    ms(s.received_ms)
+                ],
+            )?;
+            Ok(Ok(true))
+        })
+    }
+
+    fn signals<'a>(&'a self, stack: &'a str, handle: &'a str) -> StoreFuture<'a, Vec<SignalRecord>> {
+        let (stack, handle) = (stack.to_string(), handle.to_string());
+        self.with(move |tx| {
+            let mut st = tx.prepare(
+                "SELECT success, reason, unique_id, data, received_ms FROM signals
+                 WHERE stack = ?1 AND handle = ?2 ORDER BY seq",
+            )?;
+            let rows = st
+                .query_map(params![stack, handle], |r| {
+                    Ok(SignalRecord {
+                        success: r.get(0)?,
+                        reason: r.get(1)?,
+                        unique_id: r.get(2)?,
+                        data: r.get(3)?,
+                        received_ms: unsigned(r.get(4)?),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Ok(rows))
         })
     }
 

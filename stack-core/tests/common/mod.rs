@@ -29,15 +29,10 @@ pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningS
 
 /// Plan options for stack `name` (id `<name>-id`) on CloudStack 4.17 in the simulator's zone.
 pub fn options(engine: &Engine, name: &str) -> PlanOptions {
-    PlanOptions::new(
-        name,
-        format!("{name}-id"),
-        cloudstack_api::specs::release("4.17").expect("4.17"),
-    )
-    .zones(vec![ZONE_ID.into()])
-    .custom_types(engine.custom_types())
-    .metadata_url(engine.signals().base_url())
-    .metadata_token(engine.metadata_token(&format!("{name}-id")))
+    let release = cloudstack_api::specs::release("4.17").expect("4.17");
+    engine
+        .stack_plan_options(name, &format!("{name}-id"), release)
+        .zones(vec![ZONE_ID.into()])
 }
 
 /// A client of the simulator's demo account.

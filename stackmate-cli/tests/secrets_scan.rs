@@ -1,0 +1,283 @@
+//! No secret anywhere it should not be: a stack is created with a marker NoEcho value, a metadata
+//! token and a wait-condition handle token, all three handed to its VM in user data; then every
+//! command's output (with logs at TRACE), every byte of the state files, and the metadata server's
+//! answers to a caller without the token are searched for each secret: in clear, URL-encoded,
+//! JSON-escaped, and base64 (at every alignment, and inside any base64 run, decoded).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use common::{assigned, signal, sim, stackmate, user_data, write};
+
+/// The NoEcho value: a space, `&`, `/` and a quote make its encodings differ from it.
+const MARKER: &str = "Mk-7s3cr3t pa&ss/\"q";
+
+fn template() -> String {
+    let zone = cloudstack_sim::fixtures::ZONE_ID;
+    let tpl = cloudstack_sim::fixtures::TEMPLATE_ID;
+    let offering = cloudstack_sim::fixtures::SERVICE_OFFERING_SMALL_ID;
+    format!(
+        r##"{{
+  "Parameters": {{"DbPassword": {{"Type": "String", "NoEcho": "true"}}}},
+  "Resources": {{
+    "Handle": {{"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+    "Group": {{"Type": "CloudStack::SecurityGroup", "Properties": {{"name": "db",
+      "description": {{"Fn::Join": ["", ["pw=", {{"Ref": "DbPassword"}}]]}}}}}},
+    "Vm": {{"Type": "CloudStack::VirtualMachine",
+      "Metadata": {{"AWS::CloudFormation::Init": {{"config": {{"files": {{"/etc/db.conf": {{
+        "content": {{"Fn::Join": ["", ["password=", {{"Ref": "DbPassword"}}]]}}}}}}}}}}}},
+      "Properties": {{"zoneid": "{zone}", "templateid": "{tpl}", "serviceofferingid": "{offering}", "name": "vm",
+        "securitygroupids": {{"Ref": "Group"}},
+        "userdata": {{"Fn::Base64": {{"Fn::Join": ["", ["#!/bin/sh\nPASS='", {{"Ref": "DbPassword"}},
+          "'\nTOKEN='", {{"Ref": "CloudStack::StackMateMetadataToken"}},
+          "'\nAPI='", {{"Ref": "CloudStack::StackMateApiURL"}},
+          "'\nSTACK='", {{"Ref": "CloudStack::StackId"}},
+          "'\nHANDLE='", {{"Ref": "Handle"}}, "'\n"]]}}}}}}}},
+    "Ready": {{"Type": "AWS::CloudFormation::WaitCondition", "DependsOn": "Vm",
+      "Properties": {{"Handle": {{"Ref": "Handle"}}, "Timeout": "120"}}}}
+  }},
+  "Outputs": {{
+    "Dsn": {{"Value": {{"Fn::Join": ["", ["mysql://app:", {{"Ref": "DbPassword"}}, "@db"]]}}}},
+    "Token": {{"Value": {{"Ref": "CloudStack::StackMateMetadataToken"}}}},
+    "HandleUrl": {{"Value": {{"Ref": "Handle"}}}},
+    "Data": {{"Value": {{"Fn::GetAtt": ["Ready", "Data"]}}}}
+  }}
+}}"##
+    )
+}
+
+/// Every spelling of `secret` this test looks for as a substring.
+fn spellings(secret: &str) -> Vec<String> {
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    let url: String = secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let json = serde_json::to_string(secret).expect("json");
+    let mut forms = vec![
+        secret.to_string(),
+        url.clone(),
+        url.replace("%20", "+"),
+        url.to_lowercase(),
+        json[1..json.len() - 1].to_string(),
+    ];
+    // base64 at each of the three alignments: the characters that depend on the secret alone.
+    for shift in 0..3 {
+        let encoded = b64.encode([&vec![0u8; shift][..], secret.as_bytes()].concat());
+        let skip = if shift == 0 { 0 } else { 4 };
+        let keep = encoded.len().saturating_sub(4);
+        if keep > skip + 8 {
+            forms.push(encoded[skip..keep].to_string());
+        }
+    }
+    forms
+}
+
+/// Where `secret` appears in `text`, in any spelling, also inside decoded base64 runs.
+fn findings(text: &str, secret: &str, depth: usize) -> Vec<String> {
+    let mut found: Vec<String> = spellings(secret)
+        .into_iter()
+        .filter(|f| text.contains(f.as_str()))
+        .map(|f| format!("as {f:?}"))
+        .collect();
+    if depth > 0 {
+        let b64 = &base64::engine::general_purpose::STANDARD;
+        let runs = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='));
+        for run in runs.filter(|r| r.len() >= 16) {
+            let trimmed = &run[..run.len() - run.len() % 4];
+            if let Ok(decoded) = b64.decode(trimmed) {
+                let inner = String::from_utf8_lossy(&decoded);
+                found.extend(
+                    findings(&inner, secret, depth - 1)
+                        .into_iter()
+                        .map(|f| format!("in base64 {f}")),
+                );
+            }
+        }
+    }
+    found
+}
+
+struct Scan {
+    secrets: Vec<(&'static str, String)>,
+    leaks: Vec<String>,
+    scanned: usize,
+}
+
+impl Scan {
+    fn check(&mut self, place: &str, bytes: &[u8]) {
+        let text = String::from_utf8_lossy(bytes);
+        self.scanned += 1;
+        for (name, secret) in &self.secrets {
+            for f in findings(&text, secret, 2) {
+                self.leaks.push(format!("{place}: the {name} {f}"));
+            }
+        }
+    }
+
+    /// Runs `cmd` with logs at TRACE and scans what it printed; returns its stdout.
+    fn command(&mut self, place: &str, cmd: &mut Command) -> String {
+        let out = cmd.env("STACKMATE_LOG", "trace").output().expect("runs");
+        self.check(&format!("`{place}` stdout"), &out.stdout);
+        self.check(&format!("`{place}` stderr"), &out.stderr);
+        assert!(
+            out.status.success(),
+            "{place}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn state_files(&mut self, state: &Path, when: &str) {
+        for entry in std::fs::read_dir(state).expect("state dir").flatten() {
+            let path = entry.path();
+            let bytes = std::fs::read(&path).expect("state file");
+            self.check(&format!("{when}: {}", path.display()), &bytes);
+        }
+    }
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let resp = reqwest::Client::new().get(url).send().await.expect("answer");
+    (resp.status().as_u16(), resp.text().await.expect("body"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_in_state_output_logs_or_uncredentialed_answers() {
+    let sim = sim(20).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let t = write(dir.path(), "scan.json", &template());
+    let sm = || {
+        let mut c = stackmate(&sim.url, &state);
+        c.env("STACKMATE_PARAM_DbPassword", MARKER);
+        c
+    };
+    let mut scan = Scan {
+        secrets: vec![("NoEcho value", MARKER.to_string())],
+        leaks: Vec::new(),
+        scanned: 0,
+    };
+    scan.command("validate", sm().arg("validate").arg(&t));
+    let (create_out, create_err) = (dir.path().join("create.out"), dir.path().join("create.err"));
+    let mut create = sm()
+        .env("STACKMATE_LOG", "trace")
+        .args(["create", "scan", "-o", "json"])
+        .arg(&t)
+        .stdout(std::fs::File::create(&create_out).expect("out"))
+        .stderr(std::fs::File::create(&create_err).expect("err"))
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("create starts");
+
+    // The guest: its user data holds all three secrets.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let script = loop {
+        if let Some(s) = user_data(&sim.url, "scan-vm").await {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "no VM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(assigned(&script, "PASS"), MARKER);
+    let (token, api, stack, handle) = (
+        assigned(&script, "TOKEN"),
+        assigned(&script, "API"),
+        assigned(&script, "STACK"),
+        assigned(&script, "HANDLE"),
+    );
+    let handle_token = handle.rsplit('/').next().expect("token").to_string();
+    scan.secrets.push(("metadata token", token.clone()));
+    scan.secrets.push(("handle token", handle_token));
+    // Metadata: with the token it is served (the NoEcho value in it, for the guest); without it,
+    // nothing.
+    let metadata = format!("{api}metadata/{stack}/Vm");
+    let mut served = (0, String::new());
+    for _ in 0..200 {
+        served = reqwest::Client::new()
+            .get(&metadata)
+            .header("X-StackMate-Token", &token)
+            .send()
+            .await
+            .map(|r| (r.status().as_u16(), String::new()))
+            .unwrap_or_default();
+        if served.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(served.0, 200, "the guest reads its metadata");
+    for url in [
+        metadata.clone(),
+        format!("{api}?Action=DescribeStackResource&StackName={stack}&LogicalResourceId=Vm"),
+        format!("{api}?Action=DescribeStackResource&StackName=scan&LogicalResourceId=Vm"),
+        format!("{metadata}?Token=wrong"),
+    ] {
+        let (status, body) = get(&url).await;
+        assert_eq!(status, 404, "{url}");
+        scan.check(
+            &format!("uncredentialed GET {}", url.replace(&api, "/")),
+            body.as_bytes(),
+        );
+    }
+    assert_eq!(signal(&handle, "vm", "configured").await, Some(200));
+    let status = tokio::task::spawn_blocking(move || create.wait())
+        .await
+        .expect("joined")
+        .expect("create ends");
+    assert!(
+        status.success(),
+        "{}",
+        std::fs::read_to_string(&create_err).unwrap_or_default()
+    );
+    scan.check("`create -o json` stdout", &std::fs::read(&create_out).expect("out"));
+    let logs = std::fs::read(&create_err).expect("err");
+    assert!(
+        String::from_utf8_lossy(&logs).contains("TRACE"),
+        "the create logged at TRACE"
+    );
+    scan.check("`create` stderr at TRACE", &logs);
+
+    let outputs = scan.command("outputs -o json", sm().args(["outputs", "scan", "-o", "json"]));
+    assert!(outputs.contains("mysql://app:****@db"), "{outputs}");
+    scan.command("outputs", sm().args(["outputs", "scan"]));
+    for format in ["text", "json"] {
+        scan.command(
+            &format!("describe -o {format}"),
+            sm().args(["describe", "scan", "-o", format]),
+        );
+        scan.command(
+            &format!("events -o {format}"),
+            sm().args(["events", "scan", "-o", format]),
+        );
+        scan.command(&format!("list -o {format}"), sm().args(["list", "-o", format]));
+    }
+    scan.command("graph", sm().arg("graph").arg(&t));
+    scan.state_files(&state, "after create");
+    scan.command("delete", sm().args(["delete", "scan", "-o", "json"]));
+    scan.state_files(&state, "after delete");
+    assert!(scan.scanned > 20, "scanned {}", scan.scanned);
+    assert!(scan.leaks.is_empty(), "secrets leaked:\n{}", scan.leaks.join("\n"));
+}
+
+#[test]
+fn the_scanner_finds_each_spelling() {
+    let b64 = &base64::engine::general_purpose::STANDARD;
+    for text in [
+        format!("x {MARKER} y"),
+        "q=Mk-7s3cr3t+pa%26ss%2F%22q&z".to_string(),
+        serde_json::json!({ "p": MARKER }).to_string(),
+        b64.encode(format!("ab{MARKER}")),
+        format!("userdata={}", b64.encode(format!("#!/bin/sh\nPASS='{MARKER}'\n"))),
+    ] {
+        assert!(!findings(&text, MARKER, 2).is_empty(), "{text}");
+    }
+    assert!(findings("nothing like it here, ****", MARKER, 2).is_empty());
+}
