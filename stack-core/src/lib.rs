@@ -117,6 +117,7 @@
 
 pub mod builder;
 pub mod by_tags;
+pub mod catalog;
 pub mod cloud_release;
 mod create;
 pub mod custom;

@@ -137,6 +137,19 @@ pub fn user_state_dir() -> Option<PathBuf> {
         .map(|base| base.join("stackmate"))
 }
 
+/// What `stackmate cloud` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CloudList {
+    /// Zones (`zoneid`).
+    Zones,
+    /// Templates that can be deployed (`templateid`).
+    Templates,
+    /// Service and disk offerings (`serviceofferingid`, `diskofferingid`).
+    Offerings,
+    /// Networks (`networkids`).
+    Networks,
+}
+
 /// `--output text|json`.
 #[derive(Debug, Args, Clone, Copy)]
 pub struct OutputArgs {
@@ -286,6 +299,25 @@ pub enum Command {
         /// Parameters (conditions may depend on them).
         #[command(flatten)]
         params: ParamArgs,
+    },
+    /// The resource types a template may use on the chosen release (the configured cloud's, or
+    /// --api-version / --api-spec): with a filter, each type's properties (required first) and
+    /// attributes; without one, every type with its required properties.
+    Types {
+        /// Only types whose name contains this (ignoring case), e.g. `vm` or `SecurityGroup`.
+        filter: Option<String>,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// What the cloud offers that templates need the ids of.
+    Cloud {
+        /// What to list.
+        #[arg(value_enum)]
+        what: CloudList,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
     },
     /// The cloud's API description.
     ApiSpec {

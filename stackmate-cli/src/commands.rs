@@ -29,6 +29,8 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             format,
             params,
         } => graph(&global, &template, &params, format).await,
+        Command::Types { filter, out } => crate::discovery::types(&global, filter.as_deref(), out).await,
+        Command::Cloud { what, out } => crate::discovery::cloud(&global, what, out).await,
         Command::Create {
             name,
             template,
@@ -140,10 +142,13 @@ pub(crate) fn connection_flags(g: &Global) -> ConnectionFlags {
     }
 }
 
-async fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
+pub(crate) async fn offline_release(g: &Global) -> Result<(&'static cloudstack_api::Version, String), CliError> {
     let store = SqliteStore::open_existing_dir(g.state_dir()).map_err(|e| CliError::Invalid(e.to_string()))?;
-    let (version, source) =
-        crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await?;
+    crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await
+}
+
+async fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
+    let (version, source) = offline_release(g).await?;
     tracing::info!("validating against {source}");
     Ok(PlanOptions::new(name, format!("{name}-validate"), version)
         .metadata_url("http://127.0.0.1:0/")
@@ -689,9 +694,7 @@ async fn refresh_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
 }
 
 async fn show_spec(g: &Global, out: OutputArgs) -> Result<(), CliError> {
-    let store = SqliteStore::open_existing_dir(g.state_dir()).map_err(|e| CliError::Invalid(e.to_string()))?;
-    let (v, source) =
-        crate::release::offline(g, &connection_flags(g), store.as_ref().map(|s| s as &dyn StateStore)).await?;
+    let (v, source) = offline_release(g).await?;
     if out.output == Format::Json {
         print_json(&release_json(v, &source));
     } else {

@@ -22,6 +22,7 @@ pub mod connection;
 mod delete;
 #[cfg(feature = "demo")]
 pub mod demo;
+mod discovery;
 pub mod exit;
 mod failures;
 #[cfg(feature = "demo")]

@@ -1,17 +1,30 @@
-//! The live view of a running stack: one line per resource with its status and elapsed time
-//! (indicatif) on a terminal, plain event lines otherwise (pipes, CI logs, `--output json`).
+//! The live view of a running stack: one line per resource with its status and the time since it
+//! started, ticking while it runs and frozen when it ends (indicatif) on a terminal; plain event
+//! lines otherwise (pipes, CI logs, `--output json`).
 
 use crate::printing::{errln, outln};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use stack_core::{Event, Status};
 
-/// One bar per resource, with when it started.
-type Bars = Mutex<BTreeMap<String, (ProgressBar, Instant)>>;
+/// One bar per resource.
+type Bars = Mutex<BTreeMap<String, ProgressBar>>;
+
+/// A resource's line: spinner, logical id, seconds since it started (redrawn on every tick), status.
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {prefix:<28} {secs:>7} {msg}")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        .with_key(
+            "secs",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1}s", state.elapsed().as_secs_f64());
+            },
+        )
+}
 
 /// Shows events as they come.
 pub struct Progress {
@@ -48,23 +61,15 @@ impl Progress {
             return;
         };
         let mut bars = bars.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (bar, started) = bars.entry(e.logical_id.clone()).or_insert_with(|| {
+        let bar = bars.entry(e.logical_id.clone()).or_insert_with(|| {
             let bar = multi.add(ProgressBar::new_spinner());
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} {prefix:<28} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
+            bar.set_style(style());
             bar.set_prefix(e.logical_id.clone());
-            bar.enable_steady_tick(Duration::from_millis(120));
-            (bar, Instant::now())
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar
         });
-        let elapsed = started.elapsed().as_secs_f64();
         let reason = e.reason.as_deref().map(|r| format!(" - {r}")).unwrap_or_default();
-        bar.set_message(format!(
-            "{:<20} {elapsed:>6.1}s {}{reason}",
-            e.status.as_str(),
-            e.resource_type
-        ));
+        bar.set_message(format!("{:<20} {}{reason}", e.status.as_str(), e.resource_type));
         if matches!(
             e.status,
             Status::CreateComplete
