@@ -85,14 +85,17 @@
 //!   the embedding program provides.
 //! - `tagging` (private): the stack's tags, batched and off the critical path.
 //! - [`retry`]: the one retry policy (throttled, transient, in use, not yet visible).
-//! - `recording` (private): locks, write-ahead records and events; `secrets` (private): NoEcho masking.
+//! - `recording` (private): locks, write-ahead records and events; `secrets` (private): masking every
+//!   secret (NoEcho values, metadata and handle tokens) in every encoding.
+//! - `wait_condition` (private): handles and waits that outlive the process.
 //! - [`resource_error`]: why one resource failed; [`run`]: what a stack operation gives back.
 //!
 //! State and recovery:
 //! - [`state`]: the [`state::StateStore`] contract, its conformance suite, and the SQLite and
 //!   in-memory stores.
 //! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
-//!   call made.
+//!   call made; [`by_tags`]: a stack found by its tags, whether a run looks live, and deleting it.
+//! - [`catalog`]: the resource types of a release, their properties and attributes.
 //! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server;
 //!   [`signal_body`]: what a signal may say; [`metadata`]: who may read a resource's metadata.
 //!

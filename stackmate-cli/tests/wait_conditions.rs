@@ -73,6 +73,20 @@ async fn a_create_killed_while_waiting_resumes_with_its_signals() {
     let shown = handle_row["physical_id"].as_str().unwrap_or_default();
     assert!(shown.ends_with("/****"), "the handle's token is never shown: {shown}");
 
+    // A resume that would serve another URL is refused before it changes anything.
+    let (code, _, err) = run(stackmate(&sim.url, &state).args([
+        "--lock-lease",
+        "1",
+        "--metadata-listen",
+        "127.0.0.1:0",
+        "resume",
+        "waits",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("its guests signal wait conditions at") && err.contains("--metadata-url"),
+        "{err}"
+    );
     // Resumed: the same URL takes the second signal, as cfn-signal's retries would send it.
     let resume = stackmate(&sim.url, &state)
         .args(["--lock-lease", "1", "resume", "waits", "-o", "json"])

@@ -74,7 +74,7 @@ pub struct PlanOptions {
     /// it would be written, like a NoEcho value.
     pub metadata_token: cloudstack_client::Secret,
     /// The key the stack's wait-condition handle tokens are derived from (one per handle, the same
-    /// on every run of the stack; see [`crate::wait_condition`]). A secret, never handed out.
+    /// on every run of the stack). A secret, never handed out.
     pub signal_key: cloudstack_client::Secret,
     /// What a template may hold.
     pub limits: Limits,

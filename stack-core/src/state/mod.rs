@@ -13,7 +13,7 @@
 //! call's parameters and the async job in flight; every event; each wait-condition handle (its token
 //! only as a SHA-256) and the signals guests sent to it; and a lock per stack. Secrets (NoEcho values,
 //! the metadata token, handle tokens) are masked in everything written, in every encoding
-//! ([`crate::secrets`]).
+//! (see `secrets` in the crate docs).
 //!
 //! ## Locks: a lease with a fencing counter
 //!
