@@ -4,8 +4,9 @@
 //! Generated code (in `cloudstack-api`) is mostly data: a request type stores typed values in [`Params`]
 //! and points at a static [`ApiMeta`]; a response type lists its attributes and is filled by the lenient
 //! `take_*` functions of [`decode`]. This crate turns that into exact wire parameters
-//! ([`Params::to_wire`]), decodes replies whatever their drift ([`decode`]), and describes resource types
-//! ([`ParticipantSpec`]).
+//! ([`Params::to_wire`]), decodes replies whatever their drift ([`decode`]), describes resource types
+//! ([`ParticipantSpec`]), and holds what the typed participants of stacks built in Rust are made of
+//! ([`typed`]).
 //!
 //! What it does not do: it has no knowledge of any particular CloudStack version (that is generated),
 //! and it does not parse listApis dumps (that is `cloudstack-codegen`).
@@ -49,6 +50,7 @@ pub mod request;
 pub mod signing;
 #[cfg(feature = "http")]
 pub mod slots;
+pub mod typed;
 #[cfg(feature = "http")]
 pub mod watcher;
 

@@ -531,7 +531,7 @@ impl Date {
         }
     }
 
-    fn to_date_string(self) -> String {
+    pub(crate) fn to_date_string(self) -> String {
         match self.time {
             None => format!("{:04}-{:02}-{:02}", self.year, self.month, self.day),
             Some((h, m, s)) => format!(

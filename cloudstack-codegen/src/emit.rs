@@ -69,6 +69,11 @@ pub fn generate(spec: &ApiSpec, version: &str, maps: &MapShapes, table: &Partici
         .iter()
         .filter_map(|p| emit_participant(spec, p))
         .collect();
+    let typed_items: Vec<TokenStream> = derivation
+        .participants
+        .iter()
+        .filter_map(|p| crate::emit_typed::emit_typed_participant(spec, p, &derivation, maps))
+        .collect();
     let all_apis: Vec<_> = spec
         .apis
         .iter()
@@ -110,11 +115,13 @@ pub fn generate(spec: &ApiSpec, version: &str, maps: &MapShapes, table: &Partici
             #types
         }
 
-        /// Resource types with a create/delete pair.
+        /// Resource types with a create/delete pair: their descriptions ([`participants::ALL`]) and
+        /// a typed resource per type for stacks built in Rust (`participants::VirtualMachine`, ...).
         pub mod participants {
             use super::{apis, rt};
             /// Every participant, sorted by type name.
             pub static ALL: [rt::ParticipantSpec; #n_participants] = [#(#participant_items),*];
+            #(#typed_items)*
         }
     };
     Generated {
@@ -144,7 +151,7 @@ pub fn doc_escape(s: &str) -> String {
 
 /// One `#[doc]` attribute per line, so formatted output shows `///` comments rather than an indented
 /// block comment (which Markdown would read as a code block).
-fn doc_attrs_of(text: &str) -> TokenStream {
+pub(crate) fn doc_attrs_of(text: &str) -> TokenStream {
     let lines = text.lines().map(|l| {
         let line = if l.is_empty() { String::new() } else { format!(" {l}") };
         quote!(#[doc = #line])
@@ -180,7 +187,7 @@ struct ParamCode {
     store: TokenStream,
 }
 
-fn param_idents(api: &Api) -> Vec<String> {
+pub(crate) fn param_idents(api: &Api) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::from(["new".to_string()]);
     api.params
         .iter()
@@ -226,7 +233,7 @@ fn param_code(index: usize, param: &Param, ident: &str, shape: Option<&MapShape>
     }
 }
 
-fn param_doc(param: &Param, shape: Option<&MapShape>) -> String {
+pub(crate) fn param_doc(param: &Param, shape: Option<&MapShape>) -> String {
     let mut doc = if param.description.is_empty() {
         format!("`{}`", param.name)
     } else {

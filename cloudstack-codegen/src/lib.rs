@@ -33,6 +33,8 @@ pub mod depth;
 pub mod diff;
 #[cfg(feature = "emit")]
 pub mod emit;
+#[cfg(feature = "emit")]
+mod emit_typed;
 pub mod facts;
 pub mod manifest;
 pub mod maps;

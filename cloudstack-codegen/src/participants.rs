@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::naming::{pascal, split_verb};
-use crate::spec::{Api, ApiSpec};
+use crate::spec::{Api, ApiSpec, Param, ParamType};
 
 /// Where a delete parameter's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +81,33 @@ pub struct Derivation {
     pub participants: Vec<Participant>,
     /// Pairs whose delete keys could not be derived.
     pub skipped: Vec<Skipped>,
+}
+
+impl Derivation {
+    /// The participant that makes the value of `param` (an id, or a list named `...ids`): among the
+    /// participants whose create API the dump's `related` list for it names, the one whose name the
+    /// parameter's carries (`virtualmachineid` -> `VirtualMachine`, `overridediskofferingid` ->
+    /// `DiskOffering`, `vmprofileid` -> `AutoScaleVmProfile`), when exactly one does. `None` when
+    /// none or several do: a template id may come from `createTemplate` or `registerTemplate`, and
+    /// the dump relates some ids to an API that does not make them (a pod id to
+    /// `createManagementNetworkIpRange`).
+    pub fn producer_of(&self, param: &Param) -> Option<&Participant> {
+        let noun = match param.kind {
+            ParamType::Uuid => param.name.strip_suffix("id"),
+            ParamType::List => param.name.strip_suffix("ids"),
+            _ => None,
+        }?
+        .to_ascii_lowercase();
+        if noun.is_empty() {
+            return None;
+        }
+        let mut makers = self.participants.iter().filter(|p| {
+            let name = p.name.to_ascii_lowercase();
+            param.related.contains(&p.create) && (noun.ends_with(&name) || name.ends_with(&noun))
+        });
+        let first = makers.next()?;
+        makers.next().is_none().then_some(first)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -84,3 +84,43 @@ fn named_pairs_and_keys() {
     assert_eq!(get("CloudStack::SnapshotPolicy").delete, "deleteSnapshotPolicies");
     assert_eq!(get("CloudStack::IpAddress").delete, "disassociateIpAddress");
 }
+
+#[test]
+fn the_maker_of_an_id_comes_from_related_and_the_name() {
+    let spec = load("4.17");
+    let d = derive(&spec, &ParticipantTable::builtin().expect("table"));
+    let maker = |api: &str, param: &str| {
+        let p = spec
+            .api(api)
+            .and_then(|a| a.params.iter().find(|p| p.name == param))
+            .unwrap_or_else(|| panic!("{api}.{param}"));
+        d.producer_of(p).map(|m| m.name.clone())
+    };
+    assert_eq!(
+        maker("deployVirtualMachine", "securitygroupids").as_deref(),
+        Some("SecurityGroup")
+    );
+    assert_eq!(
+        maker("createPortForwardingRule", "ipaddressid").as_deref(),
+        Some("IpAddress")
+    );
+    // Related to deployVirtualMachine and importUnmanagedInstance: the name says which.
+    assert_eq!(
+        maker("enableStaticNat", "virtualmachineid").as_deref(),
+        Some("VirtualMachine")
+    );
+    // A template id is made by more than one participant: any kind goes.
+    assert_eq!(maker("deployVirtualMachine", "templateid"), None);
+    // The dump relates a pod id to an API that makes no pods: not trusted.
+    assert_eq!(maker("deployVirtualMachine", "podid"), None);
+    // Not an id.
+    assert_eq!(maker("deployVirtualMachine", "name"), None);
+    let restricted = d
+        .participants
+        .iter()
+        .filter_map(|p| spec.api(&p.create))
+        .flat_map(|a| a.params.iter())
+        .filter(|p| d.producer_of(p).is_some())
+        .count();
+    assert!(restricted > 80, "{restricted} parameters take one kind only");
+}

@@ -936,7 +936,8 @@ pub mod types {
     /// What `updateWidget` returns.
     pub type UpdateWidgetResponse = Empty;
 }
-/// Resource types with a create/delete pair.
+/// Resource types with a create/delete pair: their descriptions ([`participants::ALL`]) and
+/// a typed resource per type for stacks built in Rust (`participants::VirtualMachine`, ...).
 pub mod participants {
     use super::{apis, rt};
     /// Every participant, sorted by type name.
@@ -1017,4 +1018,317 @@ pub mod participants {
             rt::PairOrigin::NamingRule,
         ),
     ];
+    /// `CloudStack::SecurityGroupIngress` in a typed stack: required create parameters in [`SecurityGroupIngress::new`], optional ones as setters, attributes as `attr_*` references, its id as `reference()` (from `rt::typed::Typed`).
+    #[derive(Debug, Clone)]
+    #[must_use]
+    pub struct SecurityGroupIngress(rt::typed::Resource);
+    impl SecurityGroupIngress {
+        /// The type name in templates.
+        pub const TYPE: &'static str = "CloudStack::SecurityGroupIngress";
+        /// A `CloudStack::SecurityGroupIngress` named `logical` in the stack (made with `authorizeSecurityGroupIngress`, removed with `revokeSecurityGroupIngress`), with the create call's required parameters.
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(logical: impl Into<String>) -> Self {
+            let r = rt::typed::Resource::new(Self::TYPE, logical);
+            Self(r)
+        }
+        /// the group
+        ///
+        /// Wire name `securitygroupid`, type `uuid`.
+        pub fn securitygroupid(
+            mut self,
+            securitygroupid: impl Into<rt::typed::Val<rt::typed::AnyId>>,
+        ) -> Self {
+            self.0
+                .set(
+                    "securitygroupid",
+                    <rt::typed::Val<rt::typed::AnyId>>::erase(securitygroupid.into()),
+                );
+            self
+        }
+        /// first port
+        ///
+        /// Wire name `startport`, type `integer`.
+        pub fn startport(mut self, startport: impl Into<rt::typed::Val<i32>>) -> Self {
+            self.0.set("startport", <rt::typed::Val<i32>>::erase(startport.into()));
+            self
+        }
+        /// account/group pairs
+        ///
+        /// Wire name `usersecuritygrouplist`, type `map`; each `(K, V)` is sent as `usersecuritygrouplist[i].account=K&usersecuritygrouplist[i].group=V`.
+        pub fn usersecuritygrouplist(
+            mut self,
+            usersecuritygrouplist: impl IntoIterator<
+                Item = (impl Into<String>, impl Into<rt::typed::Val<String>>),
+            >,
+        ) -> Self {
+            self.0.set("usersecuritygrouplist", rt::typed::pairs(usersecuritygrouplist));
+            self
+        }
+        /// `Fn::GetAtt` of attribute `ruleid`.
+        pub fn attr_ruleid(&self) -> rt::typed::Att<String> {
+            self.0.att("ruleid")
+        }
+        /// `Fn::GetAtt` of attribute `startport`.
+        pub fn attr_startport(&self) -> rt::typed::Att<i64> {
+            self.0.att("startport")
+        }
+    }
+    impl rt::typed::Typed for SecurityGroupIngress {
+        fn resource(&self) -> &rt::typed::Resource {
+            &self.0
+        }
+        fn resource_mut(&mut self) -> &mut rt::typed::Resource {
+            &mut self.0
+        }
+    }
+    impl From<SecurityGroupIngress> for rt::typed::Resource {
+        fn from(t: SecurityGroupIngress) -> Self {
+            t.0
+        }
+    }
+    /// `CloudStack::Widget` in a typed stack: required create parameters in [`Widget::new`], optional ones as setters, attributes as `attr_*` references, its id as `reference()` (from `rt::typed::Typed`).
+    #[derive(Debug, Clone)]
+    #[must_use]
+    pub struct Widget(rt::typed::Resource);
+    impl Widget {
+        /// The type name in templates.
+        pub const TYPE: &'static str = "CloudStack::Widget";
+        /// A `CloudStack::Widget` named `logical` in the stack (made with `createWidget`, removed with `deleteWidget`), with the create call's required parameters.
+        /// - `name`: `name`
+        /// - `zoneid`: `zoneid`
+        #[allow(clippy::too_many_arguments)]
+        pub fn new(
+            logical: impl Into<String>,
+            name: impl Into<rt::typed::Val<String>>,
+            zoneid: impl Into<rt::typed::Val<rt::typed::AnyId>>,
+        ) -> Self {
+            let mut r = rt::typed::Resource::new(Self::TYPE, logical);
+            r.set("name", <rt::typed::Val<String>>::erase(name.into()));
+            r.set("zoneid", <rt::typed::Val<rt::typed::AnyId>>::erase(zoneid.into()));
+            Self(r)
+        }
+        /// how many
+        ///
+        /// Wire name `count`, type `integer`.
+        pub fn count(mut self, count: impl Into<rt::typed::Val<i32>>) -> Self {
+            self.0.set("count", <rt::typed::Val<i32>>::erase(count.into()));
+            self
+        }
+        /// flat details
+        ///
+        /// Wire name `details`, type `map`; each `(K, V)` is sent as `details[0].K=V`.
+        pub fn details(
+            mut self,
+            details: impl IntoIterator<
+                Item = (impl Into<String>, impl Into<rt::typed::Val<String>>),
+            >,
+        ) -> Self {
+            self.0.set("details", rt::typed::pairs(details));
+            self
+        }
+        /// camelCase parameter
+        ///
+        /// Wire name `domainId`, type `uuid`.
+        pub fn domain_id(
+            mut self,
+            domain_id: impl Into<rt::typed::Val<rt::typed::AnyId>>,
+        ) -> Self {
+            self.0
+                .set(
+                    "domainId",
+                    <rt::typed::Val<rt::typed::AnyId>>::erase(domain_id.into()),
+                );
+            self
+        }
+        /// on or off
+        ///
+        /// Wire name `enabled`, type `boolean`.
+        pub fn enabled(mut self, enabled: impl Into<rt::typed::Val<bool>>) -> Self {
+            self.0.set("enabled", <rt::typed::Val<bool>>::erase(enabled.into()));
+            self
+        }
+        /// expiry instant
+        ///
+        /// Wire name `expires`, type `tzdate`.
+        pub fn expires(mut self, expires: impl Into<rt::typed::Val<rt::Date>>) -> Self {
+            self.0.set("expires", <rt::typed::Val<rt::Date>>::erase(expires.into()));
+            self
+        }
+        /// ids of friends
+        ///
+        /// Wire name `ids`, type `list`, sent comma-joined.
+        pub fn ids(
+            mut self,
+            ids: impl IntoIterator<Item = impl Into<rt::typed::Val<rt::typed::AnyId>>>,
+        ) -> Self {
+            self.0
+                .set(
+                    "ids",
+                    rt::typed::list(
+                        ids
+                            .into_iter()
+                            .map(|x| <rt::typed::Val<rt::typed::AnyId>>::erase(x.into())),
+                    ),
+                );
+            self
+        }
+        /// ip to network entries
+        ///
+        /// Wire name `iptonetworklist`, type `map`; entry `i` with fields `(F, V)` is sent as `iptonetworklist[i].F=V`.
+        pub fn iptonetworklist(
+            mut self,
+            iptonetworklist: impl IntoIterator<
+                Item = impl IntoIterator<
+                    Item = (impl Into<String>, impl Into<rt::typed::Val<String>>),
+                >,
+            >,
+        ) -> Self {
+            self.0.set("iptonetworklist", rt::typed::entries(iptonetworklist));
+            self
+        }
+        /// a short level
+        ///
+        /// Wire name `level`, type `short`.
+        pub fn level(mut self, level: impl Into<rt::typed::Val<i16>>) -> Self {
+            self.0.set("level", <rt::typed::Val<i16>>::erase(level.into()));
+            self
+        }
+        /// a secret
+        ///
+        /// Wire name `password`, type `string`, at most 255 characters. Secret: never logged.
+        pub fn password(mut self, password: impl Into<rt::typed::Val<String>>) -> Self {
+            self.0.set("password", <rt::typed::Val<String>>::erase(password.into()));
+            self
+        }
+        /// object-typed parameter
+        ///
+        /// Wire name `payload`, type `object`, at most 255 characters.
+        pub fn payload(mut self, payload: impl Into<rt::typed::Val<String>>) -> Self {
+            self.0.set("payload", <rt::typed::Val<String>>::erase(payload.into()));
+            self
+        }
+        /// a float ratio
+        ///
+        /// Wire name `ratio`, type `float`.
+        pub fn ratio(mut self, ratio: impl Into<rt::typed::Val<f32>>) -> Self {
+            self.0.set("ratio", <rt::typed::Val<f32>>::erase(ratio.into()));
+            self
+        }
+        /// service to provider pairs
+        ///
+        /// Wire name `serviceproviderlist`, type `map`; each `(K, V)` is sent as `serviceproviderlist[i].service=K&serviceproviderlist[i].provider=V`.
+        pub fn serviceproviderlist(
+            mut self,
+            serviceproviderlist: impl IntoIterator<
+                Item = (impl Into<String>, impl Into<rt::typed::Val<String>>),
+            >,
+        ) -> Self {
+            self.0.set("serviceproviderlist", rt::typed::pairs(serviceproviderlist));
+            self
+        }
+        /// size in bytes
+        ///
+        /// Wire name `size`, type `long`.
+        pub fn size(mut self, size: impl Into<rt::typed::Val<i64>>) -> Self {
+            self.0.set("size", <rt::typed::Val<i64>>::erase(size.into()));
+            self
+        }
+        /// first day
+        ///
+        /// Wire name `startdate`, type `date`.
+        pub fn startdate(
+            mut self,
+            startdate: impl Into<rt::typed::Val<rt::Date>>,
+        ) -> Self {
+            self.0.set("startdate", <rt::typed::Val<rt::Date>>::erase(startdate.into()));
+            self
+        }
+        /// key/value tags
+        ///
+        /// Wire name `tags`, type `map`; each `(K, V)` is sent as `tags[i].key=K&tags[i].value=V`.
+        pub fn tags(
+            mut self,
+            tags: impl IntoIterator<
+                Item = (impl Into<String>, impl Into<rt::typed::Val<String>>),
+            >,
+        ) -> Self {
+            self.0.set("tags", rt::typed::pairs(tags));
+            self
+        }
+        /// keyword-named parameter
+        ///
+        /// Wire name `type`, type `string`, at most 255 characters.
+        pub fn type_(mut self, type_: impl Into<rt::typed::Val<String>>) -> Self {
+            self.0.set("type", <rt::typed::Val<String>>::erase(type_.into()));
+            self
+        }
+        /// a double weight
+        ///
+        /// Wire name `weight`, type `double`.
+        pub fn weight(mut self, weight: impl Into<rt::typed::Val<f64>>) -> Self {
+            self.0.set("weight", <rt::typed::Val<f64>>::erase(weight.into()));
+            self
+        }
+        /// `Fn::GetAtt` of attribute `counts`.
+        pub fn attr_counts(&self) -> rt::typed::Att<rt::Value> {
+            self.0.att("counts")
+        }
+        /// `Fn::GetAtt` of attribute `created`.
+        pub fn attr_created(&self) -> rt::typed::Att<String> {
+            self.0.att("created")
+        }
+        /// `Fn::GetAtt` of attribute `details`.
+        pub fn attr_details(&self) -> rt::typed::Att<rt::Value> {
+            self.0.att("details")
+        }
+        /// `Fn::GetAtt` of attribute `enabled`.
+        pub fn attr_enabled(&self) -> rt::typed::Att<bool> {
+            self.0.att("enabled")
+        }
+        /// `Fn::GetAtt` of attribute `id`.
+        pub fn attr_id(&self) -> rt::typed::Att<String> {
+            self.0.att("id")
+        }
+        /// `Fn::GetAtt` of attribute `jobid`.
+        pub fn attr_jobid(&self) -> rt::typed::Att<String> {
+            self.0.att("jobid")
+        }
+        /// `Fn::GetAtt` of attribute `jobstatus`.
+        pub fn attr_jobstatus(&self) -> rt::typed::Att<i64> {
+            self.0.att("jobstatus")
+        }
+        /// `Fn::GetAtt` of attribute `name`.
+        pub fn attr_name(&self) -> rt::typed::Att<String> {
+            self.0.att("name")
+        }
+        /// `Fn::GetAtt` of attribute `nic`.
+        pub fn attr_nic(&self) -> rt::typed::Att<rt::Value> {
+            self.0.att("nic")
+        }
+        /// `Fn::GetAtt` of attribute `ratio`.
+        pub fn attr_ratio(&self) -> rt::typed::Att<f64> {
+            self.0.att("ratio")
+        }
+        /// `Fn::GetAtt` of attribute `size`.
+        pub fn attr_size(&self) -> rt::typed::Att<i64> {
+            self.0.att("size")
+        }
+        /// `Fn::GetAtt` of attribute `tags`.
+        pub fn attr_tags(&self) -> rt::typed::Att<rt::Value> {
+            self.0.att("tags")
+        }
+    }
+    impl rt::typed::Typed for Widget {
+        fn resource(&self) -> &rt::typed::Resource {
+            &self.0
+        }
+        fn resource_mut(&mut self) -> &mut rt::typed::Resource {
+            &mut self.0
+        }
+    }
+    impl From<Widget> for rt::typed::Resource {
+        fn from(t: Widget) -> Self {
+            t.0
+        }
+    }
 }

@@ -1,5 +1,41 @@
-//! The core of "CloudFormation for CloudStack": StackMate and CloudFormation JSON templates turned into
-//! validated plans (a DAG of CloudStack participants) before any API call.
+//! The core of "CloudFormation for CloudStack": stacks written in Rust ([`typed`]) or as StackMate and
+//! CloudFormation templates, turned into validated plans (a DAG of CloudStack participants) before
+//! any API call, and run with rollback, durable state and crash recovery.
+//!
+//! A typed stack: required properties are constructor arguments, values have the request bindings'
+//! Rust types, attributes are methods, and references carry their kind, so the compiler refuses a
+//! security group's id where an address's belongs. It renders as a template and is read like one.
+//!
+//! ```
+//! use cloudstack_api::v4_17::participants::{IpAddress, SecurityGroup, SecurityGroupIngress, VirtualMachine};
+//! use stack_core::typed::{ParamSpec, Typed, TypedStack};
+//!
+//! let mut stack = TypedStack::new();
+//! let zone = stack.parameter("Zone", ParamSpec::string());
+//! let group = SecurityGroup::new("Web", "web");
+//! let http = SecurityGroupIngress::new("Http")
+//!     .securitygroupid(group.reference())
+//!     .protocol("tcp")
+//!     .startport(80)
+//!     .endport(80)
+//!     .cidrlist(["0.0.0.0/0"]);
+//! let vm = VirtualMachine::new("Vm", "1b2c3d4e-0000-4000-8000-000000000003", "1b2c3d4e-0000-4000-8000-000000000002", &zone)
+//!     .securitygroupids([group.reference()]);
+//! let ip = IpAddress::new("Ip").zoneid(&zone);
+//! stack.output("Address", ip.attr_ipaddress());
+//! stack.output("Private", vm.attr_private_ip());
+//! stack.add(group).add(http).add(vm).add(ip);
+//!
+//! let release = cloudstack_api::specs::release("4.17").expect("shipped");
+//! let options = stack_core::PlanOptions::new("web", "web-1", release);
+//! let given = [("Zone".to_string(), "1b2c3d4e-0000-4000-8000-000000000001".to_string())].into();
+//! let plan = stack_core::plan(&stack.template().expect("reads"), &given, &options).expect("valid");
+//! assert_eq!(plan.order.first().map(String::as_str), Some("Ip"));
+//! assert!(plan.resources["Vm"].depends_on.contains("Web"));
+//! ```
+//!
+//! The same stack as a template file goes through [`template::parse`] instead; from there on
+//! everything is shared.
 //!
 //! [`template::parse`] reads a template (JSON, or YAML with CloudFormation's short forms), [`plan::plan`]
 //! resolves parameters (with every constraint),
@@ -150,6 +186,7 @@ pub mod state;
 mod step;
 mod tagging;
 pub mod template;
+pub mod typed;
 mod visits;
 mod wait_condition;
 pub mod walk;

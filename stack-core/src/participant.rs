@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use cloudstack_client::decode::unwrap_object;
-use cloudstack_client::{DynamicRequest, Error as ClientError, FailureKind, ParticipantSpec};
+use cloudstack_client::{Error as ClientError, FailureKind, ParticipantSpec};
 use serde_json::{Map, Value};
 
 use crate::engine::Engine;
@@ -18,22 +18,6 @@ use crate::resource_error::ResourceError;
 use crate::retry::{CallKind, RetryPolicy};
 use crate::state::{Intent, IntentKind, ResourceRecord};
 use crate::tagging::{pending_tags, stack_tags, TagWork, TagsSent};
-
-/// The template's `Tags` property (`[{"Key": .., "Value": ..}]`), for types whose API has no `tags`.
-fn template_tags(v: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for t in v.as_array().into_iter().flatten() {
-        let get = |n: &str| {
-            t.as_object()
-                .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)))
-                .and_then(|(_, v)| v.as_str())
-        };
-        if let (Some(key), Some(value)) = (get("Key"), get("Value")) {
-            out.push((key.to_string(), value.to_string()));
-        }
-    }
-    out
-}
 
 /// What an earlier, interrupted run left of a create.
 enum Earlier {
@@ -61,22 +45,11 @@ impl Engine {
     ) -> Result<Option<TagWork>, ResourceError> {
         let started = Instant::now();
         let left = || timeout.saturating_sub(started.elapsed());
-        let mut req = DynamicRequest::new(spec.create);
-        let mut extra_tags: Vec<(String, String)> = Vec::new();
-        for (k, v) in props {
-            if k.eq_ignore_ascii_case("tags") && spec.param(&k).is_none() {
-                extra_tags = template_tags(&v);
-                continue;
-            }
-            let v = match (plan.options.unique_names, spec.param(&k)) {
-                (true, Some(p)) if p.name == "name" => v
-                    .as_str()
-                    .map_or(v.clone(), |s| Value::String(format!("{}-{s}", plan.options.stack_name))),
-                _ => v,
-            };
-            req.set_json(&k, &v)?;
-        }
-        let wire = cloudstack_client::Request::wire_params(&req)?;
+        let crate::plan::wire::CreateCall {
+            request: req,
+            wire,
+            extra_tags,
+        } = plan.create_call(spec, props)?;
         let found = match earlier {
             Some(done) if done.status == Status::CreateComplete => {
                 *rec = done;

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::custom::CustomError;
 use crate::engine::Engine;
@@ -85,17 +85,7 @@ impl Engine {
         claimed: BTreeSet<String>,
     ) -> Result<ResourceRecord, ResourceError> {
         let view = View(snapshot, &plan.resources);
-        let mut props = Map::new();
-        for (k, v) in &r.decl.properties {
-            match plan.evaluate(&view, v, &format!("/Resources/{}/Properties/{k}", r.logical)) {
-                Ok(Some(v)) if v.as_str() == Some(crate::intrinsics::NO_VALUE) => {}
-                Ok(Some(v)) => {
-                    props.insert(k.clone(), v);
-                }
-                Ok(None) => return Err(ResourceError::Unresolved { property: k.clone() }),
-                Err(p) => return Err(ResourceError::Property(p)),
-            }
-        }
+        let props = plan.evaluate_properties(r, &view)?;
         let mut rec = ResourceRecord::new(&r.logical, &r.type_name, Status::CreateInProgress);
         match r.kind {
             ResourceKind::CloudStack(spec) => {

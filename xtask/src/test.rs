@@ -3,7 +3,8 @@
 //! 1. The Python peer clients (the `cs` CLI library, Apache libcloud) in a virtual environment under
 //!    `target/peer-venv`, made with the machine's `python3` and reused while its requirements are
 //!    unchanged. Tests find it through `STACKMATE_PEER_PYTHON`.
-//! 2. `cargo test --workspace`.
+//! 2. `cargo test --workspace`, then the examples that run against the embedded simulator
+//!    (`cargo run -p stack-core --example typed_stack`), which fail when they leave anything behind.
 //! 3. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
 //!    `cargo package` of the library crates with its verify step, a crate outside the workspace that
 //!    depends on them, and the README's demo command in a fresh clone with no `../shared`.
@@ -30,6 +31,11 @@ pub fn run(root: &Path, quick: bool, extra: &[String]) -> Result<(), String> {
         cmd.arg("--").args(extra);
     }
     cmd.env("STACKMATE_PEER_PYTHON", &python);
+    run_cmd(&mut cmd)?;
+
+    step("examples against the simulator");
+    let mut cmd = cargo(root);
+    cmd.args(["run", "--quiet", "-p", "stack-core", "--example", "typed_stack"]);
     run_cmd(&mut cmd)?;
 
     if !quick {

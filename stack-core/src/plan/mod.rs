@@ -4,6 +4,7 @@
 mod graph_text;
 pub mod order;
 mod resource_checks;
+pub(crate) mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 
