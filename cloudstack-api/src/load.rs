@@ -14,12 +14,13 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use cloudstack_client::meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};
-use cloudstack_client::participant::{DeleteKey, KeySource, PairOrigin, ParticipantSpec};
+use cloudstack_client::participant::{DeleteKey, KeySource, PairOrigin, ParticipantSpec, PropertyUpdate, UpdateEffect};
 use cloudstack_codegen::api_meta::{self, ParamKind as FactKind};
 use cloudstack_codegen::facts;
 use cloudstack_codegen::maps::{self, MapShapes};
 use cloudstack_codegen::participants::{self, Origin as DerivedOrigin, ParticipantTable};
 use cloudstack_codegen::spec::{ApiSpec, ParamType, ResponseField, SpecError};
+use cloudstack_codegen::updates::{Effect, UpdateTable};
 
 use crate::registry::{Origin, Version};
 
@@ -121,6 +122,7 @@ fn leak<T>(v: Vec<T>) -> &'static [T] {
 fn build(spec: &ApiSpec, release: &str, rendered: facts::Facts) -> Result<Version, LoadError> {
     let maps = MapShapes::builtin().map_err(LoadError::Table)?;
     let table = ParticipantTable::builtin().map_err(LoadError::Table)?;
+    let updates = UpdateTable::builtin().map_err(LoadError::Table)?;
     let mut s = Strings::default();
     let mut apis: Vec<&'static ApiMeta> = Vec::with_capacity(spec.apis.len());
     for api in &spec.apis {
@@ -180,6 +182,18 @@ fn build(spec: &ApiSpec, release: &str, rendered: facts::Facts) -> Result<Versio
             p.delete_defaults.iter().map(|(k, v)| (s.get(k), s.get(v))).collect();
         let attributes = attributes(&create_api.response, &mut s);
         let tag = p.tag_resource_type.as_deref().map(|t| s.get(t));
+        let rules: Vec<PropertyUpdate> = cloudstack_codegen::updates::classify(spec, &p, &updates)
+            .into_iter()
+            .map(|r| {
+                let effect = match r.effect {
+                    Effect::InPlace => UpdateEffect::InPlace,
+                    Effect::Interruption => UpdateEffect::Interruption,
+                    Effect::Replacement => UpdateEffect::Replacement,
+                };
+                let api = r.api.as_deref().and_then(find);
+                PropertyUpdate::new(s.get(&r.property), effect, api, s.get(r.param.as_deref().unwrap_or("")))
+            })
+            .collect();
         list.push(ParticipantSpec::new(
             s.get(&p.type_name()),
             create,
@@ -192,6 +206,7 @@ fn build(spec: &ApiSpec, release: &str, rendered: facts::Facts) -> Result<Versio
                 DerivedOrigin::NamingRule => PairOrigin::NamingRule,
                 DerivedOrigin::Curated => PairOrigin::Curated,
             },
+            leak(rules),
         ));
     }
     Ok(Version {

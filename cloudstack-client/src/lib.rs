@@ -62,7 +62,7 @@ pub use error::{ApiError, BuildError, DecodeError, Error, FailureKind};
 pub use jobs::{JobWatcher, WatchMode};
 pub use meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};
 pub use params::{Date, ParamValue, Params};
-pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec};
+pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec, PropertyUpdate, UpdateEffect};
 pub use request::{DynamicRequest, Request};
 pub use serde_json::Value;
 #[cfg(feature = "http")]

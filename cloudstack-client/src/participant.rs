@@ -51,6 +51,58 @@ pub enum PairOrigin {
     Curated,
 }
 
+/// What a change of one create property does to an existing resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UpdateEffect {
+    /// Changed in place, without interruption.
+    InPlace,
+    /// Changed in place with some interruption (the VM is stopped, changed and started).
+    Interruption,
+    /// A new resource replaces the old one.
+    Replacement,
+}
+
+impl UpdateEffect {
+    /// `in place`, `interruption`, `replacement`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPlace => "in place",
+            Self::Interruption => "interruption",
+            Self::Replacement => "replacement",
+        }
+    }
+}
+
+/// How one create property of a participant changes (derived by `cloudstack_codegen::updates`).
+#[derive(Debug, Clone, Copy)]
+pub struct PropertyUpdate {
+    /// The create parameter.
+    pub property: &'static str,
+    /// What a change does.
+    pub effect: UpdateEffect,
+    /// The API that changes it in place (none for a replacement).
+    pub api: Option<&'static ApiMeta>,
+    /// That API's parameter for the new value.
+    pub param: &'static str,
+}
+
+impl PropertyUpdate {
+    /// Creates a rule; used by generated code.
+    pub const fn new(
+        property: &'static str,
+        effect: UpdateEffect,
+        api: Option<&'static ApiMeta>,
+        param: &'static str,
+    ) -> Self {
+        Self {
+            property,
+            effect,
+            api,
+            param,
+        }
+    }
+}
+
 /// A resource type of one CloudStack version.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -71,6 +123,8 @@ pub struct ParticipantSpec {
     pub tag_resource_type: Option<&'static str>,
     /// How the pair was found.
     pub origin: PairOrigin,
+    /// How each create property changes after the resource exists, by property name.
+    pub updates: &'static [PropertyUpdate],
 }
 
 impl ParticipantSpec {
@@ -85,6 +139,7 @@ impl ParticipantSpec {
         attributes: &'static [AttributeMeta],
         tag_resource_type: Option<&'static str>,
         origin: PairOrigin,
+        updates: &'static [PropertyUpdate],
     ) -> Self {
         Self {
             type_name,
@@ -95,7 +150,14 @@ impl ParticipantSpec {
             attributes,
             tag_resource_type,
             origin,
+            updates,
         }
+    }
+
+    /// How a change of create property `name` (ignoring case) is made; a property the create API
+    /// does not take has no rule.
+    pub fn update_of(&self, name: &str) -> Option<&'static PropertyUpdate> {
+        self.updates.iter().find(|u| u.property.eq_ignore_ascii_case(name))
     }
 
     /// The create command's parameters (name, type, required, length, description).

@@ -14,6 +14,7 @@ use crate::naming::{field_ident, pascal, screaming};
 use crate::participants::{self, KeySource, Origin, ParticipantTable};
 use crate::shapes::{self, FieldType, TypePlan};
 use crate::spec::{Api, ApiSpec, Param, ParamType, ResponseField};
+use crate::updates::{Effect, UpdateTable};
 
 /// The generated source and what it contains.
 #[derive(Debug, Clone)]
@@ -44,7 +45,13 @@ pub struct Stats {
 }
 
 /// Generates the module for `spec` as CloudStack `version`.
-pub fn generate(spec: &ApiSpec, version: &str, maps: &MapShapes, table: &ParticipantTable) -> Generated {
+pub fn generate(
+    spec: &ApiSpec,
+    version: &str,
+    maps: &MapShapes,
+    table: &ParticipantTable,
+    updates: &UpdateTable,
+) -> Generated {
     let plan = shapes::plan(spec);
     let derivation = participants::derive(spec, table);
     let mut stats = Stats {
@@ -67,7 +74,7 @@ pub fn generate(spec: &ApiSpec, version: &str, maps: &MapShapes, table: &Partici
     let participant_items: Vec<TokenStream> = derivation
         .participants
         .iter()
-        .filter_map(|p| emit_participant(spec, p))
+        .filter_map(|p| emit_participant(spec, p, updates))
         .collect();
     let typed_items: Vec<TokenStream> = derivation
         .participants
@@ -558,7 +565,7 @@ fn emit_attributes(fields: &[ResponseField]) -> TokenStream {
     quote!(&[#(#items),*])
 }
 
-fn emit_participant(spec: &ApiSpec, p: &participants::Participant) -> Option<TokenStream> {
+fn emit_participant(spec: &ApiSpec, p: &participants::Participant, updates: &UpdateTable) -> Option<TokenStream> {
     let create = spec.api(&p.create)?;
     let type_name = Literal::string(&p.type_name());
     let create_ident = format_ident!("{}", screaming(&p.create));
@@ -582,6 +589,23 @@ fn emit_participant(spec: &ApiSpec, p: &participants::Participant) -> Option<Tok
         Origin::NamingRule => quote!(rt::PairOrigin::NamingRule),
         Origin::Curated => quote!(rt::PairOrigin::Curated),
     };
+    let rules = crate::updates::classify(spec, p, updates).into_iter().map(|r| {
+        let property = Literal::string(&r.property);
+        let effect = match r.effect {
+            Effect::InPlace => quote!(rt::UpdateEffect::InPlace),
+            Effect::Interruption => quote!(rt::UpdateEffect::Interruption),
+            Effect::Replacement => quote!(rt::UpdateEffect::Replacement),
+        };
+        let api = match &r.api {
+            Some(a) => {
+                let ident = format_ident!("{}", screaming(a));
+                quote!(Some(&apis::#ident))
+            }
+            None => quote!(None),
+        };
+        let param = Literal::string(r.param.as_deref().unwrap_or(""));
+        quote!(rt::PropertyUpdate::new(#property, #effect, #api, #param))
+    });
     Some(quote! {
         rt::ParticipantSpec::new(
             #type_name,
@@ -592,6 +616,7 @@ fn emit_participant(spec: &ApiSpec, p: &participants::Participant) -> Option<Tok
             #attributes,
             #tag,
             #origin,
+            &[#(#rules),*],
         )
     })
 }

@@ -5,7 +5,8 @@
 //! - [`spec`] loads a listApis dump, in any of the shapes real servers produce, or a facts spec;
 //! - [`facts`] writes the facts spec (a dump without its prose) that `cloudstack-api` ships;
 //! - [`manifest`] lists the releases a build knows and finds their full dumps;
-//! - [`participants`] pairs create and delete APIs into resource types;
+//! - [`participants`] pairs create and delete APIs into resource types, and [`updates`] says which
+//!   of their properties an update changes in place, with an interruption, or by replacement;
 //! - [`api_meta`] derives how each API is sent and checked (method, parameter kinds, limits, secrets);
 //! - [`shapes`] plans shared response structs, and [`emit`] (feature `emit`, on by default) writes the
 //!   Rust source; [`diff`] compares two dumps.
@@ -42,6 +43,7 @@ pub mod naming;
 pub mod participants;
 pub mod shapes;
 pub mod spec;
+pub mod updates;
 
 #[cfg(feature = "emit")]
 pub use emit::{Generated, Stats};
@@ -51,7 +53,8 @@ pub use emit::{Generated, Stats};
 pub fn generate(spec: &spec::ApiSpec, version: &str) -> Result<Generated, String> {
     let maps = maps::MapShapes::builtin()?;
     let table = participants::ParticipantTable::builtin()?;
-    Ok(emit::generate(spec, version, &maps, &table))
+    let updates = updates::UpdateTable::builtin()?;
+    Ok(emit::generate(spec, version, &maps, &table, &updates))
 }
 
 /// Formats generated tokens as readable source (rustfmt-like), for review and golden files.

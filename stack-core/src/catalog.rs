@@ -35,6 +35,10 @@ pub struct PropertyInfo {
     pub kind: String,
     /// Whether a template must give it.
     pub required: bool,
+    /// What changing it on an existing resource does: `in place`, `interruption` or
+    /// `replacement` (CloudStack types only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_update: Option<&'static str>,
 }
 
 /// One resource type.
@@ -55,6 +59,7 @@ fn property(name: &str, kind: &str, required: bool) -> PropertyInfo {
         name: name.to_string(),
         kind: kind.to_string(),
         required,
+        on_update: None,
     }
 }
 
@@ -111,7 +116,10 @@ pub fn resource_types(
             let mut properties: Vec<PropertyInfo> = p
                 .params()
                 .iter()
-                .map(|m| property(m.name, m.kind.as_str(), m.required))
+                .map(|m| PropertyInfo {
+                    on_update: p.update_of(m.name).map(|u| u.effect.as_str()),
+                    ..property(m.name, m.kind.as_str(), m.required)
+                })
                 .collect();
             properties.push(property(TIMEOUT_PROPERTY, "integer", false));
             if p.tag_resource_type.is_some() && p.param("tags").is_none() {
@@ -171,6 +179,10 @@ mod tests {
         );
         assert!(vm.properties.iter().skip(required.len()).all(|p| !p.required));
         assert!(vm.attributes.iter().any(|a| a == "PrivateIp"));
+        let effect = |name: &str| vm.properties.iter().find(|p| p.name == name).and_then(|p| p.on_update);
+        assert_eq!(effect("displayname"), Some("in place"));
+        assert_eq!(effect("serviceofferingid"), Some("interruption"));
+        assert_eq!(effect("templateid"), Some("replacement"));
         assert!(types
             .iter()
             .all(|t| t.type_name.to_ascii_lowercase().contains("virtualmachine")));

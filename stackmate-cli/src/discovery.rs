@@ -13,12 +13,16 @@ use crate::exit::CliError;
 use crate::output::{print_json, Format};
 use crate::printing::outln;
 
-/// `name (kind)` for each property of `t`, required or not.
-fn props(t: &TypeInfo, required: bool) -> Vec<String> {
+/// `name (kind)` for each property of `t`, required or not; with `updates`, what a change of it
+/// does when that is not a replacement (`name (string, in place)`).
+fn props(t: &TypeInfo, required: bool, updates: bool) -> Vec<String> {
     t.properties
         .iter()
         .filter(|p| p.required == required)
-        .map(|p| format!("{} ({})", p.name, p.kind))
+        .map(|p| match p.on_update.filter(|e| updates && *e != "replacement") {
+            Some(effect) => format!("{} ({}, {effect})", p.name, p.kind),
+            None => format!("{} ({})", p.name, p.kind),
+        })
         .collect()
 }
 
@@ -65,7 +69,7 @@ pub(crate) async fn types(g: &Global, filter: Option<&str>, out: OutputArgs) -> 
             TypeOrigin::BuiltIn => "built in".to_string(),
             _ => "custom".to_string(),
         };
-        let required = props(t, true);
+        let required = props(t, true, false);
         if filter.is_none() {
             let req = if required.is_empty() {
                 "-".to_string()
@@ -76,12 +80,14 @@ pub(crate) async fn types(g: &Global, filter: Option<&str>, out: OutputArgs) -> 
             continue;
         }
         outln!("\n{}  ({from})", t.type_name);
-        outln!("  required:   {}", wrapped(&required, 14));
-        outln!("  optional:   {}", wrapped(&props(t, false), 14));
+        outln!("  required:   {}", wrapped(&props(t, true, true), 14));
+        outln!("  optional:   {}", wrapped(&props(t, false, true), 14));
         outln!("  attributes: {}", wrapped(&t.attributes, 14));
     }
     if filter.is_none() {
         outln!("\n`stackmate types FILTER` shows a type's optional properties and attributes");
+    } else {
+        outln!("\n(in place / interruption: what an update of that property does; the others are replaced)");
     }
     Ok(())
 }

@@ -163,6 +163,15 @@ fn codegen(spec_path: &Path, out: &Path, version: Option<String>) -> Result<(), 
             skipped.create, skipped.delete, skipped.reason
         );
     }
+    // What an update does to each create property, for review.
+    let table = cloudstack_codegen::participants::ParticipantTable::builtin()?;
+    let updates = cloudstack_codegen::updates::UpdateTable::builtin()?;
+    let derived = cloudstack_codegen::participants::derive(&spec, &table);
+    println!("\nupdate classification (type, property, effect, API):");
+    print!(
+        "{}",
+        cloudstack_codegen::updates::render(&spec, &derived.participants, &updates)
+    );
     Ok(())
 }
 
