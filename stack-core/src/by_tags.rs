@@ -137,6 +137,15 @@ pub struct TagSurvey {
 }
 
 impl TagSurvey {
+    /// The refusal of a delete by these tags while a run looks live, unless `force`.
+    pub fn refusal(&self, force: bool) -> Option<DurableError> {
+        let signs: Vec<String> = self.live_signs().collect();
+        (!force && !signs.is_empty()).then(|| DurableError::LiveRun {
+            stack: self.stack.clone(),
+            signs,
+        })
+    }
+
     /// Each sign that a run is still making the stack, as `"<type> <id>: <why>"`.
     pub fn live_signs(&self) -> impl Iterator<Item = String> + '_ {
         self.found.iter().filter_map(|f| {
@@ -270,12 +279,8 @@ impl Engine {
         force: bool,
     ) -> Result<Vec<(String, String)>, DurableError> {
         let survey = self.survey_tags(name, version).await?;
-        let live: Vec<String> = survey.live_signs().collect();
-        if !force && !live.is_empty() {
-            return Err(DurableError::LiveRun {
-                stack: name.to_string(),
-                signs: live,
-            });
+        if let Some(refused) = survey.refusal(force) {
+            return Err(refused);
         }
         let found = survey.found.into_iter().map(|f| f.tagged);
         let options = self.stack_plan_options(name, "", version);

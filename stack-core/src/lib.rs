@@ -132,6 +132,8 @@
 //! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
 //!   call made; [`by_tags`]: a stack found by its tags, whether a run looks live, and deleting it.
 //! - [`catalog`]: the resource types of a release, their properties and attributes.
+//! - [`change_set`]: what an update would change, per resource and property (the update itself is
+//!   not built yet).
 //! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server;
 //!   [`signal_body`]: what a signal may say; [`metadata`]: who may read a resource's metadata.
 //!
@@ -157,6 +159,7 @@
 pub mod builder;
 pub mod by_tags;
 pub mod catalog;
+pub mod change_set;
 pub mod cloud_release;
 mod create;
 pub mod custom;

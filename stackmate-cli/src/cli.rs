@@ -137,6 +137,26 @@ pub fn user_state_dir() -> Option<PathBuf> {
         .map(|base| base.join("stackmate"))
 }
 
+/// `stackmate change-set ...`.
+#[derive(Debug, Subcommand)]
+pub enum ChangeSetAction {
+    /// What updating stack NAME to TEMPLATE would change, per resource (Add, Modify, Remove) and
+    /// property (in place, interruption, replacement), without changing anything. Parameters not
+    /// given keep their current values.
+    Preview {
+        /// The stack's name.
+        name: String,
+        /// The new template.
+        template: PathBuf,
+        /// Parameter values (and the stack's NoEcho values, never stored).
+        #[command(flatten)]
+        params: ParamArgs,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
 /// What `stackmate cloud` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CloudList {
@@ -318,6 +338,12 @@ pub enum Command {
         /// Output format.
         #[command(flatten)]
         out: OutputArgs,
+    },
+    /// Change sets: what an update would do, before it is done.
+    ChangeSet {
+        /// What to do.
+        #[command(subcommand)]
+        action: ChangeSetAction,
     },
     /// The cloud's API description.
     ApiSpec {

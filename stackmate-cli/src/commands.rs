@@ -29,6 +29,15 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             format,
             params,
         } => graph(&global, &template, &params, format).await,
+        Command::ChangeSet {
+            action:
+                crate::cli::ChangeSetAction::Preview {
+                    name,
+                    template,
+                    params,
+                    out,
+                },
+        } => crate::change_sets::preview(&global, &name, &template, &params, out).await,
         Command::Types { filter, out } => crate::discovery::types(&global, filter.as_deref(), out).await,
         Command::Cloud { what, out } => crate::discovery::cloud(&global, what, out).await,
         Command::Create {
@@ -466,7 +475,7 @@ async fn continue_rollback(
     Ok(())
 }
 
-async fn known_stack(store: &SqliteStore, name: &str) -> Result<stack_core::state::StackRecord, CliError> {
+pub(crate) async fn known_stack(store: &SqliteStore, name: &str) -> Result<stack_core::state::StackRecord, CliError> {
     store
         .stack(name)
         .await
@@ -599,24 +608,24 @@ async fn events(g: &Global, name: &str, follow: bool, out: OutputArgs) -> Result
     Ok(())
 }
 
-async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
-    let store = open_store(g)?;
-    let s = known_stack(&store, name).await?;
-    // Outputs never show NoEcho values, so none are needed.
-    let _ = &s;
-    let secrets = BTreeMap::new();
-    let signals = SignalServer::start(
-        "127.0.0.1:0".parse().map_err(|_| CliError::Invalid("address".into()))?,
-        None,
-    )
-    .await
-    .map_err(|e| CliError::Invalid(e.to_string()))?;
-    // Outputs are evaluated from the state: no call is made, so the client is never used.
+/// An engine on the state alone, for commands that make no call (its client is never used).
+pub(crate) async fn offline_engine(store: Arc<SqliteStore>) -> Result<Engine, CliError> {
+    let signals = SignalServer::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), None)
+        .await
+        .map_err(|e| CliError::Invalid(e.to_string()))?;
     let client = cloudstack_client::Client::builder("http://127.0.0.1:9/client/api")
         .credentials("offline", "offline")
         .build()
         .map_err(|e| CliError::Invalid(e.to_string()))?;
-    let engine = Engine::new(client, signals, EngineConfig::default()).with_store(store.clone());
+    Ok(Engine::new(client, signals, EngineConfig::default()).with_store(store))
+}
+
+async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(), CliError> {
+    let store = open_store(g)?;
+    known_stack(&store, name).await?;
+    // Outputs never show NoEcho values, so none are needed.
+    let secrets = BTreeMap::new();
+    let engine = offline_engine(store).await?;
     let run = engine.stored_run(name, &secrets).await.map_err(|e| stack_failed(&e))?;
     if out.output == Format::Json {
         print_json(&json!({"name": name, "status": run.status.as_str(), "outputs": run.outputs}));

@@ -117,12 +117,8 @@ pub(crate) async fn delete(
         survey.found.len(),
         listing(&survey)
     );
-    let live: Vec<String> = survey.live_signs().collect();
-    if !live.is_empty() && !how.force {
-        return Err(stack_failed(&stack_core::durable::DurableError::LiveRun {
-            stack: name.to_string(),
-            signs: live,
-        }));
+    if let Some(refused) = survey.refusal(how.force) {
+        return Err(stack_failed(&refused));
     }
     if !how.yes {
         if !std::io::stdin().is_terminal() {

@@ -16,6 +16,7 @@
 //! What it does not do: keep state of its own (the SQLite file in `--state-dir` is stack-core's), or
 //! talk to CloudStack other than through `cloudstack-client`.
 
+pub mod change_sets;
 pub mod cli;
 pub mod commands;
 pub mod connection;

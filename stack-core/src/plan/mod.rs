@@ -203,7 +203,8 @@ pub const TIMEOUT_PROPERTY: &str = "StackMateTimeout";
 /// Attributes a `CloudStack::VirtualMachine` has beyond its create response (StackMate's names).
 pub const VM_EXTRA_ATTRIBUTES: &[&str] = &["PrivateIp", "PublicIp"];
 
-struct Unknown<'a>(&'a BTreeMap<String, ResourceDecl>);
+/// Resources before any exists: every reference evaluates as unknown.
+pub(crate) struct Unknown<'a>(pub(crate) &'a BTreeMap<String, ResourceDecl>);
 
 impl ResourceView for Unknown<'_> {
     fn exists(&self, logical: &str) -> bool {
