@@ -71,7 +71,9 @@ pub struct ResourceChange {
 fn known(plan: &Plan, r: &PlannedResource, name: &str) -> Option<Value> {
     let v = r.decl.properties.get(name)?;
     let ptr = format!("/Resources/{}/Properties/{name}", r.logical);
-    plan.evaluate(&Unknown(&plan.template.resources), v, &ptr).ok().flatten()
+    plan.evaluate(&Unknown(&plan.template.resources), v, &ptr)
+        .ok()
+        .flatten()
 }
 
 /// The resources a property refers to.

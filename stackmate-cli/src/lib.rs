@@ -16,6 +16,7 @@
 //! What it does not do: keep state of its own (the SQLite file in `--state-dir` is stack-core's), or
 //! talk to CloudStack other than through `cloudstack-client`.
 
+pub mod api_spec;
 pub mod change_sets;
 pub mod cli;
 pub mod commands;
@@ -28,11 +29,14 @@ pub mod exit;
 mod failures;
 #[cfg(feature = "demo")]
 pub mod guest;
+pub mod inspect;
+pub mod offline;
 pub mod output;
 pub mod params;
 mod printing;
 pub mod progress;
 pub mod release;
+pub mod runs;
 
 use crate::printing::errln;
 use clap::Parser;
