@@ -51,19 +51,19 @@ impl<T> ToJson for Val<T> {
 
 impl<K> ToJson for Ref<K> {
     fn to_json(&self) -> Value {
-        self.json()
+        json!({ "Ref": self.logical })
     }
 }
 
 impl<T> ToJson for Att<T> {
     fn to_json(&self) -> Value {
-        self.json()
+        json!({ "Fn::GetAtt": [self.logical, self.attribute] })
     }
 }
 
 impl<T> ToJson for Param<T> {
     fn to_json(&self) -> Value {
-        self.json()
+        json!({ "Ref": self.name })
     }
 }
 
@@ -136,10 +136,6 @@ impl<K> Ref<K> {
     pub fn logical_id(&self) -> &str {
         &self.logical
     }
-
-    fn json(&self) -> Value {
-        json!({ "Ref": self.logical })
-    }
 }
 
 impl<K> Clone for Ref<K> {
@@ -170,10 +166,6 @@ impl<T> Att<T> {
             attribute,
             _t: PhantomData,
         }
-    }
-
-    fn json(&self) -> Value {
-        json!({ "Fn::GetAtt": [self.logical, self.attribute] })
     }
 }
 
@@ -208,10 +200,6 @@ impl<T> Param<T> {
     /// The parameter's name.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    fn json(&self) -> Value {
-        json!({ "Ref": self.name })
     }
 }
 
@@ -271,12 +259,12 @@ macro_rules! from_refs {
     ($target:ty => $($source:ty),*) => {$(
         impl From<$source> for Val<$target> {
             fn from(v: $source) -> Self {
-                Val::raw(v.json())
+                Val::raw(v.to_json())
             }
         }
         impl From<&$source> for Val<$target> {
             fn from(v: &$source) -> Self {
-                Val::raw(v.json())
+                Val::raw(v.to_json())
             }
         }
     )*};
@@ -293,13 +281,13 @@ from_refs!(AnyId => Att<String>, Param<String>);
 
 impl<K> From<Ref<K>> for Val<String> {
     fn from(r: Ref<K>) -> Self {
-        Val::raw(r.json())
+        Val::raw(r.to_json())
     }
 }
 
 impl<K> From<&Ref<K>> for Val<String> {
     fn from(r: &Ref<K>) -> Self {
-        Val::raw(r.json())
+        Val::raw(r.to_json())
     }
 }
 
@@ -322,25 +310,25 @@ literal_ids!(&str, String, &String);
 
 impl<K> From<Ref<K>> for Val<IdOf<K>> {
     fn from(r: Ref<K>) -> Self {
-        Val::raw(r.json())
+        Val::raw(r.to_json())
     }
 }
 
 impl<K> From<&Ref<K>> for Val<IdOf<K>> {
     fn from(r: &Ref<K>) -> Self {
-        Val::raw(r.json())
+        Val::raw(r.to_json())
     }
 }
 
 impl<K> From<Param<String>> for Val<IdOf<K>> {
     fn from(p: Param<String>) -> Self {
-        Val::raw(p.json())
+        Val::raw(p.to_json())
     }
 }
 
 impl<K> From<&Param<String>> for Val<IdOf<K>> {
     fn from(p: &Param<String>) -> Self {
-        Val::raw(p.json())
+        Val::raw(p.to_json())
     }
 }
 
@@ -352,13 +340,13 @@ impl<K> From<Unchecked> for Val<IdOf<K>> {
 
 impl<K> From<Ref<K>> for Val<AnyId> {
     fn from(r: Ref<K>) -> Self {
-        Val::raw(r.json())
+        Val::raw(r.to_json())
     }
 }
 
 impl<K> From<&Ref<K>> for Val<AnyId> {
     fn from(r: &Ref<K>) -> Self {
-        Val::raw(r.json())
+        Val::raw(r.to_json())
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::intrinsics::references;
 use crate::plan::{Plan, PlannedResource, ResourceKind, Unknown};
-use crate::secrets::{mask_value, secrets_of};
+use crate::secrets::{secrets_of, Masker};
 
 /// What happens to a resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -97,7 +97,8 @@ fn effect_of(r: &PlannedResource, name: &str) -> UpdateEffect {
 /// creation order, then the removed ones.
 pub fn diff(old: &Plan, new: &Plan) -> Vec<ResourceChange> {
     let secrets: Vec<String> = secrets_of(old).into_iter().chain(secrets_of(new)).collect();
-    let shown = |v: Option<Value>| v.map(|v| mask_value(&v, &secrets));
+    let masker = Masker::new(&secrets);
+    let shown = |v: Option<Value>| v.map(|v| masker.mask_value(&v));
     let mut replaced: BTreeMap<String, Replacement> = BTreeMap::new();
     let mut out = Vec::new();
     for logical in &new.order {

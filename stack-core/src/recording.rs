@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError};
 use crate::engine::Engine;
 use crate::events::{Event, Status};
 use crate::plan::Plan;
-use crate::secrets::{mask, mask_record, secrets_of};
+use crate::secrets::{mask, mask_record, secrets_of, Masker};
 use crate::state::{
     HandleRecord, Intent, IntentKind, Lease, ResourceRecord, StackRecord, StateError, StateStore, StoredOptions,
 };
@@ -106,16 +106,15 @@ impl Engine {
         status: Status,
         reason: Option<String>,
     ) {
-        let secrets = secrets_of(plan);
-        let physical = physical.map(|p| mask(p, &secrets));
+        let masker = Masker::new(&secrets_of(plan));
         let event = Event {
             timestamp_ms: 0,
             stack: plan.options.stack_name.clone(),
             logical_id: logical.to_string(),
             resource_type: type_name.to_string(),
-            physical_id: physical,
+            physical_id: physical.map(|p| masker.mask(p)),
             status,
-            reason: reason.map(|r| mask(&r, &secrets)),
+            reason: reason.map(|r| masker.mask(&r)),
         };
         let stored = self.events.emit(event);
         if let Some(store) = &self.store {
@@ -132,7 +131,7 @@ impl Engine {
     /// Writes a resource's record to the store (secrets masked). Without a store, nothing.
     pub(crate) async fn persist(&self, plan: &Plan, rec: &ResourceRecord) -> Result<(), StateError> {
         let Some(store) = &self.store else { return Ok(()) };
-        let stored = mask_record(rec, &secrets_of(plan));
+        let stored = mask_record(rec, &Masker::new(&secrets_of(plan)));
         let lease = self.lease_for_write(&plan.options.stack_name)?;
         store.save_resource(&lease, &stored).await
     }

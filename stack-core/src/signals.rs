@@ -301,6 +301,11 @@ impl SignalServer {
     }
 }
 
+/// The one answer to a signal for a handle that does not exist (or no longer does).
+fn unknown_handle() -> (StatusCode, String) {
+    (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into())
+}
+
 async fn signal(
     State(inner): State<Arc<Mutex<Inner>>>,
     Path((stack, token)): Path<(String, String)>,
@@ -312,7 +317,7 @@ async fn signal(
         let mut inner = lock();
         let Some(h) = inner.handles.get_mut(&token).filter(|h| h.stack_id == stack) else {
             tracing::warn!(stack, "signal for an unknown wait condition handle");
-            return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into());
+            return unknown_handle();
         };
         let parsed = match parse_signal(&body) {
             Ok(p) => p,
@@ -349,7 +354,7 @@ async fn signal(
     if let Some(store) = store {
         match store.save_signal(&stack_name, &logical, &s).await {
             Ok(true) => {}
-            Ok(false) => return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into()),
+            Ok(false) => return unknown_handle(),
             Err(e) => {
                 tracing::error!(stack, error = %e, "could not keep a wait condition signal");
                 return (
@@ -361,7 +366,7 @@ async fn signal(
     }
     let mut inner = lock();
     let Some(h) = inner.handles.get_mut(&token) else {
-        return (StatusCode::NOT_FOUND, "unknown wait condition handle\n".into());
+        return unknown_handle();
     };
     match h.signals.iter_mut().find(|x| x.unique_id == s.unique_id) {
         Some(existing) => *existing = s.clone(),

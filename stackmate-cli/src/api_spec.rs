@@ -10,7 +10,7 @@ use crate::connection::Connection;
 use crate::exit::CliError;
 use crate::output::{print_json, Format};
 
-use crate::commands::*;
+use crate::commands::{connection_flags, offline_release, open_store};
 
 pub(crate) async fn fetch_spec(g: &Global, output: &PathBuf) -> Result<(), CliError> {
     let conn = Connection::resolve(&connection_flags(g))?;

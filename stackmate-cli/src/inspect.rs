@@ -14,7 +14,7 @@ use crate::cli::{Global, OutputArgs};
 use crate::exit::CliError;
 use crate::output::{event_json, event_line, print_json, resource_json, stack_json, Format};
 
-use crate::commands::*;
+use crate::commands::{known_stack, offline_engine, open_store};
 
 pub(crate) async fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;

@@ -12,7 +12,7 @@ use crate::exit::CliError;
 use crate::output::{print_json, Format};
 use crate::params;
 
-use crate::commands::*;
+use crate::commands::{limits, offline_release, read_template_with};
 
 pub(crate) async fn offline_options(g: &Global, name: &str) -> Result<PlanOptions, CliError> {
     let (version, source) = offline_release(g).await?;

@@ -14,7 +14,10 @@ use crate::output::Format;
 use crate::params;
 use crate::progress::Progress;
 
-use crate::commands::*;
+use crate::commands::{
+    connection_flags, engine_for, known_stack, limits, open_store, print_run, read_template, read_template_with,
+    secrets_for, CreateSettings,
+};
 
 pub(crate) async fn create(
     g: &Global,

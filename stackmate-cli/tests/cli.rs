@@ -2,11 +2,7 @@
 
 mod common;
 
-use common::{run, sim, stackmate, template, write, CLOUD_RESOURCES};
-
-fn json(s: &str) -> serde_json::Value {
-    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
-}
+use common::{json, run, sim, stackmate, template, write, CLOUD_RESOURCES};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_life_of_a_stack() {

@@ -90,6 +90,11 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     (o.status.code().unwrap_or(-1), out, err)
 }
 
+/// `s` read as JSON (a test failure naming the text when it is not).
+pub fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
 /// Writes `text` to `dir/name`.
 pub fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let p = dir.join(name);

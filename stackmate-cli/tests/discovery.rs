@@ -3,11 +3,7 @@
 
 mod common;
 
-use common::{on_a_terminal, run, sim, stackmate, write};
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
+use common::{json, on_a_terminal, run, sim, stackmate, write};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn types_lists_properties_required_first_and_attributes() {

@@ -35,6 +35,17 @@ fn described(url: &str, state: &std::path::Path, name: &str, logical: &str) -> O
         .cloned()
 }
 
+/// `stackmate create NAME TEMPLATE` in the background, with a one-second lock lease.
+fn start_create(url: &str, state: &std::path::Path, name: &str, template: &std::path::Path) -> Child {
+    stackmate(url, state)
+        .args(["--lock-lease", "1", "create", name])
+        .arg(template)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("create starts")
+}
+
 fn kill(mut child: Child) {
     child.kill().expect("kill");
     child.wait().expect("reaped");
@@ -46,13 +57,7 @@ async fn a_create_killed_while_waiting_resumes_with_its_signals() {
     let dir = tempfile::tempdir().expect("tmp");
     let state = dir.path().join("state");
     let template = write(dir.path(), "wait.json", &wait_template(2, 120));
-    let create = stackmate(&sim.url, &state)
-        .args(["--lock-lease", "1", "create", "waits"])
-        .arg(&template)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("create starts");
+    let create = start_create(&sim.url, &state, "waits", &template);
     let script = eventually(Duration::from_secs(30), || user_data(&sim.url, "waits-vm")).await;
     let handle = assigned(&script, "HANDLE");
     assert!(handle.contains("/waitcondition/"), "{handle}");
@@ -126,13 +131,7 @@ async fn the_timeout_counts_from_the_first_wait() {
     let dir = tempfile::tempdir().expect("tmp");
     let state = dir.path().join("state");
     let template = write(dir.path(), "wait.json", &wait_template(1, 4));
-    let create = stackmate(&sim.url, &state)
-        .args(["--lock-lease", "1", "create", "late"])
-        .arg(&template)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("create starts");
+    let create = start_create(&sim.url, &state, "late", &template);
     eventually(Duration::from_secs(30), || async {
         described(&sim.url, &state, "late", "Ready").filter(|r| r["status"] == "CREATE_IN_PROGRESS")
     })
