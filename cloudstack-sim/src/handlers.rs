@@ -234,6 +234,8 @@ pub fn handle(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
         "destroyVirtualMachine" => vm::destroy(world, cx),
         "expungeVirtualMachine" => vm::expunge(world, cx),
         "startVirtualMachine" | "stopVirtualMachine" | "rebootVirtualMachine" => vm::power(world, cx),
+        "updateVirtualMachine" => vm::update(world, cx),
+        "changeServiceForVirtualMachine" => vm::change_service(world, cx),
         "listNics" => vm::list_nics(world, cx),
         "getVirtualMachineUserData" => vm::userdata(world, cx),
         "createSecurityGroup" => security_group::create(world, cx),

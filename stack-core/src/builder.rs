@@ -93,6 +93,7 @@ impl StackBuilder {
                 depends_on_list: true,
                 condition: None,
                 deletion_policy: DeletionPolicy::Delete,
+                update_replace_policy: DeletionPolicy::Delete,
                 metadata: None,
             },
         );

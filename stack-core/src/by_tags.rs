@@ -334,7 +334,10 @@ impl Engine {
                         wire.extend(spec.delete_defaults.iter().map(|(k, v)| (k.to_string(), v.to_string())));
                         let mut rec = ResourceRecord::new(&t.resource_id, spec.type_name, Status::CreateComplete);
                         rec.physical_id = Some(t.resource_id.clone());
-                        match engine.delete_with_retries(&plan, spec, wire, &mut rec).await {
+                        match engine
+                            .delete_with_retries(&plan, spec, wire, &mut rec, &crate::recording::Slot::Own)
+                            .await
+                        {
                             Ok(()) => return (t, Ok(())),
                             Err(e) => last = format!("{}: {e}", spec.type_name),
                         }

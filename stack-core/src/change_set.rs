@@ -3,7 +3,7 @@
 //! does (the release's classification, [`cloudstack_client::ParticipantSpec::update_of`]), and
 //! whether the resource is replaced: `True`, `False`, or `Conditional` when only a value known at
 //! run time may change (a reference to a resource that is itself replaced). Pure: plans in, a
-//! change set out. Executing it (the update itself) is not built yet.
+//! change set out. [`crate::update`] executes one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -142,7 +142,13 @@ pub fn diff(old: &Plan, new: &Plan) -> Vec<ResourceChange> {
             if !changed && !dynamic {
                 continue;
             }
-            let effect = effect_of(after, name);
+            // CloudStack's update APIs cannot unset a value: a property removed replaces.
+            let removed = !after.decl.properties.contains_key(name.as_str());
+            let effect = if removed {
+                UpdateEffect::Replacement
+            } else {
+                effect_of(after, name)
+            };
             if effect == UpdateEffect::Replacement {
                 let this = if dynamic {
                     Replacement::Conditional
@@ -210,6 +216,21 @@ impl crate::engine::Engine {
     ) -> Result<Vec<ResourceChange>, ChangeSetError> {
         let record = self.stack_record(name).await?;
         let old = self.teardown_plan(name, secrets).await?;
+        let new = self.plan_update(&record, &old, template_text, params, secrets)?;
+        Ok(diff(&old, &new))
+    }
+
+    /// The plan of an update of the stack of `record` (whose current plan is `old`) to
+    /// `template_text` with `params`: parameters not given keep their current values (NoEcho
+    /// ones from `secrets`); the release, zones and naming are the stack's.
+    pub(crate) fn plan_update(
+        &self,
+        record: &crate::state::StackRecord,
+        old: &Plan,
+        template_text: &str,
+        params: &BTreeMap<String, String>,
+        secrets: &BTreeMap<String, String>,
+    ) -> Result<Plan, ChangeSetError> {
         let template = crate::template::parse_with(template_text.as_bytes(), &old.options.limits)
             .map_err(|p| ChangeSetError::Invalid(crate::problem::Problems(p)))?;
         let mut given: BTreeMap<String, String> = record
@@ -224,8 +245,9 @@ impl crate::engine::Engine {
             .stack_plan_options(&record.name, &record.stack_id, old.options.version)
             .zones(record.options.zones.clone())
             .unique_names(record.options.unique_names);
-        let new = crate::plan::plan(&template, &given, &options).map_err(ChangeSetError::Invalid)?;
-        Ok(diff(&old, &new))
+        let mut new = crate::plan::plan(&template, &given, &options).map_err(ChangeSetError::Invalid)?;
+        new.source = Some(template_text.to_string());
+        Ok(new)
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::ResourceKind;
-use crate::recording::claimed_jobs;
+use crate::recording::{claimed_jobs, Slot};
 use crate::run::StackRun;
 use crate::state::IntentKind;
 use crate::template::DeletionPolicy;
@@ -27,50 +27,8 @@ impl Engine {
         // A create whose reply never came (a crash, a lost connection) may still have made something.
         let claimed = claimed_jobs(&run.resources);
         for rec in run.resources.values_mut() {
-            let lost = rec.physical_id.is_none()
-                && rec.job_id.is_none()
-                && rec.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create);
-            let spec = match plan.resources.get(&rec.logical).map(|r| r.kind) {
-                Some(ResourceKind::CloudStack(spec)) if lost => spec,
-                _ => continue,
-            };
-            let at_ms = rec.intent.as_ref().map_or(0, |i| i.at_ms);
-            match crate::recovery::find_lost_create(
-                &self.client,
-                &plan,
-                spec,
-                &rec.create_wire,
-                at_ms,
-                crate::recovery::Claims {
-                    claimed: &claimed,
-                    adopted: &self.adopted,
-                    policy: &self.config.retry,
-                },
-            )
-            .await
-            {
-                Ok(crate::recovery::Lost::Job { job_id, entity_id }) => {
-                    rec.job_id = Some(job_id);
-                    rec.physical_id = entity_id;
-                }
-                Ok(crate::recovery::Lost::Entity(object)) => {
-                    let attrs = match object {
-                        Value::Object(o) => unwrap_object(o, spec.create.fields),
-                        _ => Map::new(),
-                    };
-                    rec.physical_id = attrs.get("id").and_then(Value::as_str).map(str::to_string);
-                    rec.attributes = attrs;
-                }
-                Ok(crate::recovery::Lost::NotCreated) => {
-                    rec.intent = None;
-                    if let Err(e) = self.persist(&plan, rec).await {
-                        tracing::error!(error = %e, "could not record a create that never reached the cloud");
-                    }
-                }
-                Err(e) => tracing::warn!(resource = %rec.logical, error = %e, "could not look for a lost create"),
-            }
-            if let Some(id) = rec.physical_id.clone() {
-                rec.attributes.entry("id").or_insert(Value::String(id));
+            if let Some(ResourceKind::CloudStack(spec)) = plan.resources.get(&rec.logical).map(|r| r.kind) {
+                self.find_lost_create(&plan, spec, rec, &claimed, &Slot::Own).await;
             }
         }
         let mut remaining: BTreeSet<String> = run
@@ -81,6 +39,9 @@ impl Engine {
                     && matches!(
                         r.status,
                         Status::CreateComplete
+                            | Status::UpdateComplete
+                            | Status::UpdateInProgress
+                            | Status::UpdateFailed
                             | Status::CreateFailed
                             | Status::CreateInProgress
                             | Status::DeleteFailed
@@ -131,6 +92,55 @@ impl Engine {
             stop_on_failure: false,
         };
         walk(&graph, options, &mut visitor).await.all_succeeded()
+    }
+
+    /// Fills in what a create whose reply never came (a crash, a lost connection) made: its job or
+    /// the entity, found by [`crate::recovery::find_lost_create`]; a create that never reached the
+    /// cloud has its intent cleared. Records of other creates are left as they are.
+    pub(crate) async fn find_lost_create(
+        &self,
+        plan: &crate::plan::Plan,
+        spec: &'static cloudstack_client::ParticipantSpec,
+        rec: &mut crate::state::ResourceRecord,
+        claimed: &BTreeSet<String>,
+        slot: &Slot<'_>,
+    ) {
+        let lost = rec.physical_id.is_none()
+            && rec.job_id.is_none()
+            && rec.intent.as_ref().is_some_and(|i| i.kind == IntentKind::Create);
+        if !lost {
+            return;
+        }
+        let at_ms = rec.intent.as_ref().map_or(0, |i| i.at_ms);
+        let claims = crate::recovery::Claims {
+            claimed,
+            adopted: &self.adopted,
+            policy: &self.config.retry,
+        };
+        match crate::recovery::find_lost_create(&self.client, plan, spec, &rec.create_wire, at_ms, claims).await {
+            Ok(crate::recovery::Lost::Job { job_id, entity_id }) => {
+                rec.job_id = Some(job_id);
+                rec.physical_id = entity_id;
+            }
+            Ok(crate::recovery::Lost::Entity(object)) => {
+                let attrs = match object {
+                    Value::Object(o) => unwrap_object(o, spec.create.fields),
+                    _ => Map::new(),
+                };
+                rec.physical_id = attrs.get("id").and_then(Value::as_str).map(str::to_string);
+                rec.attributes = attrs;
+            }
+            Ok(crate::recovery::Lost::NotCreated) => {
+                rec.intent = None;
+                if let Err(e) = self.persist(plan, &slot.record(rec)).await {
+                    tracing::error!(error = %e, "could not record a create that never reached the cloud");
+                }
+            }
+            Err(e) => tracing::warn!(resource = %rec.logical, error = %e, "could not look for a lost create"),
+        }
+        if let Some(id) = rec.physical_id.clone() {
+            rec.attributes.entry("id").or_insert(Value::String(id));
+        }
     }
 
     /// Deletes a created stack (taking its lock when the engine keeps state).

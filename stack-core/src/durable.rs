@@ -13,7 +13,7 @@ use crate::events::Status;
 use crate::plan::Plan;
 use crate::run::{StackError, StackRun};
 use crate::state::ResourceRecord;
-use crate::state::{StackRecord, StateStore};
+use crate::state::{StackRecord, StackVersion, StateStore};
 
 /// Why a durable operation could not run or did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -111,17 +111,36 @@ impl Engine {
         strict: bool,
     ) -> Result<Plan, DurableError> {
         let rec = self.stack_record(name).await?;
+        let current = StackVersion {
+            template: rec.template.clone(),
+            params: rec.params.clone(),
+            no_echo: rec.no_echo.clone(),
+        };
+        self.version_plan(&rec, &current, secrets, strict).await
+    }
+
+    /// Plans `version` (the stack's current one, or the one before its update) of the stack of
+    /// `rec` again, with `secrets` for its NoEcho parameters; without `strict`, missing NoEcho values
+    /// are masked (enough to tear down).
+    pub(crate) async fn version_plan(
+        &self,
+        rec: &StackRecord,
+        version: &StackVersion,
+        secrets: &BTreeMap<String, String>,
+        strict: bool,
+    ) -> Result<Plan, DurableError> {
+        let name = rec.name.as_str();
         let cannot = |reason: String| DurableError::CannotResume {
             stack: name.to_string(),
             reason,
         };
-        if rec.template.is_empty() {
+        if version.template.is_empty() {
             return Err(cannot(
                 "it was built in code, not from a template: plan it again and call Engine::resume_plan".into(),
             ));
         }
-        let mut params = rec.params.clone();
-        for p in &rec.no_echo {
+        let mut params = version.params.clone();
+        for p in &version.no_echo {
             match secrets.get(p) {
                 Some(v) => {
                     params.insert(p.clone(), v.clone());
@@ -138,14 +157,14 @@ impl Engine {
                 }
             }
         }
-        let version = self.release_of(&rec).await?;
+        let release = self.release_of(rec).await?;
         // A stored template passed its limits when it was created: it is not held to today's again.
         let options = self
-            .stack_plan_options(&rec.name, &rec.stack_id, version)
+            .stack_plan_options(&rec.name, &rec.stack_id, release)
             .zones(rec.options.zones.clone())
             .unique_names(rec.options.unique_names)
             .limits(crate::limits::Limits::for_stored());
-        let template = crate::template::parse_with(rec.template.as_bytes(), &options.limits).map_err(|p| {
+        let template = crate::template::parse_with(version.template.as_bytes(), &options.limits).map_err(|p| {
             cannot(format!(
                 "the stored template no longer parses: {}",
                 crate::problem::Problems(p)
@@ -157,7 +176,7 @@ impl Engine {
             crate::plan::plan_for_teardown(&template, &params, &options)
         };
         let mut plan = planned.map_err(|p| cannot(p.to_string()))?;
-        plan.source = Some(rec.template);
+        plan.source = Some(version.template.clone());
         Ok(plan)
     }
 
@@ -172,13 +191,13 @@ impl Engine {
             outputs: BTreeMap::new(),
             status,
         };
-        if status == Status::CreateComplete {
+        if status.is_stable() {
             run.outputs = self.outputs(&run);
         }
         Ok(run)
     }
 
-    async fn stored_records(&self, name: &str) -> Result<BTreeMap<String, ResourceRecord>, DurableError> {
+    pub(crate) async fn stored_records(&self, name: &str) -> Result<BTreeMap<String, ResourceRecord>, DurableError> {
         Ok(self
             .store_or_err()?
             .resources(name)
@@ -194,10 +213,15 @@ impl Engine {
     /// disabled is resumed by retrying only what failed. A stack being deleted or rolled back goes on
     /// with that.
     pub async fn resume(&self, name: &str, secrets: &BTreeMap<String, String>) -> Result<StackRun, DurableError> {
-        let creating = matches!(
-            self.stack_record(name).await?.status,
-            Status::CreateInProgress | Status::CreateFailed
-        );
+        let status = self.stack_record(name).await?.status;
+        if status.is_updating() {
+            let span = tracing::info_span!("stack", stack = %name);
+            return self
+                .locked(name, self.resume_update_locked(name, secrets, &[]))
+                .instrument(span)
+                .await;
+        }
+        let creating = matches!(status, Status::CreateInProgress | Status::CreateFailed);
         let plan = if creating {
             self.stored_plan(name, secrets).await?
         } else {
@@ -237,7 +261,7 @@ impl Engine {
                         continue;
                     };
                     if rec.physical_id.is_some() {
-                        self.delete_one(&plan, planned.kind, rec)
+                        self.delete_one(&plan, planned.kind, rec, &crate::recording::Slot::Own)
                             .await
                             .map_err(|e| DurableError::Other(format!("{l}: clearing the failed create: {e}")))?;
                     }
@@ -259,7 +283,7 @@ impl Engine {
                     outputs: BTreeMap::new(),
                     status: stored.status,
                 };
-                if run.status == Status::CreateComplete {
+                if run.status.is_stable() {
                     run.outputs = self.outputs(&run);
                 }
                 Ok(run)
@@ -321,7 +345,9 @@ impl Engine {
 
     /// Gets a stack unstuck after its rollback or delete failed (CloudFormation's
     /// ContinueUpdateRollback): the resources in `skip` are recorded as retained (`DELETE_SKIPPED`,
-    /// left in the cloud) and everything else is deleted again.
+    /// left in the cloud) and everything else is deleted again. For an update's rollback
+    /// (`UPDATE_ROLLBACK_FAILED`), the rollback goes on and the resources in `skip` are left as
+    /// they are (possibly not as the template says).
     pub async fn continue_rollback(
         &self,
         name: &str,
@@ -329,6 +355,9 @@ impl Engine {
         secrets: &BTreeMap<String, String>,
     ) -> Result<StackRun, DurableError> {
         let stored = self.stack_record(name).await?;
+        if stored.status == Status::UpdateRollbackFailed {
+            return self.locked(name, self.resume_update_locked(name, secrets, skip)).await;
+        }
         let plan = self.teardown_plan(name, secrets).await?;
         self.locked(name, self.continue_locked(stored, plan, skip)).await
     }

@@ -26,6 +26,35 @@ pub enum Status {
     RollbackComplete,
     /// Rollback could not delete everything.
     RollbackFailed,
+    /// An update started (stack), or a resource being changed.
+    UpdateInProgress,
+    /// Updated.
+    UpdateComplete,
+    /// A resource's update failed.
+    UpdateFailed,
+    /// The stack is updated and usable; replaced and removed resources are being deleted.
+    UpdateCompleteCleanupInProgress,
+    /// A failed update is being undone (stack), or a resource being changed back.
+    UpdateRollbackInProgress,
+    /// The rollback of an update could not finish (`continue-update-rollback` goes on).
+    UpdateRollbackFailed,
+    /// The stack is back as it was; what the update made is being deleted.
+    UpdateRollbackCompleteCleanupInProgress,
+    /// The stack is back as it was before the update.
+    UpdateRollbackComplete,
+}
+
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("unknown status {text:?}")))
+    }
 }
 
 impl Status {
@@ -42,6 +71,14 @@ impl Status {
             Self::RollbackInProgress => "ROLLBACK_IN_PROGRESS",
             Self::RollbackComplete => "ROLLBACK_COMPLETE",
             Self::RollbackFailed => "ROLLBACK_FAILED",
+            Self::UpdateInProgress => "UPDATE_IN_PROGRESS",
+            Self::UpdateComplete => "UPDATE_COMPLETE",
+            Self::UpdateFailed => "UPDATE_FAILED",
+            Self::UpdateCompleteCleanupInProgress => "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            Self::UpdateRollbackInProgress => "UPDATE_ROLLBACK_IN_PROGRESS",
+            Self::UpdateRollbackFailed => "UPDATE_ROLLBACK_FAILED",
+            Self::UpdateRollbackCompleteCleanupInProgress => "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+            Self::UpdateRollbackComplete => "UPDATE_ROLLBACK_COMPLETE",
         }
     }
 
@@ -51,7 +88,7 @@ impl Status {
     }
 
     /// Every status.
-    pub const ALL: [Status; 10] = [
+    pub const ALL: [Status; 18] = [
         Self::CreateInProgress,
         Self::CreateComplete,
         Self::CreateFailed,
@@ -62,7 +99,42 @@ impl Status {
         Self::RollbackInProgress,
         Self::RollbackComplete,
         Self::RollbackFailed,
+        Self::UpdateInProgress,
+        Self::UpdateComplete,
+        Self::UpdateFailed,
+        Self::UpdateCompleteCleanupInProgress,
+        Self::UpdateRollbackInProgress,
+        Self::UpdateRollbackFailed,
+        Self::UpdateRollbackCompleteCleanupInProgress,
+        Self::UpdateRollbackComplete,
     ];
+
+    /// Whether a stack in this status stands as made: created, or updated (or its update undone),
+    /// so that it can be updated, checked for drift or described with outputs.
+    pub fn is_stable(self) -> bool {
+        matches!(
+            self,
+            Self::CreateComplete | Self::UpdateComplete | Self::UpdateRollbackComplete
+        )
+    }
+
+    /// Whether a stack in this status is in the middle of an update, its clean-up or its rollback
+    /// (what [`crate::Engine::resume`] finishes or rolls back).
+    pub fn is_updating(self) -> bool {
+        matches!(
+            self,
+            Self::UpdateInProgress
+                | Self::UpdateCompleteCleanupInProgress
+                | Self::UpdateRollbackInProgress
+                | Self::UpdateRollbackFailed
+                | Self::UpdateRollbackCompleteCleanupInProgress
+        )
+    }
+
+    /// Whether a resource in this status exists in the cloud as the stack's (made, or updated).
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::CreateComplete | Self::UpdateComplete)
+    }
 }
 
 /// One event.

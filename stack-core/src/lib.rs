@@ -132,8 +132,9 @@
 //! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
 //!   call made; [`by_tags`]: a stack found by its tags, whether a run looks live, and deleting it.
 //! - [`catalog`]: the resource types of a release, their properties and attributes.
-//! - [`change_set`]: what an update would change, per resource and property (the update itself is
-//!   not built yet).
+//! - [`change_set`]: what an update would change, per resource and property; [`update`]: the
+//!   update itself (in place, interruption, replacement create-first, clean-up, rollback, stack
+//!   policies).
 //! - [`events`]: stack and resource events; [`signals`]: the wait-condition and metadata server;
 //!   [`signal_body`]: what a signal may say; [`metadata`]: who may read a resource's metadata.
 //!
@@ -190,6 +191,7 @@ mod step;
 mod tagging;
 pub mod template;
 pub mod typed;
+pub mod update;
 mod visits;
 mod wait_condition;
 pub mod walk;
@@ -207,3 +209,4 @@ pub use retry::RetryPolicy;
 pub use run::{LaunchError, Refused, StackError, StackRun};
 pub use state::{MemoryStore, ResourceRecord, SqliteStore, StateStore};
 pub use tagging::{STACK_ID_TAG, STACK_NAME_TAG};
+pub use update::{UpdateError, UpdateOptions};

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::{Plan, PlannedResource};
-use crate::recording::intent;
+use crate::recording::{intent, Slot};
 use crate::resource_error::ResourceError;
 use crate::retry::{CallKind, RetryPolicy};
 use crate::state::{Intent, IntentKind, ResourceRecord};
@@ -268,6 +268,7 @@ impl Engine {
         plan: &Plan,
         spec: &'static ParticipantSpec,
         mut rec: ResourceRecord,
+        slot: &Slot<'_>,
     ) -> Result<(), ResourceError> {
         let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
         match (rec.job_id.clone(), rec.intent.as_ref().map(|i| i.kind)) {
@@ -288,7 +289,7 @@ impl Engine {
         }
         let wire = spec.delete_params(&rec.create_wire, &Value::Object(rec.attributes.clone()))?;
         let wire = crate::quirks::delete_wire(spec, wire, self.config.expunge_vms);
-        self.delete_with_retries(plan, spec, wire, &mut rec).await
+        self.delete_with_retries(plan, spec, wire, &mut rec, slot).await
     }
 
     /// Calls the delete API with `wire`, writing ahead, retrying under the policy's in-use and
@@ -299,6 +300,7 @@ impl Engine {
         spec: &'static ParticipantSpec,
         wire: Vec<(String, String)>,
         rec: &mut ResourceRecord,
+        slot: &Slot<'_>,
     ) -> Result<(), ResourceError> {
         let timeout = self.delete_timeout(plan, &rec.logical, &rec.type_name);
         let mut attempts = self.config.retry.attempts(timeout);
@@ -316,8 +318,8 @@ impl Engine {
             rec.status = Status::DeleteInProgress;
             rec.intent = Some(intent(IntentKind::Delete, spec.delete.name));
             rec.job_id = None;
-            self.persist(plan, rec).await?;
-            let e = match self.delete_call(plan, spec, wire.clone(), rec, timeout).await {
+            self.persist(plan, &slot.record(rec)).await?;
+            let e = match self.delete_call(plan, spec, wire.clone(), rec, slot, timeout).await {
                 Ok(()) => return Ok(()),
                 Err(e) => e,
             };
@@ -351,13 +353,14 @@ impl Engine {
         spec: &'static ParticipantSpec,
         wire: Vec<(String, String)>,
         rec: &mut ResourceRecord,
+        slot: &Slot<'_>,
         timeout: Duration,
     ) -> Result<(), ClientError> {
         let inner = self.client.call(spec.delete.name, spec.delete.method, wire).await?;
         if spec.delete.is_async {
             let reply = cloudstack_client::client::async_reply(spec.delete.name, &inner)?;
             rec.job_id = Some(reply.job_id.clone());
-            if let Err(e) = self.persist(plan, rec).await {
+            if let Err(e) = self.persist(plan, &slot.record(rec)).await {
                 tracing::error!(error = %e, "could not record a delete job");
             }
             self.watcher.wait_for(spec.delete.name, &reply.job_id, timeout).await?;

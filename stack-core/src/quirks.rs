@@ -30,3 +30,11 @@ pub(crate) fn delete_wire(
     }
     wire
 }
+
+/// The APIs that stop and start a resource of `spec` around a change that needs it stopped (an
+/// "interruption" in the release's update table): a VM's `stopVirtualMachine` and
+/// `startVirtualMachine`. Other types' interrupting changes interrupt by themselves (a network's
+/// new offering restarts it), so they have none.
+pub(crate) fn power_cycle(spec: &ParticipantSpec) -> Option<(&'static str, &'static str)> {
+    (spec.create.name == DEPLOY_VM).then_some(("stopVirtualMachine", "startVirtualMachine"))
+}

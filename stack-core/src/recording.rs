@@ -10,7 +10,8 @@ use crate::events::{Event, Status};
 use crate::plan::Plan;
 use crate::secrets::{mask, mask_record, secrets_of, Masker};
 use crate::state::{
-    HandleRecord, Intent, IntentKind, Lease, ResourceRecord, StackRecord, StateError, StateStore, StoredOptions,
+    HandleRecord, Intent, IntentKind, Lease, ResourceRecord, StackRecord, StackVersion, StateError, StateStore,
+    StoredOptions,
 };
 
 /// A write-ahead intent stamped now.
@@ -22,10 +23,37 @@ pub(crate) fn intent(kind: IntentKind, api: &str) -> Intent {
     }
 }
 
+/// Where a resource's record is written while it is deleted: as itself, or, for the old resource of
+/// a replacement (deleted by an update's clean-up), inside the record of the resource that took its
+/// place ([`ResourceRecord::replaced`]), so that the live record is never overwritten.
+pub(crate) enum Slot<'a> {
+    /// The record is the resource's own.
+    Own,
+    /// The record is the `replaced` part of this live record.
+    ReplacedIn(&'a ResourceRecord),
+}
+
+impl Slot<'_> {
+    /// What is written for `rec`.
+    pub(crate) fn record(&self, rec: &ResourceRecord) -> ResourceRecord {
+        match self {
+            Self::Own => rec.clone(),
+            Self::ReplacedIn(live) => ResourceRecord {
+                replaced: Some(Box::new(ResourceRecord {
+                    replaced: None,
+                    ..rec.clone()
+                })),
+                ..(*live).clone()
+            },
+        }
+    }
+}
+
 /// Job ids and physical ids the stack already knows (a lost create must not adopt one of them).
 pub(crate) fn claimed_jobs(records: &BTreeMap<String, ResourceRecord>) -> BTreeSet<String> {
     records
         .values()
+        .flat_map(|r| std::iter::once(r).chain(r.replaced.as_deref()))
         .flat_map(|r| r.job_id.iter().chain(r.physical_id.iter()))
         .cloned()
         .collect()
@@ -150,14 +178,29 @@ impl Engine {
         status: Status,
         disable_rollback: bool,
     ) -> Result<(), StateError> {
+        self.save_stack_version(plan, status, disable_rollback, None, None)
+            .await
+    }
+
+    /// [`Engine::save_stack`] with the version an update started from (`previous`, what its
+    /// rollback returns to) and a new stack policy (`None` keeps the stored one).
+    pub(crate) async fn save_stack_version(
+        &self,
+        plan: &Plan,
+        status: Status,
+        disable_rollback: bool,
+        previous: Option<StackVersion>,
+        stack_policy: Option<String>,
+    ) -> Result<(), StateError> {
         let Some(store) = &self.store else { return Ok(()) };
-        let created_ms = store
+        let existing = store
             .stack(&plan.options.stack_name)
             .await
             .ok()
             .flatten()
-            .filter(|s| s.stack_id == plan.options.stack_id)
-            .map_or_else(crate::state::now_ms, |s| s.created_ms);
+            .filter(|s| s.stack_id == plan.options.stack_id);
+        let created_ms = existing.as_ref().map_or_else(crate::state::now_ms, |s| s.created_ms);
+        let stack_policy = stack_policy.or_else(|| existing.and_then(|s| s.options.stack_policy));
         let record = StackRecord {
             name: plan.options.stack_name.clone(),
             stack_id: plan.options.stack_id.clone(),
@@ -182,16 +225,25 @@ impl Engine {
                 disable_rollback,
                 metadata_url: Some(plan.options.metadata_url.clone()),
                 metadata_listen: self.signals.local_addr().map(|a| a.to_string()),
+                stack_policy,
             },
             status,
             reason: None,
             created_ms,
             updated_ms: crate::state::now_ms(),
+            previous,
         };
         // The spec first: a stack record never names a spec the store lacks.
         crate::cloud_release::keep(store.as_ref(), plan.options.version).await?;
         let lease = self.lease_for_write(&plan.options.stack_name)?;
         store.save_stack(&lease, &record).await
+    }
+
+    /// Discards every stored change set of `stack` (an update ran: they describe a stack that is gone).
+    pub(crate) async fn discard_change_sets(&self, stack: &str) -> Result<(), StateError> {
+        let Some(store) = &self.store else { return Ok(()) };
+        let lease = self.lease_for_write(stack)?;
+        store.remove_change_sets(&lease, None).await
     }
 
     /// Removes the stack from the store (its lock stays held until released).

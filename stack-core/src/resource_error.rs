@@ -1,4 +1,4 @@
-//! [`ResourceError`]: why creating or deleting one resource failed, by kind of failure. What a
+//! [`ResourceError`]: why creating, updating or deleting one resource failed, by kind of failure. What a
 //! CloudStack failure means (gone, in use, throttled, auth) is decided once, by codes, in
 //! `cloudstack_client` ([`cloudstack_client::Error::kind`]); this type keeps that error whole.
 
@@ -58,6 +58,15 @@ pub enum ResourceError {
     /// What a lost create made could not be looked for.
     #[error("cannot find what an interrupted create made: {0}")]
     Recovery(String),
+    /// A property cannot be changed where the resource is: the release has no API for it, or the
+    /// API cannot name the resource.
+    #[error("property {property} cannot be changed in place: {why}")]
+    NotUpdatable {
+        /// The property.
+        property: String,
+        /// Why, and what to do.
+        why: String,
+    },
     /// The state store refused or failed a write (the run cannot go on safely).
     #[error(transparent)]
     State(#[from] StateError),

@@ -180,6 +180,7 @@ pub(crate) fn mask_record(rec: &ResourceRecord, m: &Masker) -> ResourceRecord {
     out.attributes = m.mask_map(&out.attributes);
     out.reason = out.reason.map(|r| m.mask(&r));
     out.physical_id = out.physical_id.map(|p| m.mask(&p));
+    out.replaced = out.replaced.map(|r| Box::new(mask_record(&r, m)));
     out
 }
 

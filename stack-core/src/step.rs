@@ -11,7 +11,7 @@ use crate::engine::Engine;
 use crate::events::Status;
 use crate::intrinsics::ResourceView;
 use crate::plan::{Plan, PlannedResource, ResourceKind};
-use crate::recording::intent;
+use crate::recording::{intent, Slot};
 use crate::resource_error::ResourceError;
 use crate::retry::RetryReason;
 use crate::state::{IntentKind, ResourceRecord};
@@ -59,7 +59,8 @@ fn custom_reason(e: &CustomError) -> Option<(RetryReason, Option<std::time::Dura
 }
 
 impl Engine {
-    /// Creates one resource; on failure also returns what the cloud already made, for rollback.
+    /// Creates one resource (for an update's replacement, with the record of the one it replaces,
+    /// kept in every write); on failure also returns what the cloud already made, for rollback.
     pub(crate) async fn create_one(
         &self,
         plan: &Plan,
@@ -67,14 +68,16 @@ impl Engine {
         snapshot: &BTreeMap<String, ResourceRecord>,
         earlier: Option<ResourceRecord>,
         claimed: BTreeSet<String>,
+        replaced: Option<Box<ResourceRecord>>,
     ) -> CreateOutcome {
         let mut left = Leftovers::default();
-        self.create_one_inner(plan, r, snapshot, &mut left, earlier, claimed)
+        self.create_one_inner(plan, r, snapshot, &mut left, earlier, claimed, replaced)
             .await
             .map(|rec| (rec, left.pending))
             .map_err(|e| (e, left.partial))
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn create_one_inner(
         &self,
         plan: &Plan,
@@ -83,10 +86,13 @@ impl Engine {
         left: &mut Leftovers,
         earlier: Option<ResourceRecord>,
         claimed: BTreeSet<String>,
+        replaced: Option<Box<ResourceRecord>>,
     ) -> Result<ResourceRecord, ResourceError> {
         let view = View(snapshot, &plan.resources);
         let props = plan.evaluate_properties(r, &view)?;
         let mut rec = ResourceRecord::new(&r.logical, &r.type_name, Status::CreateInProgress);
+        // A replacement's record carries the resource it replaces in every write.
+        rec.replaced = replaced;
         match r.kind {
             ResourceKind::CloudStack(spec) => {
                 let mut props = props;
@@ -162,6 +168,7 @@ impl Engine {
         plan: &Plan,
         kind: ResourceKind,
         rec: ResourceRecord,
+        slot: &Slot<'_>,
     ) -> Result<(), ResourceError> {
         let pid = rec.physical_id.clone().unwrap_or_default();
         match kind {
@@ -185,7 +192,7 @@ impl Engine {
                 };
                 Ok(self.config.retry.run_classified(timeout, custom_reason, delete).await?)
             }
-            ResourceKind::CloudStack(spec) => self.delete_participant(plan, spec, rec).await,
+            ResourceKind::CloudStack(spec) => self.delete_participant(plan, spec, rec, slot).await,
         }
     }
 }

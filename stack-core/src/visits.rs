@@ -12,7 +12,7 @@ use tracing::Instrument as _;
 use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::Plan;
-use crate::recording::claimed_jobs;
+use crate::recording::{claimed_jobs, Slot};
 use crate::state::{IntentKind, ResourceRecord};
 use crate::tagging::TagWork;
 use crate::walk::{Visit, Visitor};
@@ -58,8 +58,21 @@ impl CreateVisitor<'_> {
     }
 }
 
-/// Creates one resource and records the outcome.
-async fn create_and_record(
+/// The records a resource's step reads: its dependencies' (a resource only reads those).
+pub(crate) fn snapshot(
+    records: &BTreeMap<String, ResourceRecord>,
+    r: &crate::plan::PlannedResource,
+) -> BTreeMap<String, ResourceRecord> {
+    r.depends_on
+        .iter()
+        .filter_map(|d| records.get(d).map(|x| (d.clone(), x.clone())))
+        .collect()
+}
+
+/// Creates one resource and records the outcome. A `current` record that holds a `replaced` one is
+/// an update's replacement: its events are `UPDATE_*`, and the new resource's record keeps the old
+/// one for the clean-up (or the rollback).
+pub(crate) async fn create_and_record(
     engine: Engine,
     plan: Arc<Plan>,
     logical: String,
@@ -69,39 +82,34 @@ async fn create_and_record(
 ) -> Visited<Option<TagWork>> {
     let r = &plan.resources[&logical];
     let type_name = r.type_name.clone();
-    engine
-        .event(&plan, &logical, &type_name, None, Status::CreateInProgress, None)
-        .await;
+    let replacing = current.replaced.is_some();
+    let (started, done, failed) = if replacing {
+        (Status::UpdateInProgress, Status::UpdateComplete, Status::UpdateFailed)
+    } else {
+        (Status::CreateInProgress, Status::CreateComplete, Status::CreateFailed)
+    };
+    let why = replacing.then(|| "the change needs a new physical resource: creating it first".to_string());
+    engine.event(&plan, &logical, &type_name, None, started, why).await;
     let earlier = Some(current.clone()).filter(|x| x.intent.is_some() || x.status == Status::CreateComplete);
-    match engine.create_one(&plan, r, &snapshot, earlier, claimed).await {
-        Ok((rec, pending)) => {
+    let outcome = engine
+        .create_one(&plan, r, &snapshot, earlier, claimed, current.replaced.clone())
+        .await;
+    match outcome {
+        Ok((mut rec, pending)) => {
+            rec.status = done;
             // Recorded before its tags go on, so the tagging task's record is the last one.
             if let Err(e) = engine.persist(&plan, &rec).await {
                 return (rec, Err(e.to_string()));
             }
             engine
-                .event(
-                    &plan,
-                    &logical,
-                    &type_name,
-                    rec.physical_id.as_deref(),
-                    Status::CreateComplete,
-                    None,
-                )
+                .event(&plan, &logical, &type_name, rec.physical_id.as_deref(), done, None)
                 .await;
             (rec, Ok(pending))
         }
         Err((error, partial)) => {
             let reason = error.to_string();
             engine
-                .event(
-                    &plan,
-                    &logical,
-                    &type_name,
-                    None,
-                    Status::CreateFailed,
-                    Some(reason.clone()),
-                )
+                .event(&plan, &logical, &type_name, None, failed, Some(reason.clone()))
                 .await;
             let mut rec = partial.unwrap_or(current);
             rec.status = Status::CreateFailed;
@@ -121,12 +129,7 @@ impl Visitor for CreateVisitor<'_> {
 
     fn start(&mut self, logical: &str, priority: u32) -> Visit<Self::Output> {
         let r = &self.plan.resources[logical];
-        // A resource only reads its dependencies' records.
-        let snapshot: BTreeMap<String, ResourceRecord> = r
-            .depends_on
-            .iter()
-            .filter_map(|d| self.records.get(d).map(|x| (d.clone(), x.clone())))
-            .collect();
+        let snapshot = snapshot(self.records, r);
         let current = self
             .records
             .get(logical)
@@ -189,7 +192,7 @@ impl Visitor for CreateVisitor<'_> {
 }
 
 /// Deletes one resource and records the outcome.
-async fn delete_and_record(engine: Engine, plan: Arc<Plan>, mut rec: ResourceRecord) -> Visited<()> {
+pub(crate) async fn delete_and_record(engine: Engine, plan: Arc<Plan>, mut rec: ResourceRecord) -> Visited<()> {
     let logical = rec.logical.clone();
     let kind = plan.resources[&logical].kind;
     let (type_name, pid) = (rec.type_name.clone(), rec.physical_id.clone());
@@ -203,7 +206,7 @@ async fn delete_and_record(engine: Engine, plan: Arc<Plan>, mut rec: ResourceRec
             None,
         )
         .await;
-    let outcome = engine.delete_one(&plan, kind, rec.clone()).await;
+    let outcome = engine.delete_one(&plan, kind, rec.clone(), &Slot::Own).await;
     rec.intent = None;
     rec.job_id = None;
     match &outcome {

@@ -72,11 +72,13 @@ async fn interrupted(store: &SqliteStore, name: &str) {
                     disable_rollback: false,
                     metadata_url: None,
                     metadata_listen: None,
+                    stack_policy: None,
                 },
                 status: Status::CreateInProgress,
                 reason: None,
                 created_ms: now_ms(),
                 updated_ms: now_ms(),
+                previous: None,
             },
         )
         .await

@@ -228,6 +228,29 @@ pub enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+    /// Update stack NAME to TEMPLATE (a change set made and run at once): in place where the
+    /// release can change a property, stopping and starting a VM where it must, and by replacing
+    /// (new resource first, old one deleted last) where it cannot. A failed update rolls back to
+    /// the previous template and parameters. Parameters not given keep their current values.
+    Update {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// The new template.
+        template: PathBuf,
+        /// Parameters (and the stack's NoEcho values, never stored).
+        #[command(flatten)]
+        params: ParamArgs,
+        /// A stack policy (CloudFormation's JSON) to keep with the stack: this update and later
+        /// ones may not modify, replace or delete what it does not allow.
+        #[arg(long, value_name = "FILE")]
+        stack_policy: Option<PathBuf>,
+        /// A stack policy for this update only, checked instead of the stack's.
+        #[arg(long, value_name = "FILE")]
+        policy_override: Option<PathBuf>,
+    },
     /// Delete a stack (by its state, or by its tags when the state is gone).
     Delete {
         /// Output format.
@@ -262,7 +285,9 @@ pub enum Command {
         #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
     },
-    /// Continue a failed rollback or delete, keeping the resources that will not go.
+    /// Continue a failed rollback or delete, keeping the resources that will not go; for an
+    /// update's rollback (UPDATE_ROLLBACK_FAILED), leaving the skipped ones as they are.
+    #[command(visible_alias = "continue-update-rollback")]
     ContinueRollback {
         /// Output format.
         #[command(flatten)]

@@ -62,6 +62,20 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
                 crate::runs::create(&global, &name, &template, &params, &settings, out).await
             }
         }
+        Command::Update {
+            name,
+            template,
+            params,
+            stack_policy,
+            policy_override,
+            out,
+        } => {
+            let policies = crate::updates::PolicyFiles {
+                stack_policy,
+                policy_override,
+            };
+            crate::updates::update(&global, &name, &template, &params, &policies, out).await
+        }
         Command::Delete {
             name,
             params,

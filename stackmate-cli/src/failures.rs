@@ -59,7 +59,12 @@ fn failure_text(f: &stack_core::StackError) -> String {
         .run
         .resources
         .values()
-        .filter(|r| matches!(r.status, Status::CreateFailed | Status::DeleteFailed))
+        .filter(|r| {
+            matches!(
+                r.status,
+                Status::CreateFailed | Status::DeleteFailed | Status::UpdateFailed
+            )
+        })
         .map(|r| {
             format!(
                 "  {} ({}): {}",
@@ -75,7 +80,11 @@ fn failure_text(f: &stack_core::StackError) -> String {
         text.push_str(&failed.join("\n"));
     }
     match f.run.status {
-        Status::RollbackFailed | Status::DeleteFailed => text.push_str(&format!(
+        Status::UpdateRollbackComplete => text.push_str(&format!(
+            "\nthe update was rolled back: stack {0} is as it was before it (`stackmate describe {0}`)",
+            f.stack
+        )),
+        Status::RollbackFailed | Status::DeleteFailed | Status::UpdateRollbackFailed => text.push_str(&format!(
             "\nwhat to do: `stackmate resume {0}` retries; `stackmate continue-rollback {0} --skip ID,...` keeps the ones that will not go",
             f.stack
         )),

@@ -147,9 +147,9 @@ pub(crate) async fn outputs(g: &Global, name: &str, out: OutputArgs) -> Result<(
         print_json(&json!({"name": name, "status": run.status.as_str(), "outputs": run.outputs}));
         return Ok(());
     }
-    if run.status != Status::CreateComplete {
+    if !run.status.is_stable() {
         outln!(
-            "stack {name} is {}: outputs exist once it is CREATE_COMPLETE",
+            "stack {name} is {}: outputs exist once it is CREATE_COMPLETE (or UPDATE_COMPLETE)",
             run.status.as_str()
         );
     }

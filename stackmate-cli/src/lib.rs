@@ -37,6 +37,7 @@ mod printing;
 pub mod progress;
 pub mod release;
 pub mod runs;
+mod updates;
 
 use crate::printing::errln;
 use clap::Parser;

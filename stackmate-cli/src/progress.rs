@@ -79,6 +79,10 @@ impl Progress {
                 | Status::DeleteSkipped
                 | Status::RollbackComplete
                 | Status::RollbackFailed
+                | Status::UpdateComplete
+                | Status::UpdateFailed
+                | Status::UpdateRollbackComplete
+                | Status::UpdateRollbackFailed
         ) {
             bar.finish();
         }

@@ -352,3 +352,73 @@ pub(crate) fn userdata(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr>
     let data = world.get(&vm).and_then(|r| r.obj.get("userdata").cloned());
     Ok(json!({"virtualmachineuserdata": {"virtualmachineid": vm, "userdata": data}}))
 }
+
+/// Refuses a change that CloudStack makes only to a stopped VM.
+fn require_stopped(world: &World, id: &str, what: &str) -> Result<(), ApiErr> {
+    let state = world
+        .get(id)
+        .and_then(|r| r.obj.get("state"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if state == "Stopped" {
+        Ok(())
+    } else {
+        Err(ApiErr::invalid(format!(
+            "Unable to {what} of virtual machine {id} in state {state}; make sure the virtual machine is stopped"
+        )))
+    }
+}
+
+/// `updateVirtualMachine`: names and flags at any time; security groups only while stopped.
+pub(crate) fn update(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
+    let id = target(world, cx, "virtualmachine")?;
+    let a = cx.args;
+    let groups = a.has("securitygroupids").then(|| a.list("securitygroupids"));
+    let mut rendered = Vec::new();
+    if let Some(groups) = &groups {
+        require_stopped(world, &id, "change the security groups")?;
+        for g in groups {
+            kind_check(world, cx, g, "securitygroup", "securitygroupids")?;
+            let description = world.get(g).and_then(|r| r.obj.get("description").cloned());
+            rendered.push(json!({"id": g, "name": name_of(world, g), "description": description,
+                                 "account": cx.account, "ingressrule": [], "egressrule": [], "tags": []}));
+        }
+    }
+    let scalars: Vec<(String, String)> = a
+        .declared_scalars(cx.def)
+        .into_iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "id" | "securitygroupids" | "securitygroupnames"))
+        .collect();
+    let answer = changed(world, &id, "virtualmachine", |o| {
+        for (k, v) in scalars {
+            o.insert(k, json!(v));
+        }
+        if groups.is_some() {
+            o.insert("securitygroup".into(), Value::Array(rendered));
+        }
+    })?;
+    Ok(cx.done(world, answer))
+}
+
+/// `changeServiceForVirtualMachine`: a stopped VM's new offering, with its CPU and memory.
+pub(crate) fn change_service(world: &mut World, cx: &Ctx<'_>) -> Result<Value, ApiErr> {
+    let id = target(world, cx, "virtualmachine")?;
+    let offering = cx.args.get("serviceofferingid").unwrap_or_default().to_string();
+    kind_check(world, cx, &offering, "serviceoffering", "serviceofferingid")?;
+    require_stopped(world, &id, "upgrade the service offering")?;
+    let o = world.get(&offering).map(|r| r.obj.clone()).unwrap_or_default();
+    let answer = changed(world, &id, "virtualmachine", |vm| {
+        vm.insert("serviceofferingid".into(), json!(offering));
+        vm.insert(
+            "serviceofferingname".into(),
+            o.get("name").cloned().unwrap_or(Value::Null),
+        );
+        for f in ["cpunumber", "cpuspeed", "memory"] {
+            if let Some(v) = o.get(f) {
+                vm.insert(f.into(), v.clone());
+            }
+        }
+    })?;
+    Ok(cx.done(world, answer))
+}

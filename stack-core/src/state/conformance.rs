@@ -20,8 +20,8 @@ use std::time::Duration;
 use serde_json::{json, Map};
 
 use super::{
-    HandleRecord, Intent, IntentKind, LockHolder, ResourceRecord, SignalRecord, StackRecord, StateError, StateStore,
-    StoredOptions,
+    ChangeSetRecord, HandleRecord, Intent, IntentKind, LockHolder, ResourceRecord, SignalRecord, StackRecord,
+    StackVersion, StateError, StateStore, StoredOptions,
 };
 use crate::events::{Event, Status};
 
@@ -63,6 +63,8 @@ pub async fn check(store: &dyn StateStore) -> Result<usize, Broken> {
     passed += 2;
     wait_handles(store, &name("handles")).await?;
     passed += 3;
+    change_sets(store, &name("change-sets")).await?;
+    passed += 3;
     Ok(passed)
 }
 
@@ -92,11 +94,17 @@ pub fn sample_stack(name: &str) -> StackRecord {
             disable_rollback: false,
             metadata_url: Some("http://10.0.0.2:4567/".to_string()),
             metadata_listen: Some("0.0.0.0:4567".to_string()),
+            stack_policy: Some(r#"{"Statement": []}"#.to_string()),
         },
         status: Status::CreateInProgress,
         reason: None,
         created_ms: 1_700_000_000_000,
         updated_ms: 1_700_000_000_000,
+        previous: Some(StackVersion {
+            template: r#"{"Resources": {"Old": {}}}"#.to_string(),
+            params: BTreeMap::from([("zone".to_string(), "z0".to_string())]),
+            no_echo: Vec::new(),
+        }),
     }
 }
 
@@ -116,7 +124,14 @@ fn sample_resource(logical: &str) -> ResourceRecord {
         job_id: Some("job-1".into()),
         tagged: true,
         reason: Some("why".into()),
-        ..ResourceRecord::new(logical, "CloudStack::VirtualMachine", Status::CreateInProgress)
+        // The one it replaces, every field kept too.
+        replaced: Some(Box::new(ResourceRecord {
+            physical_id: Some("uuid-0".into()),
+            create_wire: vec![("name".into(), "old".into())],
+            tagged: true,
+            ..ResourceRecord::new(logical, "CloudStack::VirtualMachine", Status::UpdateComplete)
+        })),
+        ..ResourceRecord::new(logical, "CloudStack::VirtualMachine", Status::UpdateInProgress)
     }
 }
 
@@ -480,6 +495,44 @@ async fn wait_handles(store: &dyn StateStore, name: &str) -> Result<(), Broken> 
     );
     if !handles.is_empty() || !signals.is_empty() {
         return Err(broken(R, format!("left {handles:?} and {signals:?}")));
+    }
+    store.release_lock(&lease).await.map_err(failed(R))
+}
+
+async fn change_sets(store: &dyn StateStore, name: &str) -> Result<(), Broken> {
+    const C: &str = "change sets read back by name, and saving one again replaces it";
+    let lease = store.acquire_lock(name, &holder(1), LEASE).await.map_err(failed(C))?;
+    let set = |n: &str, body: &str| ChangeSetRecord {
+        name: n.to_string(),
+        body: body.to_string(),
+        created_ms: 1_700_000_000_000,
+    };
+    for c in [set("b", "{}"), set("a", "{\"x\":1}"), set("b", "{\"y\":2}")] {
+        store.save_change_set(&lease, &c).await.map_err(failed(C))?;
+    }
+    let read = store.change_sets(name).await.map_err(failed(C))?;
+    let want = vec![set("a", "{\"x\":1}"), set("b", "{\"y\":2}")];
+    if read != want {
+        return Err(broken(C, format!("expected {want:?}, read {read:?}")));
+    }
+    const D: &str = "one change set or all of them can be removed";
+    store.remove_change_sets(&lease, Some("a")).await.map_err(failed(D))?;
+    let read = store.change_sets(name).await.map_err(failed(D))?;
+    if read != vec![set("b", "{\"y\":2}")] {
+        return Err(broken(D, format!("after removing a, read {read:?}")));
+    }
+    store.remove_change_sets(&lease, None).await.map_err(failed(D))?;
+    if !store.change_sets(name).await.map_err(failed(D))?.is_empty() {
+        return Err(broken(D, "removing all left some"));
+    }
+    const R: &str = "removing a stack removes its change sets";
+    store
+        .save_change_set(&lease, &set("c", "{}"))
+        .await
+        .map_err(failed(R))?;
+    store.remove_stack(&lease).await.map_err(failed(R))?;
+    if !store.change_sets(name).await.map_err(failed(R))?.is_empty() {
+        return Err(broken(R, "a removed stack's change sets are still listed"));
     }
     store.release_lock(&lease).await.map_err(failed(R))
 }

@@ -6,8 +6,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use super::{
-    expiry, now_ms, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord, StateError, StateStore,
-    StoreFuture,
+    expiry, now_ms, ChangeSetRecord, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord,
+    StateError, StateStore, StoreFuture,
 };
 use crate::events::{Event, Status};
 
@@ -33,6 +33,8 @@ struct Inner {
     handles: BTreeMap<String, BTreeMap<String, HandleRecord>>,
     /// Signals by (stack, handle), in the order first received.
     signals: BTreeMap<(String, String), Vec<SignalRecord>>,
+    /// Change sets by stack, then name.
+    change_sets: BTreeMap<String, BTreeMap<String, ChangeSetRecord>>,
 }
 
 impl Inner {
@@ -115,6 +117,7 @@ impl StateStore for MemoryStore {
             s.events.retain(|(_, e)| e.stack != lease.stack);
             s.handles.remove(&lease.stack);
             s.signals.retain(|(stack, _), _| *stack != lease.stack);
+            s.change_sets.remove(&lease.stack);
             Ok(())
         })
     }
@@ -221,6 +224,41 @@ impl StateStore for MemoryStore {
                 if let Some(l) = s.locks.get_mut(&lease.stack) {
                     l.released = true;
                     l.expires_ms = 0;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn save_change_set<'a>(&'a self, lease: &'a Lease, change_set: &'a ChangeSetRecord) -> StoreFuture<'a, ()> {
+        self.run(|s| {
+            s.check(lease)?;
+            s.change_sets
+                .entry(lease.stack.clone())
+                .or_default()
+                .insert(change_set.name.clone(), change_set.clone());
+            Ok(())
+        })
+    }
+
+    fn change_sets<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<ChangeSetRecord>> {
+        self.run(|s| {
+            Ok(s.change_sets
+                .get(stack)
+                .map(|c| c.values().cloned().collect())
+                .unwrap_or_default())
+        })
+    }
+
+    fn remove_change_sets<'a>(&'a self, lease: &'a Lease, name: Option<&'a str>) -> StoreFuture<'a, ()> {
+        self.run(|s| {
+            s.check(lease)?;
+            if let Some(sets) = s.change_sets.get_mut(&lease.stack) {
+                match name {
+                    Some(n) => {
+                        sets.remove(n);
+                    }
+                    None => sets.clear(),
                 }
             }
             Ok(())

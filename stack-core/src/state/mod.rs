@@ -139,12 +139,16 @@ impl StateError {
 }
 
 /// What the engine is about to do to a resource (recorded before the API call).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum IntentKind {
     /// A create call.
     Create,
     /// A delete call.
     Delete,
+    /// An update call (or a stop or start around one): the record's `create_wire` is what the
+    /// resource is being changed to.
+    Update,
 }
 
 impl IntentKind {
@@ -153,6 +157,7 @@ impl IntentKind {
         match self {
             Self::Create => "create",
             Self::Delete => "delete",
+            Self::Update => "update",
         }
     }
     /// From its stored spelling.
@@ -160,13 +165,14 @@ impl IntentKind {
         match s {
             "create" => Some(Self::Create),
             "delete" => Some(Self::Delete),
+            "update" => Some(Self::Update),
             _ => None,
         }
     }
 }
 
 /// A write-ahead intent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Intent {
     /// Create or delete.
     pub kind: IntentKind,
@@ -199,6 +205,9 @@ pub struct StoredOptions {
     /// The address that server listened on (a resume listens there again unless told otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_listen: Option<String>,
+    /// The stack policy (CloudFormation's JSON) every update is checked against, once set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_policy: Option<String>,
 }
 
 /// One stack in the store.
@@ -224,10 +233,24 @@ pub struct StackRecord {
     pub created_ms: u64,
     /// Last change (ms since the epoch).
     pub updated_ms: u64,
+    /// While an update runs (or its rollback, or a rollback that failed): the template and
+    /// parameters the stack had before it, what a rollback goes back to.
+    pub previous: Option<StackVersion>,
+}
+
+/// A stack's template and parameters at one point (the one before an update).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StackVersion {
+    /// The template text.
+    pub template: String,
+    /// Parameter values, without NoEcho ones.
+    pub params: BTreeMap<String, String>,
+    /// Names of NoEcho parameters that were given.
+    pub no_echo: Vec<String>,
 }
 
 /// One resource of a stack: what the engine knows of it, in memory and in the store.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceRecord {
     /// Logical id.
     pub logical: String,
@@ -250,6 +273,11 @@ pub struct ResourceRecord {
     pub tagged: bool,
     /// Why it failed.
     pub reason: Option<String>,
+    /// During an update that replaces this resource: the physical resource it replaces, kept
+    /// until the update's clean-up deletes it (or its rollback restores it). Written in the same
+    /// record, so the pair is never half saved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced: Option<Box<ResourceRecord>>,
 }
 
 impl ResourceRecord {
@@ -266,6 +294,7 @@ impl ResourceRecord {
             job_id: None,
             tagged: false,
             reason: None,
+            replaced: None,
         }
     }
 }
@@ -295,6 +324,18 @@ pub struct SignalRecord {
     pub data: String,
     /// When it was received (ms since the epoch).
     pub received_ms: u64,
+}
+
+/// A change set kept for a stack: what its body holds is the engine's business
+/// ([`crate::change_set::StoredChangeSet`]); the store keeps it as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSetRecord {
+    /// Its name (unique per stack).
+    pub name: String,
+    /// The change set, as JSON text.
+    pub body: String,
+    /// When it was made (ms since the epoch).
+    pub created_ms: u64,
 }
 
 /// Who asks for a stack's lock. Its token identifies it; pid and host only say who it is.
@@ -356,8 +397,8 @@ pub trait StateStore: Send + Sync {
     fn stack<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<StackRecord>>;
     /// All stacks, by name.
     fn stacks(&self) -> StoreFuture<'_, Vec<StackRecord>>;
-    /// Removes the leased stack with its resources, events, handles and signals (its lock's counter
-    /// stays).
+    /// Removes the leased stack with its resources, events, handles, signals and change sets (its
+    /// lock's counter stays).
     fn remove_stack<'a>(&'a self, lease: &'a Lease) -> StoreFuture<'a, ()>;
     /// Inserts or replaces a resource record of the leased stack.
     fn save_resource<'a>(&'a self, lease: &'a Lease, resource: &'a ResourceRecord) -> StoreFuture<'a, ()>;
@@ -385,6 +426,13 @@ pub trait StateStore: Send + Sync {
     fn save_signal<'a>(&'a self, stack: &'a str, handle: &'a str, signal: &'a SignalRecord) -> StoreFuture<'a, bool>;
     /// The signals of handle `handle` of `stack`, in the order first received.
     fn signals<'a>(&'a self, stack: &'a str, handle: &'a str) -> StoreFuture<'a, Vec<SignalRecord>>;
+    /// Inserts or replaces a change set of the leased stack.
+    fn save_change_set<'a>(&'a self, lease: &'a Lease, change_set: &'a ChangeSetRecord) -> StoreFuture<'a, ()>;
+    /// A stack's change sets, by name.
+    fn change_sets<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<ChangeSetRecord>>;
+    /// Removes the leased stack's change set `name`, or all of them when `name` is `None` (executing
+    /// one discards the others).
+    fn remove_change_sets<'a>(&'a self, lease: &'a Lease, name: Option<&'a str>) -> StoreFuture<'a, ()>;
     /// Keeps an API spec's facts under their sha256 (the first one kept stays).
     fn save_spec<'a>(&'a self, sha256: &'a str, facts: &'a str) -> StoreFuture<'a, ()>;
     /// The facts kept under `sha256`.

@@ -2,7 +2,7 @@
 //! version is migrated on open; a newer one is refused.
 
 /// The schema version this build writes. Older files are migrated on open; newer ones are refused.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The statements that take a file from version `i` to `i + 1` (index 0 creates version 1).
 pub const MIGRATIONS: &[&str] = &[
@@ -89,5 +89,16 @@ pub const MIGRATIONS: &[&str] = &[
         data TEXT NOT NULL,
         received_ms INTEGER NOT NULL,
         UNIQUE (stack, handle, unique_id)
+    );",
+    // Version 6: updates. A stack keeps the version it had before an update runs (what a rollback
+    // returns to); a resource keeps the one it replaces until the clean-up; change sets are kept.
+    "ALTER TABLE stacks ADD COLUMN previous TEXT;
+    ALTER TABLE resources ADD COLUMN replaced TEXT;
+    CREATE TABLE change_sets (
+        stack TEXT NOT NULL,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_ms INTEGER NOT NULL,
+        PRIMARY KEY (stack, name)
     );",
 ];

@@ -16,8 +16,8 @@ use super::sqlite_rows::{
     STACK_COLUMNS,
 };
 use super::{
-    expiry, now_ms, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord, StateError, StateStore,
-    StoreFuture,
+    expiry, now_ms, ChangeSetRecord, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord,
+    StateError, StateStore, StoreFuture,
 };
 use crate::events::{Event, Status};
 
@@ -156,7 +156,7 @@ impl StateStore for SqliteStore {
                 return Ok(Err(e));
             }
             tx.execute(
-                &format!("INSERT OR REPLACE INTO stacks ({STACK_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
+                &format!("INSERT OR REPLACE INTO stacks ({STACK_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"),
                 params![
                     s.name,
                     s.stack_id,
@@ -168,6 +168,7 @@ impl StateStore for SqliteStore {
                     s.reason,
                     ms(s.created_ms),
                     ms(now_ms()),
+                    s.previous.as_ref().map(json_text),
                 ],
             )?;
             Ok(Ok(()))
@@ -229,6 +230,7 @@ impl StateStore for SqliteStore {
                 "events WHERE stack",
                 "wait_handles WHERE stack",
                 "signals WHERE stack",
+                "change_sets WHERE stack",
             ] {
                 tx.execute(&format!("DELETE FROM {table} = ?1"), params![lease.stack])?;
             }
@@ -244,8 +246,8 @@ impl StateStore for SqliteStore {
             }
             tx.execute(
                 "INSERT OR REPLACE INTO resources (stack, logical, type_name, status, physical_id, attributes,
-                    create_wire, intent, intent_api, intent_ms, job_id, reason, updated_ms, tagged)
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+                    create_wire, intent, intent_api, intent_ms, job_id, reason, updated_ms, tagged, replaced)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
                 params![
                     lease.stack,
                     r.logical,
@@ -261,6 +263,7 @@ impl StateStore for SqliteStore {
                     r.reason,
                     ms(now_ms()),
                     r.tagged,
+                    r.replaced.as_ref().map(json_text),
                 ],
             )?;
             Ok(Ok(()))
@@ -272,7 +275,7 @@ impl StateStore for SqliteStore {
         self.with(move |tx| {
             let mut st = tx.prepare(
                 "SELECT logical, type_name, status, physical_id, attributes, create_wire, intent, intent_api,
-                        intent_ms, job_id, reason, tagged
+                        intent_ms, job_id, reason, tagged, replaced
                  FROM resources WHERE stack = ?1 ORDER BY logical",
             )?;
             let rows = st
@@ -426,6 +429,54 @@ impl StateStore for SqliteStore {
                 "UPDATE locks SET token = '', expires_ms = 0 WHERE stack = ?1 AND token = ?2 AND fence = ?3",
                 params![lease.stack, lease.token, ms(lease.fence)],
             )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn save_change_set<'a>(&'a self, lease: &'a Lease, c: &'a ChangeSetRecord) -> StoreFuture<'a, ()> {
+        let (lease, c) = (lease.clone(), c.clone());
+        self.with(move |tx| {
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO change_sets (stack, name, body, created_ms) VALUES (?1,?2,?3,?4)",
+                params![lease.stack, c.name, c.body, ms(c.created_ms)],
+            )?;
+            Ok(Ok(()))
+        })
+    }
+
+    fn change_sets<'a>(&'a self, stack: &'a str) -> StoreFuture<'a, Vec<ChangeSetRecord>> {
+        let stack = stack.to_string();
+        self.with(move |tx| {
+            let mut st = tx.prepare("SELECT name, body, created_ms FROM change_sets WHERE stack = ?1 ORDER BY name")?;
+            let rows = st
+                .query_map(params![stack], |r| {
+                    Ok(ChangeSetRecord {
+                        name: r.get(0)?,
+                        body: r.get(1)?,
+                        created_ms: unsigned(r.get(2)?),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Ok(rows))
+        })
+    }
+
+    fn remove_change_sets<'a>(&'a self, lease: &'a Lease, name: Option<&'a str>) -> StoreFuture<'a, ()> {
+        let (lease, name) = (lease.clone(), name.map(str::to_string));
+        self.with(move |tx| {
+            if let Some(e) = fenced(tx, &lease)? {
+                return Ok(Err(e));
+            }
+            match name {
+                Some(n) => tx.execute(
+                    "DELETE FROM change_sets WHERE stack = ?1 AND name = ?2",
+                    params![lease.stack, n],
+                )?,
+                None => tx.execute("DELETE FROM change_sets WHERE stack = ?1", params![lease.stack])?,
+            };
             Ok(Ok(()))
         })
     }

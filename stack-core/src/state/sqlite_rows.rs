@@ -32,10 +32,11 @@ pub(super) type StackRow = (
     Option<String>,
     i64,
     i64,
+    Option<String>,
 );
 
 pub(super) fn stack_from_row(row: StackRow) -> Result<StackRecord, StateError> {
-    let (name, stack_id, template, params, no_echo, options, status, reason, created, updated) = row;
+    let (name, stack_id, template, params, no_echo, options, status, reason, created, updated, previous) = row;
     let bad = |what: &str, e: serde_json::Error| corrupt(&name, format!("{what}: {e}"));
     Ok(StackRecord {
         stack_id,
@@ -47,12 +48,16 @@ pub(super) fn stack_from_row(row: StackRow) -> Result<StackRecord, StateError> {
         reason,
         created_ms: u64::try_from(created).unwrap_or(0),
         updated_ms: u64::try_from(updated).unwrap_or(0),
+        previous: previous
+            .map(|p| serde_json::from_str(&p))
+            .transpose()
+            .map_err(|e| bad("previous", e))?,
         name,
     })
 }
 
 pub(super) const STACK_COLUMNS: &str =
-    "name, stack_id, template, params, no_echo, options, status, reason, created_ms, updated_ms";
+    "name, stack_id, template, params, no_echo, options, status, reason, created_ms, updated_ms, previous";
 
 pub(super) fn read_stack_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StackRow> {
     // rusqlite reads a row into a tuple of its columns' types.
@@ -98,10 +103,11 @@ pub(super) type ResourceRow = (
     Option<String>,
     Option<String>,
     bool,
+    Option<String>,
 );
 
 pub(super) fn resource_from_row(stack: &str, row: ResourceRow) -> Result<ResourceRecord, StateError> {
-    let (logical, type_name, status, physical_id, attrs, wire, intent, api, at, job_id, reason, tagged) = row;
+    let (logical, type_name, status, physical_id, attrs, wire, intent, api, at, job_id, reason, tagged, replaced) = row;
     let intent = match (intent.as_deref().and_then(IntentKind::parse), api) {
         (Some(kind), Some(api)) => Some(Intent {
             kind,
@@ -116,6 +122,10 @@ pub(super) fn resource_from_row(stack: &str, row: ResourceRow) -> Result<Resourc
             .map_err(|e| corrupt(stack, format!("attributes of {logical}: {e}")))?,
         create_wire: serde_json::from_str(&wire)
             .map_err(|e| corrupt(stack, format!("create parameters of {logical}: {e}")))?,
+        replaced: replaced
+            .map(|r| serde_json::from_str(&r))
+            .transpose()
+            .map_err(|e| corrupt(stack, format!("the resource {logical} replaces: {e}")))?,
         logical,
         type_name,
         physical_id,

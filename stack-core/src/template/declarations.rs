@@ -216,6 +216,7 @@ pub(crate) fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Prob
             "DependsOn",
             "Condition",
             "DeletionPolicy",
+            "UpdateReplacePolicy",
             "Metadata",
             "UpdatePolicy",
             "CreationPolicy",
@@ -227,7 +228,10 @@ pub(crate) fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Prob
                     format!("{ptr}/{}", segment(k)),
                     format!("unknown resource attribute {k:?}"),
                 )
-                .hint("a resource has Type, Properties, DependsOn, Condition, DeletionPolicy and Metadata"),
+                .hint(
+                    "a resource has Type, Properties, DependsOn, Condition, DeletionPolicy, \
+                     UpdateReplacePolicy and Metadata",
+                ),
             );
         }
     }
@@ -282,20 +286,19 @@ pub(crate) fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Prob
             "Condition must be the name of a condition",
         ));
     }
-    let deletion_policy = match o.get("DeletionPolicy").and_then(Value::as_str) {
+    let mut policy = |attribute: &str| match o.get(attribute).and_then(Value::as_str) {
         None | Some("Delete") => DeletionPolicy::Delete,
         Some("Retain") => DeletionPolicy::Retain,
         Some(other) => {
             problems.push(
-                Problem::new(
-                    format!("{ptr}/DeletionPolicy"),
-                    format!("unknown DeletionPolicy {other:?}"),
-                )
-                .hint("use Delete or Retain"),
+                Problem::new(format!("{ptr}/{attribute}"), format!("unknown {attribute} {other:?}"))
+                    .hint("use Delete or Retain"),
             );
             DeletionPolicy::Delete
         }
     };
+    let deletion_policy = policy("DeletionPolicy");
+    let update_replace_policy = policy("UpdateReplacePolicy");
     if problems.is_empty() {
         Ok(ResourceDecl {
             kind,
@@ -304,6 +307,7 @@ pub(crate) fn resource(decl: &Value, ptr: &str) -> Result<ResourceDecl, Vec<Prob
             depends_on,
             condition: o.get("Condition").and_then(Value::as_str).map(str::to_string),
             deletion_policy,
+            update_replace_policy,
             metadata: o.get("Metadata").cloned(),
         })
     } else {

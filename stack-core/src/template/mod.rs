@@ -23,7 +23,8 @@ pub enum Dialect {
     Unspecified,
 }
 
-/// What happens to a resource when its stack is deleted.
+/// What happens to a resource when its stack is deleted (`DeletionPolicy`), or to the old resource
+/// when an update replaces it (`UpdateReplacePolicy`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeletionPolicy {
     /// Delete it (the default).
@@ -85,6 +86,8 @@ pub struct ResourceDecl {
     pub condition: Option<String>,
     /// `DeletionPolicy`.
     pub deletion_policy: DeletionPolicy,
+    /// `UpdateReplacePolicy`: what happens to the old resource when an update replaces it.
+    pub update_replace_policy: DeletionPolicy,
     /// `Metadata`, served to cfn-init.
     pub metadata: Option<Value>,
 }
