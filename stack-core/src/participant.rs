@@ -281,11 +281,20 @@ impl Engine {
             }
             // A create job recorded by an interrupted run must end before its entity can go.
             (Some(job), Some(IntentKind::Create)) => {
-                if let Err(e) = self.watcher.wait_adopted_for(spec.create.name, &job, timeout).await {
-                    tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left");
+                match self.watcher.wait_adopted_for(spec.create.name, &job, timeout).await {
+                    // What it made names the delete's keys.
+                    Ok(Value::Object(o)) if rec.attributes.is_empty() => {
+                        rec.attributes = unwrap_object(o, spec.create.fields);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::info!(error = %e, "the interrupted create failed; deleting whatever is left"),
                 }
             }
             _ => {}
+        }
+        // The reply's id is the entity's, whatever else is known of it.
+        if let Some(id) = rec.physical_id.clone() {
+            rec.attributes.entry("id").or_insert(Value::String(id));
         }
         let wire = spec.delete_params(&rec.create_wire, &Value::Object(rec.attributes.clone()))?;
         let wire = crate::quirks::delete_wire(spec, wire, self.config.expunge_vms);

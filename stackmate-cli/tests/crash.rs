@@ -1,7 +1,9 @@
-//! The crash harness: `stackmate create` and `delete` run as child processes against the simulator
+//! The crash harness: `stackmate create`, `update` and `delete` run as child processes against the simulator
 //! (which lives in this test process, so it survives), are killed with SIGKILL at seeded random
 //! points, and are resumed until they finish. After each stack: it completed (or rolled back, for the
-//! failing template), nothing was created twice, and after delete no resource of it is left.
+//! failing template), nothing was created twice, and after delete no resource of it is left. Every
+//! other stack without waits is updated between its create and its delete (half of the updates fail
+//! midway): each ends updated or rolled back to exactly what it had, nothing made twice.
 //! Every fourth stack waits for two signals from its VM's guest (played by a task of this test):
 //! one sent as soon as the VM's user data names the handle, one after the first kill that lands
 //! while it waits; both must be in the condition's data.
@@ -107,6 +109,98 @@ fn status_of(url: &str, state: &std::path::Path, name: &str) -> String {
     v["status"].as_str().unwrap_or("?").to_string()
 }
 
+/// `template` changed for an update: the VM renamed (in place, with a restart) and a firewall
+/// rule's port changed (a replacement).
+fn updated(template: &str) -> String {
+    let out = template.replace(r#""name": "vm""#, r#""name": "vm2""#).replace(
+        r#""startport": 443, "endport": 443"#,
+        r#""startport": 444, "endport": 444"#,
+    );
+    assert_ne!(out, template);
+    out
+}
+
+/// The ids of the simulator's resources (made through the API), sorted.
+fn live_ids(sim: &cloudstack_sim::RunningSim) -> Vec<String> {
+    let mut ids: Vec<String> = sim.handle.created_resources().into_iter().map(|r| r.id).collect();
+    ids.sort();
+    ids
+}
+
+/// Updates stack `name` to `target`, killed at random points and resumed until it finishes, and
+/// checks the outcome: updated (only the replaced rule is new) or rolled back (exactly the
+/// resources it had), each resource made once.
+#[allow(clippy::too_many_arguments)]
+fn update_until_done(
+    url: &str,
+    state: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+    target: &std::path::Path,
+    rng: &mut Rng,
+    kills: &mut u64,
+    sim: &cloudstack_sim::RunningSim,
+) {
+    let before = live_ids(sim);
+    let mut first = true;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        assert!(tries < 40, "{name}: update never finished");
+        let mut cmd = stackmate(url, state);
+        cmd.args(["--lock-lease", "1"]);
+        if first {
+            cmd.args(["update", name]).arg(target);
+        } else {
+            cmd.args(["resume", name]);
+        }
+        let child = cmd
+            .stdout(Stdio::null())
+            .stderr(log_of(dir, name))
+            .spawn()
+            .expect("spawn");
+        let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 2000 } else { 600 }));
+        let (killed, code) = run_or_kill(child, delay);
+        if killed {
+            *kills += 1;
+            // Killed before the update was recorded: it starts over; after, resume takes it on.
+            first = status_of(url, state, name) == "CREATE_COMPLETE";
+            continue;
+        }
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "{name}: update: {code:?}\n{}",
+            std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default()
+        );
+        break;
+    }
+    let status = status_of(url, state, name);
+    let after = live_ids(sim);
+    let log = || {
+        let events = stackmate(url, state).args(["events", name]).output().expect("events");
+        let written = std::fs::read_to_string(dir.join(format!("{name}.log"))).unwrap_or_default();
+        format!("{written}\nevents:\n{}", String::from_utf8_lossy(&events.stdout))
+    };
+    assert_eq!(
+        after.len(),
+        CLOUD_RESOURCES,
+        "{name} ({status}): each resource once: {after:?}\n{}",
+        log()
+    );
+    match status.as_str() {
+        "UPDATE_ROLLBACK_COMPLETE" => assert_eq!(after, before, "{name}: rolled back to exactly what it had"),
+        "UPDATE_COMPLETE" => {
+            let gone: Vec<&String> = before.iter().filter(|id| !after.contains(id)).collect();
+            assert_eq!(
+                gone.len(),
+                1,
+                "{name}: only the replaced rule is new: {before:?} -> {after:?}"
+            );
+        }
+        other => panic!("{name}: update ended {other}\n{}", log()),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_runs_resume_without_leaks_or_duplicates() {
     let target: u64 = std::env::var("CRASH_KILLS")
@@ -123,6 +217,8 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
     let good = write(dir.path(), "good.json", &template(false));
     let bad = write(dir.path(), "bad.json", &template(true));
     let waits = write(dir.path(), "waits.json", &wait_template(2, 120));
+    let upd_good = write(dir.path(), "upd-good.json", &updated(&template(false)));
+    let upd_bad = write(dir.path(), "upd-bad.json", &updated(&template(true)));
     let mut rng = Rng(seed);
     let (mut kills, mut stacks, mut survived) = (0u64, 0u64, 0u64);
     let url = sim.url.clone();
@@ -215,6 +311,21 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
                 assert!(
                     data.contains("data-g1") && data.contains("data-g2"),
                     "{name}: both signals count: {data}"
+                );
+            }
+            // Every other stack without waits is updated (every second update fails midway), killed
+            // at random points and resumed until the update is done or rolled back.
+            if !waiting && stacks % 2 == 1 {
+                let fails = stacks % 4 == 1;
+                update_until_done(
+                    &url,
+                    &state,
+                    dir.path(),
+                    &name,
+                    if fails { &upd_bad } else { &upd_good },
+                    &mut rng,
+                    &mut kills,
+                    &sim,
                 );
             }
             // Delete, killed at random points, resumed until done.
