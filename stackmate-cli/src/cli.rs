@@ -238,11 +238,16 @@ pub enum Command {
         out: OutputArgs,
         /// The stack's name.
         name: String,
-        /// The new template.
-        template: PathBuf,
+        /// The new template (with --from-drift, the stack's own when left out).
+        #[arg(required_unless_present = "from_drift")]
+        template: Option<PathBuf>,
         /// Parameters (and the stack's NoEcho values, never stored).
         #[command(flatten)]
         params: ParamArgs,
+        /// Also bring back what drifted (see `stackmate drift`): properties changed outside the
+        /// stack get the template's values again, resources deleted outside it are made again.
+        #[arg(long)]
+        from_drift: bool,
         /// A stack policy (CloudFormation's JSON) to keep with the stack: this update and later
         /// ones may not modify, replace or delete what it does not allow.
         #[arg(long, value_name = "FILE")]
@@ -250,6 +255,15 @@ pub enum Command {
         /// A stack policy for this update only, checked instead of the stack's.
         #[arg(long, value_name = "FILE")]
         policy_override: Option<PathBuf>,
+    },
+    /// Compare each resource of stack NAME with the cloud: IN_SYNC, MODIFIED (with each property's
+    /// expected and actual value), DELETED or NOT_CHECKED. Reads only.
+    Drift {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
     },
     /// Delete a stack (by its state, or by its tags when the state is gone).
     Delete {

@@ -68,14 +68,17 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             params,
             stack_policy,
             policy_override,
+            from_drift,
             out,
         } => {
-            let policies = crate::updates::PolicyFiles {
+            let how = crate::updates::UpdateFlags {
                 stack_policy,
                 policy_override,
+                from_drift,
             };
-            crate::updates::update(&global, &name, &template, &params, &policies, out).await
+            crate::updates::update(&global, &name, template.as_deref(), &params, &how, out).await
         }
+        Command::Drift { name, out } => crate::updates::drift(&global, &name, out).await,
         Command::Delete {
             name,
             params,

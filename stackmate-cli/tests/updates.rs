@@ -320,3 +320,87 @@ async fn a_stack_policy_refuses_an_update_before_any_call() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("/Statement/0/Effect"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_after_out_of_band_changes_and_an_update_that_brings_them_back() {
+    let sim = sim(5).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let v1 = write(dir.path(), "v1.json", &stack("app", SMALL, "web tier", "net", ""));
+    let (code, _, err) = run(stackmate(&sim.url, &state).args(["create", "d"]).arg(&v1));
+    assert_eq!(code, 0, "{err}");
+    let ids = physical_ids(&sim.url, &state, "d");
+    let drift = |state: &std::path::Path| {
+        let (code, out, err) = run(stackmate(&sim.url, state).args(["drift", "d", "-o", "json"]));
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    let report = drift(&state);
+    assert_eq!(report["status"], "IN_SYNC", "{report}");
+    // Out of band: the VM renamed for display, the network deleted.
+    let client = cloudstack_client::Client::builder(&sim.url)
+        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+        .build()
+        .expect("client");
+    let get = cloudstack_client::HttpMethod::Get;
+    client
+        .call(
+            "updateVirtualMachine",
+            get,
+            vec![
+                ("id".into(), ids["Vm"].clone()),
+                ("displayname".into(), "by hand".into()),
+            ],
+        )
+        .await
+        .expect("update by hand");
+    let deleted = client
+        .call("deleteNetwork", get, vec![("id".into(), ids["Net"].clone())])
+        .await
+        .expect("delete by hand");
+    let job = deleted["jobid"].as_str().expect("job").to_string();
+    client.wait_job("deleteNetwork", &job).await.expect("deleted");
+    let report = drift(&state);
+    assert_eq!(report["status"], "DRIFTED", "{report}");
+    let of = |logical: &str| {
+        report["resources"]
+            .as_array()
+            .and_then(|a| a.iter().find(|r| r["logical"] == logical))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {logical} in {report}"))
+    };
+    assert_eq!(of("Net")["status"], "DELETED");
+    assert_eq!(of("Web")["status"], "IN_SYNC");
+    let vm = of("Vm");
+    assert_eq!(vm["status"], "MODIFIED");
+    assert_eq!(
+        vm["differences"],
+        serde_json::json!([{"property": "displayname", "expected": "app server", "actual": "by hand",
+                            "difference": "NOT_EQUAL"}])
+    );
+    let (code, table, _) = run(stackmate(&sim.url, &state).args(["drift", "d"]));
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("NOT_EQUAL displayname: expected \"app server\", actual \"by hand\""),
+        "{table}"
+    );
+    // An update from the drift, with the stack's own template: the VM is changed back in place,
+    // the network made again.
+    let calls = sim.handle.call_counts();
+    let (code, out, err) = run(stackmate(&sim.url, &state).args(["update", "d", "--from-drift"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let writes = writes_since(&calls, &sim.handle.call_counts());
+    assert_eq!(writes.get("updateVirtualMachine"), Some(&1), "{writes:?}");
+    assert_eq!(writes.get("createNetwork"), Some(&1), "{writes:?}");
+    assert!(
+        !writes.contains_key("stopVirtualMachine"),
+        "a display name needs no restart: {writes:?}"
+    );
+    let after = physical_ids(&sim.url, &state, "d");
+    assert_eq!(after["Vm"], ids["Vm"]);
+    assert_ne!(after["Net"], ids["Net"]);
+    assert_eq!(drift(&state)["status"], "IN_SYNC");
+    let (code, _, err) = run(stackmate(&sim.url, &state).args(["delete", "d"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(sim.handle.created_resources().is_empty());
+}

@@ -65,6 +65,9 @@ pub struct UpdateOptions {
     pub stack_policy: Option<String>,
     /// A policy for this update only, checked instead of the stack's.
     pub policy_override: Option<String>,
+    /// Also bring back what drifted ([`crate::drift`]): properties changed outside the stack are
+    /// set to the template's values again, resources deleted outside it are made again.
+    pub repair_drift: bool,
 }
 
 /// Why an update did not run or did not succeed.
@@ -194,7 +197,11 @@ impl Engine {
         }
         let old = self.stored_plan(name, secrets).await?;
         let new = self.plan_update(&record, &old, template_text, params, secrets)?;
-        let changes = diff(&old, &new);
+        let mut changes = diff(&old, &new);
+        let mut records = self.stored_records(name).await?;
+        if options.repair_drift {
+            self.add_drift(name, &new, &mut changes, &mut records).await?;
+        }
         let same_params = new
             .given
             .iter()
@@ -223,7 +230,6 @@ impl Engine {
                 });
             }
         }
-        let mut records = self.stored_records(name).await?;
         // Old resources an earlier clean-up could not delete go first.
         if records.values().any(|r| r.replaced.is_some())
             && !self.clean_up(&old, &old, &mut records, Cleanup::Forward, &[]).await
@@ -253,6 +259,77 @@ impl Engine {
         .await?;
         self.discard_change_sets(name).await?;
         self.run_update(old, new, changes, records).await
+    }
+
+    /// Adds to `changes` what bringing the drift of stack `name` back to `new` takes: each drifted
+    /// property as a change to the template's value, each deleted resource as one to add again
+    /// (its record forgotten).
+    async fn add_drift(
+        &self,
+        name: &str,
+        new: &Plan,
+        changes: &mut Vec<ResourceChange>,
+        records: &mut BTreeMap<String, ResourceRecord>,
+    ) -> Result<(), UpdateError> {
+        use crate::change_set::{PropertyChange, Replacement};
+        use crate::drift::ResourceDrift;
+        let report = self.detect_drift(name).await?;
+        for r in report.resources {
+            if !enabled(new, &r.logical)
+                || changes
+                    .iter()
+                    .any(|c| c.logical == r.logical && c.action != Action::Modify)
+            {
+                continue;
+            }
+            match r.status {
+                ResourceDrift::Deleted => {
+                    records.remove(&r.logical);
+                    changes.retain(|c| c.logical != r.logical);
+                    changes.push(ResourceChange {
+                        logical: r.logical,
+                        type_name: r.type_name,
+                        action: Action::Add,
+                        replacement: None,
+                        properties: Vec::new(),
+                    });
+                }
+                ResourceDrift::Modified => {
+                    let at = match changes.iter().position(|c| c.logical == r.logical) {
+                        Some(i) => i,
+                        None => {
+                            changes.push(ResourceChange {
+                                logical: r.logical.clone(),
+                                type_name: r.type_name.clone(),
+                                action: Action::Modify,
+                                replacement: Some(Replacement::False),
+                                properties: Vec::new(),
+                            });
+                            changes.len() - 1
+                        }
+                    };
+                    let change = &mut changes[at];
+                    for d in r.differences {
+                        if change
+                            .properties
+                            .iter()
+                            .any(|p| p.name.eq_ignore_ascii_case(&d.property))
+                        {
+                            continue;
+                        }
+                        change.properties.push(PropertyChange {
+                            name: d.property,
+                            before: Some(d.actual),
+                            after: Some(d.expected),
+                            effect: "drift",
+                            dynamic: false,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     async fn run_update(
