@@ -117,7 +117,7 @@ impl Engine {
     }
 
     /// The lease on `stack`, which every write needs.
-    fn lease_for_write(&self, stack: &str) -> Result<Lease, StateError> {
+    pub(crate) fn lease_for_write(&self, stack: &str) -> Result<Lease, StateError> {
         self.lease(stack).ok_or_else(|| StateError::Fenced {
             stack: stack.to_string(),
             fence: 0,

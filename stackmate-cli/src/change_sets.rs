@@ -1,26 +1,89 @@
-//! `stackmate change-set preview`: what an update would change, from stack-core's
-//! [`stack_core::change_set`], as a table or JSON. Nothing is called or written.
+//! `stackmate change-set preview | create | describe | list | execute | delete`: what an update
+//! would change, from stack-core's [`stack_core::change_set`], as a table or JSON, and change sets
+//! kept with a stack to be executed later. Only `execute` touches the cloud.
 
 use std::path::Path;
 
 use serde_json::json;
-use stack_core::change_set::{Action, ChangeSetError, Replacement};
+use stack_core::change_set::{
+    Action, ChangeSetError, Replacement, ResourceChange, StoredChangeSet, StoredChangeSetError,
+};
+use stack_core::UpdateError;
 
-use crate::cli::{Global, OutputArgs, ParamArgs};
-use crate::commands::{known_stack, offline_engine, open_store, read_template_with, secrets_for};
+use crate::cli::{ChangeSetAction, Global, OutputArgs, ParamArgs};
+use crate::commands::{
+    connection_flags, engine_for, known_stack, offline_engine, open_store, print_run, read_template_with, secrets_for,
+};
+use crate::connection::Connection;
 use crate::exit::CliError;
-use crate::failures::stack_failed;
+use crate::failures::{stack_error, stack_failed};
 use crate::output::{print_json, Format};
 use crate::params;
 use crate::printing::outln;
+use crate::progress::Progress;
 
-pub(crate) async fn preview(
-    g: &Global,
-    name: &str,
-    template: &Path,
-    p: &ParamArgs,
-    out: OutputArgs,
-) -> Result<(), CliError> {
+/// Runs one `change-set` action.
+pub(crate) async fn run(g: &Global, action: ChangeSetAction) -> Result<(), CliError> {
+    match action {
+        ChangeSetAction::Preview {
+            name,
+            template,
+            params,
+            out,
+        } => preview(g, &name, &template, &params, out).await,
+        ChangeSetAction::Create {
+            name,
+            set,
+            template,
+            params,
+            out,
+        } => create(g, &name, &set, &template, &params, out).await,
+        ChangeSetAction::Describe { name, set, out } => {
+            let engine = offline_engine(open_store(g)?).await?;
+            let stored = engine.change_set(&name, &set).await.map_err(|e| refused(&name, e))?;
+            show(&stored, out);
+            Ok(())
+        }
+        ChangeSetAction::List { name, out } => {
+            let engine = offline_engine(open_store(g)?).await?;
+            let sets = engine.change_sets(&name).await.map_err(|e| refused(&name, e))?;
+            if out.output == Format::Json {
+                print_json(&json!({"name": name, "change_sets": sets}));
+                return Ok(());
+            }
+            for s in &sets {
+                let stale = if s.stale { "  (stale)" } else { "" };
+                outln!("{:<32} {} changes{stale}", s.name, s.changes.len());
+            }
+            Ok(())
+        }
+        ChangeSetAction::Execute { name, set, params, out } => execute(g, &name, &set, &params, out).await,
+        ChangeSetAction::Delete { name, set } => {
+            let engine = offline_engine(open_store(g)?).await?;
+            engine
+                .delete_change_set(&name, &set)
+                .await
+                .map_err(|e| refused(&name, e))?;
+            outln!("change set {set} of stack {name} deleted");
+            Ok(())
+        }
+    }
+}
+
+/// The CLI error for a refused change set operation.
+fn refused(stack: &str, e: StoredChangeSetError) -> CliError {
+    match e {
+        StoredChangeSetError::ChangeSet(ChangeSetError::Stack(d)) => stack_failed(&d),
+        StoredChangeSetError::Update(UpdateError::Failed(f)) => stack_error(&f),
+        StoredChangeSetError::Update(UpdateError::Stack(d)) => stack_failed(&d),
+        StoredChangeSetError::ChangeSet(ChangeSetError::Invalid(problems)) => {
+            CliError::Invalid(format!("stack {stack}: the new template:\n{problems}"))
+        }
+        other => CliError::Invalid(other.to_string()),
+    }
+}
+
+async fn preview(g: &Global, name: &str, template: &Path, p: &ParamArgs, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;
     known_stack(&store, name).await?;
     let (text, _) = read_template_with(template, &crate::commands::limits(g)?)?;
@@ -42,9 +105,68 @@ pub(crate) async fn preview(
         print_json(&json!({"name": name, "changes": changes}));
         return Ok(());
     }
+    print_changes(name, &changes);
+    Ok(())
+}
+
+async fn create(
+    g: &Global,
+    name: &str,
+    set: &str,
+    template: &Path,
+    p: &ParamArgs,
+    out: OutputArgs,
+) -> Result<(), CliError> {
+    let store = open_store(g)?;
+    known_stack(&store, name).await?;
+    let (text, _) = read_template_with(template, &crate::commands::limits(g)?)?;
+    let given = params::from_flags(&p.params)?;
+    let secrets = secrets_for(g, name, &p.params, true).await?;
+    let engine = offline_engine(store).await?;
+    let stored = engine
+        .create_change_set(name, set, &text, &given, &secrets)
+        .await
+        .map_err(|e| refused(name, e))?;
+    show(&stored, out);
+    Ok(())
+}
+
+async fn execute(g: &Global, name: &str, set: &str, flags: &[String], out: OutputArgs) -> Result<(), CliError> {
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let store = open_store(g)?;
+    let stored = known_stack(&store, name).await?;
+    let secrets = secrets_for(g, name, flags, true).await?;
+    let engine = engine_for(g, &conn, None, store, Some(&stored.options)).await?;
+    Progress::new(out.output == Format::Json).attach(&engine);
+    let options = stack_core::UpdateOptions::default();
+    let run = engine
+        .execute_change_set(name, set, &secrets, &options)
+        .await
+        .map_err(|e| refused(name, e))?;
+    print_run(&run, out);
+    Ok(())
+}
+
+/// A stored change set, as JSON or as its table.
+fn show(stored: &StoredChangeSet, out: OutputArgs) {
+    if out.output == Format::Json {
+        print_json(&json!(stored));
+        return;
+    }
+    let stale = if stored.stale {
+        " (stale: the stack changed since; make a new one)"
+    } else {
+        ""
+    };
+    outln!("change set {} of stack {}{stale}", stored.name, stored.stack);
+    print_changes(&stored.stack, &stored.changes);
+}
+
+/// The changes as a table: action, logical id, type, replacement, properties with their effects.
+fn print_changes(name: &str, changes: &[ResourceChange]) {
     if changes.is_empty() {
         outln!("stack {name}: the update changes nothing");
-        return Ok(());
+        return;
     }
     outln!("stack {name}: {} resources change", changes.len());
     outln!(
@@ -54,7 +176,7 @@ pub(crate) async fn preview(
         "TYPE",
         "REPLACEMENT"
     );
-    for c in &changes {
+    for c in changes {
         let action = match c.action {
             Action::Add => "Add",
             Action::Modify => "Modify",
@@ -81,5 +203,4 @@ pub(crate) async fn preview(
             props.join(", ")
         );
     }
-    Ok(())
 }

@@ -155,6 +155,61 @@ pub enum ChangeSetAction {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Make change set SET of stack NAME: what updating it to TEMPLATE would change, kept with
+    /// the stack to be read and executed later. Nothing in the cloud changes.
+    Create {
+        /// The stack's name.
+        name: String,
+        /// The change set's name (letters, digits and dashes).
+        set: String,
+        /// The new template.
+        template: PathBuf,
+        /// Parameter values (and the stack's NoEcho values, never stored).
+        #[command(flatten)]
+        params: ParamArgs,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show change set SET of stack NAME (and whether it is stale: the stack changed since).
+    Describe {
+        /// The stack's name.
+        name: String,
+        /// The change set.
+        set: String,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// List the change sets of stack NAME.
+    List {
+        /// The stack's name.
+        name: String,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Run change set SET of stack NAME (refused when stale); the stack's other change sets are
+    /// discarded.
+    Execute {
+        /// The stack's name.
+        name: String,
+        /// The change set.
+        set: String,
+        /// NoEcho parameter values (never stored).
+        #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Delete change set SET of stack NAME.
+    Delete {
+        /// The stack's name.
+        name: String,
+        /// The change set.
+        set: String,
+    },
 }
 
 /// What `stackmate cloud` lists.

@@ -31,15 +31,7 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             format,
             params,
         } => crate::offline::graph(&global, &template, &params, format).await,
-        Command::ChangeSet {
-            action:
-                crate::cli::ChangeSetAction::Preview {
-                    name,
-                    template,
-                    params,
-                    out,
-                },
-        } => crate::change_sets::preview(&global, &name, &template, &params, out).await,
+        Command::ChangeSet { action } => crate::change_sets::run(&global, action).await,
         Command::Types { filter, out } => crate::discovery::types(&global, filter.as_deref(), out).await,
         Command::Cloud { what, out } => crate::discovery::cloud(&global, what, out).await,
         Command::Create {

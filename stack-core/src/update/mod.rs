@@ -321,7 +321,7 @@ impl Engine {
                             name: d.property,
                             before: Some(d.actual),
                             after: Some(d.expected),
-                            effect: "drift",
+                            effect: "drift".into(),
                             dynamic: false,
                         });
                     }

@@ -3,20 +3,25 @@
 //! does (the release's classification, [`cloudstack_client::ParticipantSpec::update_of`]), and
 //! whether the resource is replaced: `True`, `False`, or `Conditional` when only a value known at
 //! run time may change (a reference to a resource that is itself replaced). Pure: plans in, a
-//! change set out. [`crate::update`] executes one.
+//! change set out. [`crate::update`] executes one; `stored` keeps them with the stack
+//! ([`Engine::create_change_set`](crate::Engine::create_change_set) and the rest).
+
+mod stored;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use cloudstack_client::UpdateEffect;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::intrinsics::references;
 use crate::plan::{Plan, PlannedResource, ResourceKind, Unknown};
 use crate::secrets::{secrets_of, Masker};
 
+pub use stored::{StoredChangeSet, StoredChangeSetError};
+
 /// What happens to a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Action {
     /// It is created.
     Add,
@@ -27,7 +32,7 @@ pub enum Action {
 }
 
 /// Whether a modified resource is replaced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Replacement {
     /// Kept.
     False,
@@ -38,7 +43,7 @@ pub enum Replacement {
 }
 
 /// One changed property.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PropertyChange {
     /// The property.
     pub name: String,
@@ -46,14 +51,15 @@ pub struct PropertyChange {
     pub before: Option<Value>,
     /// Its value after.
     pub after: Option<Value>,
-    /// What the change does: `in place`, `interruption` or `replacement`.
-    pub effect: &'static str,
+    /// What the change does: `in place`, `interruption` or `replacement` (`drift` for a value
+    /// brought back from drift).
+    pub effect: String,
     /// True when the value only may change: it refers to a resource that is replaced.
     pub dynamic: bool,
 }
 
 /// One resource's change.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceChange {
     /// Logical id.
     pub logical: String,
@@ -161,7 +167,7 @@ pub fn diff(old: &Plan, new: &Plan) -> Vec<ResourceChange> {
                 name: name.clone(),
                 before: shown(was),
                 after: shown(will),
-                effect: effect.as_str(),
+                effect: effect.as_str().to_string(),
                 dynamic,
             });
         }
