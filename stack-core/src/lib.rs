@@ -132,7 +132,8 @@
 //! - [`durable`]: resume, delete by name, continue a rollback; [`recovery`]: finding what a lost
 //!   call made; [`by_tags`]: a stack found by its tags, whether a run looks live, and deleting it.
 //! - [`catalog`]: the resource types of a release, their properties and attributes.
-//! - [`drift`]: each resource compared with the cloud, per property.
+//! - [`drift`]: each resource compared with the cloud, per property; [`import`]: resources made
+//!   outside any stack adopted into one.
 //! - [`change_set`]: what an update would change, per resource and property; [`update`]: the
 //!   update itself (in place, interruption, replacement create-first, clean-up, rollback, stack
 //!   policies).
@@ -170,6 +171,7 @@ pub mod drift;
 pub mod durable;
 pub mod engine;
 pub mod events;
+pub mod import;
 pub mod intrinsics;
 pub mod lifecycle;
 pub mod limits;

@@ -311,6 +311,24 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         policy_override: Option<PathBuf>,
     },
+    /// Adopt resources made outside any stack into stack NAME (a new one, or an existing one
+    /// whose template TEMPLATE extends with them), after checking that each exists, belongs to no
+    /// other stack and matches the template. They are tagged, and deleted with the stack.
+    Import {
+        /// Output format.
+        #[command(flatten)]
+        out: OutputArgs,
+        /// The stack's name.
+        name: String,
+        /// The template: the resources to import (for a new stack), or the stack's own with them added.
+        template: PathBuf,
+        /// A resource to import, as LOGICAL=PHYSICAL-ID (repeat for each).
+        #[arg(long = "resource", value_name = "LOGICAL=ID", required = true)]
+        resources: Vec<String>,
+        /// Parameters.
+        #[command(flatten)]
+        params: ParamArgs,
+    },
     /// Compare each resource of stack NAME with the cloud: IN_SYNC, MODIFIED (with each property's
     /// expected and actual value), DELETED or NOT_CHECKED. Reads only.
     Drift {

@@ -70,6 +70,13 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             };
             crate::updates::update(&global, &name, template.as_deref(), &params, &how, out).await
         }
+        Command::Import {
+            name,
+            template,
+            resources,
+            params,
+            out,
+        } => crate::updates::import(&global, &name, &template, &resources, &params, out).await,
         Command::Drift { name, out } => crate::updates::drift(&global, &name, out).await,
         Command::Delete {
             name,

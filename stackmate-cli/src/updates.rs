@@ -2,9 +2,11 @@
 //! [`stack_core::update`], with its progress and its outcome printed. Refusals (an invalid template
 //! or policy, a policy that forbids a change, a stack that is not complete) are input errors.
 //! `stackmate drift`: stack-core's [`stack_core::drift`] report, as a table or JSON.
+//! `stackmate import`: stack-core's [`stack_core::import`], into a new stack or an existing one.
 
 use std::path::{Path, PathBuf};
 
+use stack_core::state::StateStore as _;
 use stack_core::UpdateError;
 
 use crate::cli::{Global, OutputArgs, ParamArgs};
@@ -107,4 +109,68 @@ pub(crate) async fn drift(g: &Global, name: &str, out: OutputArgs) -> Result<(),
         }
     }
     Ok(())
+}
+
+pub(crate) async fn import(
+    g: &Global,
+    name: &str,
+    template: &Path,
+    resources: &[String],
+    p: &ParamArgs,
+    out: OutputArgs,
+) -> Result<(), CliError> {
+    let mut imports = std::collections::BTreeMap::new();
+    for r in resources {
+        let (logical, id) = r
+            .split_once('=')
+            .filter(|(l, i)| !l.is_empty() && !i.is_empty())
+            .ok_or_else(|| CliError::Invalid(format!("--resource {r}: write LOGICAL=PHYSICAL-ID")))?;
+        if imports.insert(logical.to_string(), id.to_string()).is_some() {
+            return Err(CliError::Invalid(format!("--resource {logical} is given twice")));
+        }
+    }
+    let limits = crate::commands::limits(g)?;
+    let (text, t) = read_template_with(template, &limits)?;
+    let conn = Connection::resolve(&connection_flags(g))?;
+    let store = open_store(g)?;
+    let existing = store
+        .stack(name)
+        .await
+        .map_err(|e| CliError::Invalid(e.to_string()))?
+        .filter(|s| {
+            !matches!(
+                s.status,
+                stack_core::Status::DeleteComplete | stack_core::Status::RollbackComplete
+            )
+        });
+    let outcome = match existing {
+        Some(stored) => {
+            let given = params::from_flags(&p.params)?;
+            let secrets = secrets_for(g, name, &p.params, true).await?;
+            let engine = engine_for(g, &conn, None, store, Some(&stored.options)).await?;
+            Progress::new(out.output == Format::Json).attach(&engine);
+            engine.import_existing(name, &text, &given, &secrets, &imports).await
+        }
+        None => {
+            let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
+            let engine = engine_for(g, &conn, None, store.clone(), None).await?;
+            let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
+            let options = engine.plan_options(name, version).limits(limits);
+            let options = options.zones(conn.zones(engine.client()).await?);
+            let mut plan = stack_core::plan(&t, &given, &options)
+                .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
+            plan.source = Some(text);
+            Progress::new(out.output == Format::Json).attach(&engine);
+            engine.import_new(plan, &imports).await
+        }
+    };
+    match outcome {
+        Ok(run) => {
+            print_run(&run, out);
+            Ok(())
+        }
+        Err(stack_core::import::ImportError::Stack(e)) => Err(stack_failed(&e)),
+        Err(stack_core::import::ImportError::Failed(f)) => Err(stack_error(&f)),
+        Err(e) => Err(CliError::Invalid(e.to_string())),
+    }
 }
