@@ -1,96 +1,13 @@
 //! `stackmate update` against the simulator: changes in place, changes that stop and start a VM,
 //! a replacement with a dependent (create first, dependent changed, old one deleted last), a
-//! failure midway rolled back to the exact previous state, and a stack policy that refuses an
-//! update before any call.
+//! failure midway rolled back to the exact previous state, a stack policy that refuses an update
+//! before any call, a retained replacement, and a stuck rollback continued past a resource.
 
 mod common;
-
-use std::collections::BTreeMap;
+mod stack_changes;
 
 use common::{json, run, sim, stackmate, write};
-use serde_json::Value;
-
-/// A network, a security group and a VM in that group.
-fn stack(vm_name: &str, offering: &str, group_description: &str, net_name: &str, extra: &str) -> String {
-    let zone = cloudstack_sim::fixtures::ZONE_ID;
-    let tpl = cloudstack_sim::fixtures::TEMPLATE_ID;
-    let net_offering = cloudstack_sim::fixtures::NETWORK_OFFERING_ID;
-    format!(
-        r#"{{
-  "AWSTemplateFormatVersion": "2010-09-09",
-  "Resources": {{
-    "Net": {{"Type": "CloudStack::Network", "Properties": {{"zoneid": "{zone}", "networkofferingid": "{net_offering}",
-      "name": "{net_name}", "displaytext": "app network"}}}},
-    "Web": {{"Type": "CloudStack::SecurityGroup", "Properties": {{"name": "web", "description": "{group_description}"}}}},
-    "Vm": {{"Type": "CloudStack::VirtualMachine", "Properties": {{"zoneid": "{zone}", "templateid": "{tpl}",
-      "serviceofferingid": "{offering}", "name": "{vm_name}", "displayname": "{vm_name} server",
-      "securitygroupids": [{{"Ref": "Web"}}]}}}}{extra}
-  }},
-  "Outputs": {{"VmOffering": {{"Value": {{"Fn::GetAtt": ["Vm", "serviceofferingname"]}}}}}}
-}}"#
-    )
-}
-
-const SMALL: &str = cloudstack_sim::fixtures::SERVICE_OFFERING_SMALL_ID;
-const MEDIUM: &str = cloudstack_sim::fixtures::SERVICE_OFFERING_MEDIUM_ID;
-
-/// A VM that cannot be made (its offering does not exist), after `Vm`.
-const BROKEN: &str = r#",
-    "Broken": {"Type": "CloudStack::VirtualMachine", "DependsOn": "Vm", "Properties": {
-      "zoneid": "a1b2c3d4-0001-4000-8000-000000000001", "templateid": "a1b2c3d4-0002-4000-8000-000000000001",
-      "serviceofferingid": "00000000-0000-4000-8000-00000000dead"}}"#;
-
-/// The physical ids of the stack's resources, by logical id.
-fn physical_ids(url: &str, state: &std::path::Path, name: &str) -> BTreeMap<String, String> {
-    let (code, out, err) = run(stackmate(url, state).args(["describe", name, "-o", "json"]));
-    assert_eq!(code, 0, "{err}");
-    let v = json(&out);
-    v["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| {
-            r["status"]
-                .as_str()
-                .is_some_and(|s| s.ends_with("_COMPLETE") && !s.starts_with("DELETE"))
-        })
-        .filter_map(|r| {
-            Some((
-                r["logical_id"].as_str()?.to_string(),
-                r["physical_id"].as_str()?.to_string(),
-            ))
-        })
-        .collect()
-}
-
-fn status(url: &str, state: &std::path::Path, name: &str) -> String {
-    let (_, out, _) = run(stackmate(url, state).args(["describe", name, "-o", "json"]));
-    json(&out)["status"].as_str().unwrap_or("?").to_string()
-}
-
-/// The simulator's object `id` of list API `list` (under `key`).
-async fn object(url: &str, list: &str, key: &str, id: &str) -> Value {
-    let client = cloudstack_client::Client::builder(url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .expect("client");
-    let listed = client
-        .call(list, cloudstack_client::HttpMethod::Get, vec![("id".into(), id.into())])
-        .await
-        .expect("list");
-    listed[key][0].clone()
-}
-
-/// Calls per command made since `before`, for the commands that change something.
-fn writes_since(before: &BTreeMap<String, u64>, now: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
-    now.iter()
-        .filter(|(k, _)| !k.starts_with("list") && !k.starts_with("query") && *k != "listApis")
-        .filter_map(|(k, n)| {
-            let d = n - before.get(k).copied().unwrap_or(0);
-            (d > 0).then(|| (k.clone(), d))
-        })
-        .collect()
-}
+use stack_changes::{object, physical_ids, stack, status, writes_since, BROKEN, MEDIUM, SMALL};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_place_and_interruption_changes_keep_every_resource() {
@@ -322,206 +239,82 @@ async fn a_stack_policy_refuses_an_update_before_any_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn drift_after_out_of_band_changes_and_an_update_that_brings_them_back() {
+async fn a_retained_replacement_stays_and_a_stuck_rollback_goes_on_when_told_to_skip() {
+    use cloudstack_sim::FaultRule;
     let sim = sim(5).await;
     let dir = tempfile::tempdir().expect("tmp");
     let state = dir.path().join("state");
-    let v1 = write(dir.path(), "v1.json", &stack("app", SMALL, "web tier", "net", ""));
-    let (code, _, err) = run(stackmate(&sim.url, &state).args(["create", "d"]).arg(&v1));
+    let retain = r#""Web": {"Type": "CloudStack::SecurityGroup", "UpdateReplacePolicy": "Retain","#;
+    let v1 =
+        stack("app", SMALL, "web tier", "net", "").replace(r#""Web": {"Type": "CloudStack::SecurityGroup","#, retain);
+    let v1 = write(dir.path(), "v1.json", &v1);
+    let (code, _, err) = run(stackmate(&sim.url, &state).args(["create", "k"]).arg(&v1));
     assert_eq!(code, 0, "{err}");
-    let ids = physical_ids(&sim.url, &state, "d");
-    let drift = |state: &std::path::Path| {
-        let (code, out, err) = run(stackmate(&sim.url, state).args(["drift", "d", "-o", "json"]));
-        assert_eq!(code, 0, "{err}");
-        json(&out)
-    };
-    let report = drift(&state);
-    assert_eq!(report["status"], "IN_SYNC", "{report}");
-    // Out of band: the VM renamed for display, the network deleted.
-    let client = cloudstack_client::Client::builder(&sim.url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .expect("client");
-    let get = cloudstack_client::HttpMethod::Get;
-    client
-        .call(
-            "updateVirtualMachine",
-            get,
-            vec![
-                ("id".into(), ids["Vm"].clone()),
-                ("displayname".into(), "by hand".into()),
-            ],
-        )
-        .await
-        .expect("update by hand");
-    let deleted = client
-        .call("deleteNetwork", get, vec![("id".into(), ids["Net"].clone())])
-        .await
-        .expect("delete by hand");
-    let job = deleted["jobid"].as_str().expect("job").to_string();
-    client.wait_job("deleteNetwork", &job).await.expect("deleted");
-    let report = drift(&state);
-    assert_eq!(report["status"], "DRIFTED", "{report}");
-    let of = |logical: &str| {
-        report["resources"]
-            .as_array()
-            .and_then(|a| a.iter().find(|r| r["logical"] == logical))
-            .cloned()
-            .unwrap_or_else(|| panic!("no {logical} in {report}"))
-    };
-    assert_eq!(of("Net")["status"], "DELETED");
-    assert_eq!(of("Web")["status"], "IN_SYNC");
-    let vm = of("Vm");
-    assert_eq!(vm["status"], "MODIFIED");
-    assert_eq!(
-        vm["differences"],
-        serde_json::json!([{"property": "displayname", "expected": "app server", "actual": "by hand",
-                            "difference": "NOT_EQUAL"}])
-    );
-    let (code, table, _) = run(stackmate(&sim.url, &state).args(["drift", "d"]));
-    assert_eq!(code, 0);
-    assert!(
-        table.contains("NOT_EQUAL displayname: expected \"app server\", actual \"by hand\""),
-        "{table}"
-    );
-    // An update from the drift, with the stack's own template: the VM is changed back in place,
-    // the network made again.
-    let calls = sim.handle.call_counts();
-    let (code, out, err) = run(stackmate(&sim.url, &state).args(["update", "d", "--from-drift"]));
+    let before = physical_ids(&sim.url, &state, "k");
+    let v2 = stack("app", SMALL, "web servers", "net", "")
+        .replace(r#""Web": {"Type": "CloudStack::SecurityGroup","#, retain);
+    let v2 = write(dir.path(), "v2.json", &v2);
+    let (code, out, err) = run(stackmate(&sim.url, &state).args(["update", "k"]).arg(&v2));
     assert_eq!(code, 0, "{out}{err}");
-    let writes = writes_since(&calls, &sim.handle.call_counts());
-    assert_eq!(writes.get("updateVirtualMachine"), Some(&1), "{writes:?}");
-    assert_eq!(writes.get("createNetwork"), Some(&1), "{writes:?}");
+    let after = physical_ids(&sim.url, &state, "k");
+    assert_ne!(after["Web"], before["Web"]);
+    let live: Vec<String> = sim.handle.created_resources().into_iter().map(|r| r.id).collect();
     assert!(
-        !writes.contains_key("stopVirtualMachine"),
-        "a display name needs no restart: {writes:?}"
+        live.contains(&before["Web"]),
+        "UpdateReplacePolicy Retain keeps the old group"
     );
-    let after = physical_ids(&sim.url, &state, "d");
-    assert_eq!(after["Vm"], ids["Vm"]);
-    assert_ne!(after["Net"], ids["Net"]);
-    assert_eq!(drift(&state)["status"], "IN_SYNC");
-    let (code, _, err) = run(stackmate(&sim.url, &state).args(["delete", "d"]));
-    assert_eq!(code, 0, "{err}");
-    assert!(sim.handle.created_resources().is_empty());
-}
+    let (_, events, _) = run(stackmate(&sim.url, &state).args(["events", "k"]));
+    assert!(
+        events
+            .lines()
+            .any(|l| l.contains("DELETE_SKIPPED") && l.contains(&before["Web"])),
+        "{events}"
+    );
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_vm_made_outside_any_stack_is_imported_checked_tagged_and_deleted_with_it() {
-    let sim = sim(5).await;
-    let dir = tempfile::tempdir().expect("tmp");
-    let state = dir.path().join("state");
-    let client = cloudstack_client::Client::builder(&sim.url)
-        .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
-        .build()
-        .expect("client");
-    let get = cloudstack_client::HttpMethod::Get;
-    let zone = cloudstack_sim::fixtures::ZONE_ID;
-    let tpl = cloudstack_sim::fixtures::TEMPLATE_ID;
-    let deployed = client
-        .call(
-            "deployVirtualMachine",
-            get,
-            vec![
-                ("zoneid".into(), zone.into()),
-                ("templateid".into(), tpl.into()),
-                ("serviceofferingid".into(), SMALL.into()),
-                ("name".into(), "legacy".into()),
-            ],
-        )
-        .await
-        .expect("deploy");
-    let vm_id = deployed["id"].as_str().expect("id").to_string();
-    client
-        .wait_job("deployVirtualMachine", deployed["jobid"].as_str().expect("job"))
-        .await
-        .expect("deployed");
-    let vm_template = |offering: &str, extra: &str| {
-        format!(
-            r#"{{"Resources": {{"Legacy": {{"Type": "CloudStack::VirtualMachine", "DeletionPolicy": "Delete",
-                "Properties": {{"zoneid": "{zone}", "templateid": "{tpl}", "serviceofferingid": "{offering}",
-                "name": "legacy"}}}}{extra}}}}}"#
-        )
-    };
-    let resource = format!("Legacy={vm_id}");
-    // A template that says otherwise is refused, naming the difference; so is an id that does not exist.
-    let wrong = write(dir.path(), "wrong.json", &vm_template(MEDIUM, ""));
-    let (code, _, err) = run(stackmate(&sim.url, &state)
-        .args(["import", "old", "--resource", &resource])
-        .arg(&wrong));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("serviceofferingid is") && err.contains(SMALL), "{err}");
-    let right = write(dir.path(), "right.json", &vm_template(SMALL, ""));
-    let (code, _, err) = run(stackmate(&sim.url, &state)
-        .args([
-            "import",
-            "old",
-            "--resource",
-            "Legacy=00000000-0000-4000-8000-000000000bad",
-        ])
-        .arg(&right));
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("no CloudStack::VirtualMachine 00000000-0000-4000-8000-000000000bad exists"),
-        "{err}"
-    );
-    let (code, out, _) = run(stackmate(&sim.url, &state).args(["list"]));
-    assert_eq!(code, 0);
-    assert!(!out.contains("old"), "a refused import records nothing: {out}");
-    // The import: the VM becomes the stack's, tagged with it.
-    let (code, out, err) = run(stackmate(&sim.url, &state)
-        .args(["import", "old", "--resource", &resource])
-        .arg(&right));
-    assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(status(&sim.url, &state, "old"), "CREATE_COMPLETE");
-    assert_eq!(physical_ids(&sim.url, &state, "old")["Legacy"], vm_id);
-    let tagged = sim
-        .handle
-        .created_resources()
-        .into_iter()
-        .find(|r| r.id == vm_id)
-        .expect("vm")
-        .tags;
-    assert!(
-        tagged
-            .iter()
-            .any(|t| t.starts_with(stack_core::STACK_NAME_TAG) && t.ends_with("=old")),
-        "{tagged:?}"
-    );
-    // A group made by hand, imported into the existing stack with a template that adds it.
-    let group = client
-        .call("createSecurityGroup", get, vec![("name".into(), "handmade".into())])
-        .await
-        .expect("group");
-    let group_id = group["securitygroup"]["id"].as_str().expect("id").to_string();
-    let more = write(
+    // A rollback that cannot change the VM back is UPDATE_ROLLBACK_FAILED; skipping it goes on.
+    let v3 = write(
         dir.path(),
-        "more.json",
-        &vm_template(
-            SMALL,
-            r#", "Group": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "handmade"}}"#,
-        ),
+        "v3.json",
+        &stack("app2", SMALL, "web servers", "net", BROKEN)
+            .replace(r#""Web": {"Type": "CloudStack::SecurityGroup","#, retain),
     );
-    // Another stack cannot take the VM.
-    let (code, _, err) = run(stackmate(&sim.url, &state)
-        .args(["import", "other", "--resource", &resource])
-        .arg(&right));
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("belongs to stack"), "{err}");
-    let (code, out, err) = run(stackmate(&sim.url, &state)
-        .args(["import", "old", "--resource", &format!("Group={group_id}")])
-        .arg(&more));
+    let slow = FaultRule::parse("deployVirtualMachine:latency=600ms").expect("rule");
+    sim.handle.set_faults(vec![slow.clone()]);
+    let renames = || {
+        sim.handle
+            .call_counts()
+            .get("updateVirtualMachine")
+            .copied()
+            .unwrap_or(0)
+    };
+    let before_renaming = renames();
+    let child = stackmate(&sim.url, &state)
+        .args(["update", "k"])
+        .arg(&v3)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Once the VM is renamed, its changes start failing: the rollback cannot rename it back.
+    let started = std::time::Instant::now();
+    while renames() <= before_renaming {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the VM was never renamed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let failing = FaultRule::parse("updateVirtualMachine:next=100,code=431").expect("rule");
+    sim.handle.set_faults(vec![slow, failing]);
+    let out = child.wait_with_output().expect("update");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(status(&sim.url, &state, "k"), "UPDATE_ROLLBACK_FAILED");
+    sim.handle.set_faults(Vec::new());
+    let (code, out, err) = run(stackmate(&sim.url, &state).args(["continue-update-rollback", "k", "--skip", "Vm"]));
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(status(&sim.url, &state, "old"), "UPDATE_COMPLETE");
-    assert_eq!(physical_ids(&sim.url, &state, "old").len(), 2);
-    let (code, out, _) = run(stackmate(&sim.url, &state).args(["drift", "old", "-o", "json"]));
-    assert_eq!(code, 0);
-    assert_eq!(json(&out)["status"], "IN_SYNC", "{out}");
-    // Delete treats them as the stack's own.
-    let (code, _, err) = run(stackmate(&sim.url, &state).args(["delete", "old"]));
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        sim.handle.created_resources().is_empty(),
-        "{:?}",
-        sim.handle.created_resources()
-    );
+    assert_eq!(status(&sim.url, &state, "k"), "UPDATE_ROLLBACK_COMPLETE");
+    let vm = object(&sim.url, "listVirtualMachines", "virtualmachine", &after["Vm"]).await;
+    assert_eq!(vm["name"], "k-app2", "the skipped VM stays as it is");
+    assert_eq!(vm["state"], "Running");
+    assert_eq!(physical_ids(&sim.url, &state, "k")["Web"], after["Web"]);
 }

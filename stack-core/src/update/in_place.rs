@@ -115,7 +115,18 @@ impl Engine {
             self.send(stop, id_only.clone(), left()).await?;
         }
         for (meta, wire) in by_api.into_values() {
-            let result = self.send(meta, wire, left()).await?;
+            let result = match self.send(meta, wire, left()).await {
+                Ok(r) => r,
+                Err(e) => {
+                    // Not left stopped by a change that did not happen: started again, if it can be.
+                    if let Some((_, start)) = cycle {
+                        if let Err(s) = self.send(start, id_only.clone(), left()).await {
+                            tracing::warn!(error = %s, "could not start the resource again after a failed change");
+                        }
+                    }
+                    return Err(e.into());
+                }
+            };
             // The changed entity, when the API answers with it: its attributes are the new ones.
             if let Value::Object(o) = result {
                 let attributes = unwrap_object(o, spec.create.fields);
