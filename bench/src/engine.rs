@@ -6,7 +6,9 @@
 //!   CPU under 0.3 ms per resource);
 //! - `throttled`: the 500 again under CloudStack's API throttle of 25 requests a second, with the
 //!   client's rate limit at 25/s (goal: within 10% of the bound the rate itself sets);
-//! - `tiered`: 10 application tiers at 1 s job latency (goals: create and delete <= 1.2 x).
+//! - `tiered`: 10 application tiers at 1 s job latency (goals: create and delete <= 1.2 x);
+//! - `nested`: 10 nested stacks of 50 resources, and the same 500 resources in one flat stack, at
+//!   50 ms job latency (goal: the nested stack's create / bound within 5% of the flat one's).
 //!
 //! The bound is the longest chain of jobs, each as long as the simulator ran it (a synchronous
 //! create, one round trip, counts as nothing; a synchronous create's tags, a createTags job after
@@ -21,7 +23,7 @@ use std::time::Duration;
 use cloudstack_sim::{ApiThrottle, Latency};
 
 use crate::engine_run::{one_run, Figures, Runtimes, Setup};
-use crate::engine_shapes::{layered, mixed, tiered, Shape};
+use crate::engine_shapes::{layered, mixed, nested, tiered, Shape};
 
 /// Runs the benchmark and prints its figures.
 pub fn run() -> Result<(), String> {
@@ -31,7 +33,7 @@ pub fn run() -> Result<(), String> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(5)
         .max(1);
-    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "mixed,deep,throttled,tiered".into());
+    let cases = std::env::var("BENCH_CASES").unwrap_or_else(|_| "mixed,deep,throttled,tiered,nested".into());
     println!("engine: {runs} runs per case, each on a fresh simulator");
     for case in cases.split(',').map(str::trim) {
         match case {
@@ -119,7 +121,28 @@ pub fn run() -> Result<(), String> {
                     },
                 )?;
             }
-            other => return Err(format!("unknown case {other:?}; cases: mixed, deep, throttled, tiered")),
+            "nested" => {
+                let (nested_shape, flat_shape) = nested(10, 50);
+                let setup = Setup::new(Latency::Fixed(Duration::from_millis(50)), Duration::from_millis(2));
+                let goals = Goals {
+                    create: 1.10,
+                    delete: None,
+                    requests: None,
+                    cpu_ms: None,
+                };
+                let flat = case_runs(&rt, "flat, 50 ms jobs", &flat_shape, &setup, runs, &goals)?;
+                let nest = case_runs(&rt, "nested, 50 ms jobs", &nested_shape, &setup, runs, &goals)?;
+                let quotient = nest / flat;
+                let verdict = if quotient <= 1.05 { "meets" } else { "misses" };
+                println!(
+                    "    nested / flat (median create / bound): {nest:.3} / {flat:.3} = {quotient:.3} ({verdict} the goal of <= 1.05)"
+                );
+            }
+            other => {
+                return Err(format!(
+                    "unknown case {other:?}; cases: mixed, deep, throttled, tiered, nested"
+                ))
+            }
         }
     }
     Ok(())
@@ -177,7 +200,7 @@ fn case_runs(
     setup: &Setup,
     runs: usize,
     goals: &Goals,
-) -> Result<(), String> {
+) -> Result<f64, String> {
     let n = shape.len() as f64;
     println!("  {label}: {} ({} deep)", shape.title, shape.depth());
     let fixed = match setup.latency {
@@ -274,13 +297,14 @@ fn case_runs(
         requests.push(per);
         cpus.push(cpu);
     }
+    let median = spread(ratios.clone()).0;
     report("create / bound", ratios, " x", Some(goals.create));
     if goals.delete.is_some() {
         report("delete / bound", deletes, " x", goals.delete);
     }
     report("API requests per resource", requests, "", goals.requests);
     report("engine CPU per resource", cpus, " ms", goals.cpu_ms);
-    Ok(())
+    Ok(median)
 }
 
 /// Where a run's time went (`BENCH_DETAIL=1`): the resources furthest over their own job, and per

@@ -263,3 +263,62 @@ pub fn tiered(tiers: usize) -> Shape {
         kinds,
     }
 }
+
+/// `children` nested stacks (`CloudStack::Stack`, inline) of `per` resources each, in layers of
+/// varying width (each resource depends on 0..=2 earlier ones of its stack), and the very same
+/// resources and dependencies in one flat stack: the nested case and what it is compared with.
+pub fn nested(children: usize, per: usize) -> (Shape, Shape) {
+    let mut rng = Lcg(13);
+    let (mut nested, mut flat) = (Layers::default(), Layers::default());
+    let mut stacks = Vec::new();
+    for c in 0..children {
+        let mut inner = Vec::new();
+        let mut earlier: Vec<usize> = Vec::new();
+        let mut made = 0;
+        while made < per {
+            let width = (3 + rng.next(12)).min(per - made);
+            let mut layer = Vec::new();
+            for _ in 0..width {
+                let picks = if earlier.is_empty() { 0 } else { rng.next(3) };
+                let mut on: Vec<usize> = Vec::new();
+                for _ in 0..picks {
+                    let d = earlier[rng.next(earlier.len())];
+                    if !on.contains(&d) {
+                        on.push(d);
+                    }
+                }
+                let (kind, props) = ip_or_group(made, &format!("C{c}R{made}"));
+                let local: Vec<String> = on.iter().map(|d| format!("R{d}")).collect();
+                inner.push(entry(&format!("R{made}"), kind, &props, &local));
+                let flat_name = format!("C{c}R{made}");
+                let flat_on: Vec<String> = on.iter().map(|d| format!("C{c}R{d}")).collect();
+                flat.entries.push(entry(&flat_name, kind, &props, &flat_on));
+                flat.kinds.insert(flat_name.clone(), kind);
+                flat.deps.insert(flat_name, flat_on);
+                let nested_name = format!("C{c}.R{made}");
+                nested.kinds.insert(nested_name.clone(), kind);
+                nested
+                    .deps
+                    .insert(nested_name, on.iter().map(|d| format!("C{c}.R{d}")).collect());
+                layer.push(made);
+                made += 1;
+            }
+            earlier.extend(layer);
+        }
+        stacks.push(format!(
+            r#""C{c}": {{"Type": "CloudStack::Stack", "Properties": {{"TemplateBody": {{"Resources": {{{}}}}}}}}}"#,
+            inner.join(",")
+        ));
+    }
+    nested.entries = stacks;
+    let what = |how: &str| {
+        format!(
+            "{} resources in {how} (half async IpAddress, half sync SecurityGroup)",
+            children * per
+        )
+    };
+    (
+        nested.shape(what(&format!("{children} nested stacks of {per}"))),
+        flat.shape(what("one flat stack, the same DAG")),
+    )
+}

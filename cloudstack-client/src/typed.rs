@@ -154,16 +154,16 @@ impl<K> std::fmt::Debug for Ref<K> {
 /// (`{"Fn::GetAtt": [logical, attribute]}`).
 pub struct Att<T> {
     logical: String,
-    attribute: &'static str,
+    attribute: std::borrow::Cow<'static, str>,
     _t: PhantomData<fn() -> T>,
 }
 
 impl<T> Att<T> {
-    /// The reference to `logical`'s `attribute`.
-    pub fn new(logical: impl Into<String>, attribute: &'static str) -> Self {
+    /// The reference to `logical`'s `attribute` (a nested stack's is `Outputs.NAME`).
+    pub fn new(logical: impl Into<String>, attribute: impl Into<std::borrow::Cow<'static, str>>) -> Self {
         Self {
             logical: logical.into(),
-            attribute,
+            attribute: attribute.into(),
             _t: PhantomData,
         }
     }
@@ -171,7 +171,7 @@ impl<T> Att<T> {
 
 impl<T> Clone for Att<T> {
     fn clone(&self) -> Self {
-        Self::new(self.logical.clone(), self.attribute)
+        Self::new(self.logical.clone(), self.attribute.clone())
     }
 }
 

@@ -286,7 +286,10 @@ impl Engine {
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case("name"))
                 .and_then(|(_, v)| v.as_str().map(str::to_string));
-            let mut wire = plan.create_call(spec, props).map_err(|e| not(&e.to_string()))?.wire;
+            let mut wire = plan
+                .create_call(logical, spec, props)
+                .map_err(|e| not(&e.to_string()))?
+                .wire;
             // The resource keeps its name: the template's, without the stack's prefix.
             let live_name = live.get("name").and_then(Value::as_str);
             if let (Some(t), Some(l)) = (&template_name, live_name) {

@@ -104,6 +104,8 @@
 //!   (private):
 //!   one resource's properties and attributes against its release; `plan::graph_text` (private): the
 //!   dependency graph as DOT or Mermaid.
+//! - [`nesting`]: nested stacks (`CloudStack::Stack`): their templates read ([`nesting::inline`],
+//!   the only I/O) and the tree flattened into one plan.
 //! - [`builder`]: a stack written in Rust instead of a template.
 //! - [`cloud_release`]: which release a stack is planned against (shipped, a file, or the cloud's own).
 //!
@@ -176,6 +178,7 @@ pub mod intrinsics;
 pub mod lifecycle;
 pub mod limits;
 pub mod metadata;
+pub mod nesting;
 pub mod parameters;
 mod participant;
 pub mod plan;

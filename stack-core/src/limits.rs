@@ -30,6 +30,8 @@ pub struct Limits {
     /// Characters of a logical id, parameter, output, mapping or condition name. Default 255
     /// (CloudFormation's).
     pub name_chars: usize,
+    /// Levels of nested stacks below the root. Default 5 (Heat's `max_nested_stack_depth`).
+    pub stack_depth: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +45,7 @@ impl Default for Limits {
             nesting_depth: 64,
             parameter_value_bytes: 4096,
             name_chars: 255,
+            stack_depth: 5,
         }
     }
 }
@@ -57,6 +60,7 @@ pub const NAMES: &[(&str, &str)] = &[
     ("nesting_depth", "depth of nested objects and lists"),
     ("parameter_value_bytes", "bytes of one parameter value"),
     ("name_chars", "characters of a logical id or other name"),
+    ("stack_depth", "levels of nested stacks"),
 ];
 
 /// The largest nesting depth the reader supports (the JSON parser's own recursion limit is 128).
@@ -75,6 +79,7 @@ impl Limits {
             nesting_depth: MAX_NESTING_DEPTH,
             parameter_value_bytes: usize::MAX,
             name_chars: usize::MAX,
+            stack_depth: usize::MAX,
         }
     }
 
@@ -94,6 +99,7 @@ impl Limits {
             }
             "parameter_value_bytes" => &mut self.parameter_value_bytes,
             "name_chars" => &mut self.name_chars,
+            "stack_depth" => &mut self.stack_depth,
             other => {
                 return Err(format!(
                     "unknown limit {other:?}; the limits are {}",

@@ -114,7 +114,8 @@ pub fn resolve(
     }
 }
 
-fn check(name: &str, d: &ParameterDecl, text: &str, ptr: &str) -> Result<(), Problem> {
+/// Checks `text` against parameter `name`'s declaration `d` (a problem at `ptr`).
+pub(crate) fn check(name: &str, d: &ParameterDecl, text: &str, ptr: &str) -> Result<(), Problem> {
     let shown = if d.no_echo {
         "(hidden)".to_string()
     } else {

@@ -49,7 +49,7 @@ impl Engine {
             request: req,
             wire,
             extra_tags,
-        } = plan.create_call(spec, props)?;
+        } = plan.create_call(&r.logical, spec, props)?;
         let found = match earlier {
             Some(done) if done.status == Status::CreateComplete => {
                 *rec = done;

@@ -296,4 +296,41 @@ macro_rules! typed_builtin {
         }
     )*};
 }
-typed_builtin!(WaitConditionHandle, WaitCondition);
+/// `CloudStack::Stack`: another typed stack nested in this one, run as part of it
+/// ([`crate::nesting`]): its resources join this stack's plan as `Logical.Resource`.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct NestedStack(Resource);
+
+impl NestedStack {
+    /// `child`, nested as `logical`.
+    pub fn new(logical: impl Into<String>, child: &TypedStack) -> Self {
+        let mut r = Resource::new("CloudStack::Stack", logical);
+        r.set("TemplateBody", child.to_json());
+        Self(r)
+    }
+
+    /// Passes `value` as the child's parameter `name`.
+    pub fn parameter(mut self, name: &str, value: impl ToJson) -> Self {
+        let mut params = match self.0.properties().get("Parameters") {
+            Some(Value::Object(o)) => o.clone(),
+            _ => Map::new(),
+        };
+        params.insert(name.to_string(), value.to_json());
+        self.0.set("Parameters", Value::Object(params));
+        self
+    }
+
+    /// Each of the child's resources' default timeout.
+    pub fn timeout_minutes(mut self, minutes: u32) -> Self {
+        self.0.set("TimeoutInMinutes", json!(minutes));
+        self
+    }
+
+    /// `Fn::GetAtt [logical, Outputs.name]`: the child's output `name`.
+    pub fn output(&self, name: &str) -> Att<String> {
+        Att::new(self.0.logical_id(), format!("Outputs.{name}"))
+    }
+}
+
+typed_builtin!(WaitConditionHandle, WaitCondition, NestedStack);

@@ -326,3 +326,25 @@ fn custom_types_take_part_with_typed_properties() {
     let unknown = stack_core::plan(&t, &BTreeMap::new(), &options()).expect_err("unknown type");
     assert!(unknown.to_string().contains("Acme::DnsRecord"), "{unknown}");
 }
+
+#[test]
+fn a_typed_stack_nests_another_and_plans_as_one() {
+    use stack_core::typed::NestedStack;
+    let mut child = TypedStack::new();
+    let name = child.parameter("GroupName", ParamSpec::string());
+    let group = SecurityGroup::new("Group", &name);
+    child.output("GroupId", group.reference());
+    child.add(group);
+    let mut root = TypedStack::new();
+    let nested = NestedStack::new("Tier", &child).parameter("GroupName", Val::<String>::from("tier"));
+    root.output("Group", nested.output("GroupId"));
+    root.add(nested);
+    let release = cloudstack_api::specs::release("4.17").expect("release");
+    let options = stack_core::PlanOptions::new("typed", "typed-1", release);
+    let plan = stack_core::plan(&root.template().expect("template"), &Default::default(), &options).expect("plans");
+    assert_eq!(plan.order, ["Tier.Group"]);
+    assert_eq!(
+        plan.template.outputs["Group"].value,
+        serde_json::json!({"Ref": "Tier.Group"})
+    );
+}

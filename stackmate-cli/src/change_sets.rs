@@ -86,7 +86,7 @@ fn refused(stack: &str, e: StoredChangeSetError) -> CliError {
 async fn preview(g: &Global, name: &str, template: &Path, p: &ParamArgs, out: OutputArgs) -> Result<(), CliError> {
     let store = open_store(g)?;
     known_stack(&store, name).await?;
-    let (text, _) = read_template_with(template, &crate::commands::limits(g)?)?;
+    let (text, _) = read_template_with(template, &crate::commands::limits(g)?).await?;
     let given = params::from_flags(&p.params)?;
     let secrets = secrets_for(g, name, &p.params, true).await?;
     let engine = offline_engine(store).await?;
@@ -119,7 +119,7 @@ async fn create(
 ) -> Result<(), CliError> {
     let store = open_store(g)?;
     known_stack(&store, name).await?;
-    let (text, _) = read_template_with(template, &crate::commands::limits(g)?)?;
+    let (text, _) = read_template_with(template, &crate::commands::limits(g)?).await?;
     let given = params::from_flags(&p.params)?;
     let secrets = secrets_for(g, name, &p.params, true).await?;
     let engine = offline_engine(store).await?;

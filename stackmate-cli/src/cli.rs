@@ -393,6 +393,9 @@ pub enum Command {
         /// Output format.
         #[command(flatten)]
         out: OutputArgs,
+        /// Also list each stack's nested stacks (as `ROOT/Child/Grandchild`).
+        #[arg(long)]
+        nested: bool,
     },
     /// A stack's status, parameters and resources.
     Describe {

@@ -96,7 +96,7 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             params,
             out,
         } => crate::runs::continue_rollback(&global, &name, &skip, &params, out).await,
-        Command::List { out } => crate::inspect::list(&global, out).await,
+        Command::List { out, nested } => crate::inspect::list(&global, out, nested).await,
         Command::Describe { name, out } => crate::inspect::describe(&global, &name, out).await,
         Command::Events { name, follow, out } => crate::inspect::events(&global, &name, follow, out).await,
         Command::Outputs { name, out } => crate::inspect::outputs(&global, &name, out).await,
@@ -119,11 +119,11 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
 }
 
 pub(crate) fn read_template(path: &Path) -> Result<(String, stack_core::template::Template), CliError> {
-    read_template_with(path, &stack_core::limits::Limits::default())
+    read_root(path, &stack_core::limits::Limits::default())
 }
 
 /// Reads and parses a template file (JSON or YAML) within `limits`.
-pub(crate) fn read_template_with(
+fn read_root(
     path: &Path,
     limits: &stack_core::limits::Limits,
 ) -> Result<(String, stack_core::template::Template), CliError> {
@@ -137,6 +137,26 @@ pub(crate) fn read_template_with(
         .map_err(|p| CliError::Invalid(format!("template {}:\n{}", path.display(), stack_core::Problems(p))))?;
     // The template parsed, so it is UTF-8.
     Ok((String::from_utf8_lossy(&bytes).into_owned(), template))
+}
+
+/// Reads and parses a template file (JSON or YAML) within `limits`, with the templates of its
+/// nested stacks (files relative to it, `file://` and `http(s)` URLs) read into it: the text
+/// returned needs nothing else to be planned, now or on resume.
+pub(crate) async fn read_template_with(
+    path: &Path,
+    limits: &stack_core::limits::Limits,
+) -> Result<(String, stack_core::template::Template), CliError> {
+    let (text, template) = read_root(path, limits)?;
+    let at = stack_core::nesting::Location::File(path.to_path_buf());
+    let inlined = stack_core::nesting::inline(&text, &at, &stack_core::nesting::Fetcher, limits)
+        .await
+        .map_err(|p| CliError::Invalid(format!("template {}:\n{p}", path.display())))?;
+    if inlined == text {
+        return Ok((text, template));
+    }
+    let template = stack_core::template::parse_with(inlined.as_bytes(), &stack_core::limits::Limits::for_stored())
+        .map_err(|p| CliError::Invalid(format!("template {}:\n{}", path.display(), stack_core::Problems(p))))?;
+    Ok((inlined, template))
 }
 
 /// The default limits with `--limit NAME=N` applied.

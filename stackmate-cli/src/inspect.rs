@@ -16,11 +16,42 @@ use crate::output::{event_json, event_line, print_json, resource_json, stack_jso
 
 use crate::commands::{known_stack, offline_engine, open_store};
 
-pub(crate) async fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
+pub(crate) async fn list(g: &Global, out: OutputArgs, nested: bool) -> Result<(), CliError> {
     let store = open_store(g)?;
     let stacks = store.stacks().await.map_err(|e| CliError::Invalid(e.to_string()))?;
+    // A nested stack is part of its root's state: its path is the prefix of its resources' ids.
+    let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if nested {
+        for s in &stacks {
+            let records = store
+                .resources(&s.name)
+                .await
+                .map_err(|e| CliError::Invalid(e.to_string()))?;
+            let mut paths: Vec<String> = records
+                .iter()
+                .filter_map(|r| r.logical.rsplit_once('.').map(|(p, _)| p.to_string()))
+                .flat_map(|p| {
+                    let parts: Vec<&str> = p.split('.').collect();
+                    (1..=parts.len()).map(move |n| parts[..n].join("/")).collect::<Vec<_>>()
+                })
+                .collect();
+            paths.sort();
+            paths.dedup();
+            children.insert(s.name.clone(), paths);
+        }
+    }
     if out.output == Format::Json {
-        print_json(&json!({"stacks": stacks.iter().map(stack_json).collect::<Vec<_>>()}));
+        let listed: Vec<Value> = stacks
+            .iter()
+            .map(|s| {
+                let mut v = stack_json(s);
+                if nested {
+                    v["nested"] = json!(children.get(&s.name).cloned().unwrap_or_default());
+                }
+                v
+            })
+            .collect();
+        print_json(&json!({ "stacks": listed }));
         return Ok(());
     }
     if stacks.is_empty() {
@@ -34,6 +65,9 @@ pub(crate) async fn list(g: &Global, out: OutputArgs) -> Result<(), CliError> {
             stack_core::state::utc(s.updated_ms),
             s.stack_id
         );
+        for path in children.get(&s.name).into_iter().flatten() {
+            outln!("  {}/{path}", s.name);
+        }
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ pub(crate) async fn offline_options(g: &Global, name: &str) -> Result<PlanOption
 }
 
 pub(crate) async fn plan_offline(g: &Global, template: &Path, p: &ParamArgs) -> Result<stack_core::Plan, CliError> {
-    let (_, t) = read_template_with(template, &limits(g)?)?;
+    let (_, t) = read_template_with(template, &limits(g)?).await?;
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, false)?;
     let name = template
         .file_stem()

@@ -28,7 +28,7 @@ pub(crate) async fn create(
     out: OutputArgs,
 ) -> Result<(), CliError> {
     let limits = limits(g)?;
-    let (text, t) = read_template_with(template, &limits)?;
+    let (text, t) = read_template_with(template, &limits).await?;
     let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
     // The checks that need no release and no cloud come first: a template they refuse makes no call.
     stack_core::plan::precheck(&t, &given, &limits)

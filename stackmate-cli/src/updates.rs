@@ -51,7 +51,7 @@ pub(crate) async fn update(
     let store = open_store(g)?;
     let stored = known_stack(&store, name).await?;
     let text = match template {
-        Some(path) => read_template_with(path, &crate::commands::limits(g)?)?.0,
+        Some(path) => read_template_with(path, &crate::commands::limits(g)?).await?.0,
         None => stored.template.clone(),
     };
     let shown = template.map_or_else(|| format!("of stack {name}"), |p| p.display().to_string());
@@ -130,7 +130,7 @@ pub(crate) async fn import(
         }
     }
     let limits = crate::commands::limits(g)?;
-    let (text, t) = read_template_with(template, &limits)?;
+    let (text, t) = read_template_with(template, &limits).await?;
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
     let existing = store

@@ -3,7 +3,8 @@
 //! points, and are resumed until they finish. After each stack: it completed (or rolled back, for the
 //! failing template), nothing was created twice, and after delete no resource of it is left. Every
 //! other stack without waits is updated between its create and its delete (half of the updates fail
-//! midway): each ends updated or rolled back to exactly what it had, nothing made twice.
+//! midway): each ends updated or rolled back to exactly what it had, nothing made twice. Every fifth
+//! stack is the nested example (three levels of nested stacks), held to the same criteria.
 //! Every fourth stack waits for two signals from its VM's guest (played by a task of this test):
 //! one sent as soon as the VM's user data names the handle, one after the first kill that lands
 //! while it waits; both must be in the condition's data.
@@ -109,6 +110,9 @@ fn status_of(url: &str, state: &std::path::Path, name: &str) -> String {
     v["status"].as_str().unwrap_or("?").to_string()
 }
 
+/// CloudStack resources the nested example makes (a group, an address, a VM and a network).
+const NESTED_CLOUD_RESOURCES: usize = 4;
+
 /// `template` changed for an update: the VM renamed (in place, with a restart) and a firewall
 /// rule's port changed (a replacement).
 fn updated(template: &str) -> String {
@@ -159,7 +163,7 @@ fn update_until_done(
             .stderr(log_of(dir, name))
             .spawn()
             .expect("spawn");
-        let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 2000 } else { 600 }));
+        let delay = Duration::from_millis(5 + rng.below(if tries > 4 { 4000 } else { 600 }));
         let (killed, code) = run_or_kill(child, delay);
         if killed {
             *kills += 1;
@@ -217,6 +221,16 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
     let good = write(dir.path(), "good.json", &template(false));
     let bad = write(dir.path(), "bad.json", &template(true));
     let waits = write(dir.path(), "waits.json", &wait_template(2, 120));
+    // The nested example (three levels, four resources), copied beside the others.
+    let nested_dir = dir.path().join("nested");
+    std::fs::create_dir_all(&nested_dir).expect("dir");
+    for f in ["root.json", "app.json", "network.json"] {
+        let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../stack-core/examples/nested")
+            .join(f);
+        write(&nested_dir, f, &std::fs::read_to_string(from).expect("nested example"));
+    }
+    let nested = nested_dir.join("root.json");
     let upd_good = write(dir.path(), "upd-good.json", &updated(&template(false)));
     let upd_bad = write(dir.path(), "upd-bad.json", &updated(&template(true)));
     let mut rng = Rng(seed);
@@ -225,10 +239,12 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
     while kills < target {
         let name = format!("crash{stacks}");
         let waiting = stacks % 4 == 3;
-        let failing = !waiting && stacks % 3 == 2;
-        let t = match (waiting, failing) {
-            (true, _) => &waits,
-            (_, true) => &bad,
+        let nesting = !waiting && stacks % 5 == 4;
+        let failing = !waiting && !nesting && stacks % 3 == 2;
+        let t = match (waiting, nesting, failing) {
+            (true, _, _) => &waits,
+            (_, true, _) => &nested,
+            (_, _, true) => &bad,
             _ => &good,
         };
         stacks += 1;
@@ -301,11 +317,12 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
                 "{name}: {}",
                 String::from_utf8_lossy(&why.stdout)
             );
-            assert_eq!(
-                live.len(),
-                if waiting { WAIT_CLOUD_RESOURCES } else { CLOUD_RESOURCES },
-                "{name}: created exactly once each: {live:?}"
-            );
+            let expected = match (waiting, nesting) {
+                (true, _) => WAIT_CLOUD_RESOURCES,
+                (_, true) => NESTED_CLOUD_RESOURCES,
+                _ => CLOUD_RESOURCES,
+            };
+            assert_eq!(live.len(), expected, "{name}: created exactly once each: {live:?}");
             if waiting {
                 let data = output_of(&url, &state, &name, "Data");
                 assert!(
@@ -315,7 +332,7 @@ async fn killed_runs_resume_without_leaks_or_duplicates() {
             }
             // Every other stack without waits is updated (every second update fails midway), killed
             // at random points and resumed until the update is done or rolled back.
-            if !waiting && stacks % 2 == 1 {
+            if !waiting && !nesting && stacks % 2 == 1 {
                 let fails = stacks % 4 == 1;
                 update_until_done(
                     &url,

@@ -4,7 +4,8 @@
 //!    `target/peer-venv`, made with the machine's `python3` and reused while its requirements are
 //!    unchanged. Tests find it through `STACKMATE_PEER_PYTHON`.
 //! 2. `cargo test --workspace`, then the examples that run against the embedded simulator
-//!    (`cargo run -p stack-core --example typed_stack`), which fail when they leave anything behind.
+//!    (`cargo run -p stack-core --example typed_stack`, `... --example nested_stacks`), which fail
+//!    when they leave anything behind.
 //! 3. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
 //!    `cargo package` of the library crates with its verify step, a crate outside the workspace that
 //!    depends on them, and the README's demo command in a fresh clone with no `../shared`.
@@ -12,6 +13,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+/// The examples that run against the embedded simulator (each fails when it leaves anything behind).
+pub const EXAMPLES: &[&str] = &["typed_stack", "nested_stacks"];
 
 /// The peer clients the tests drive the simulator with, pinned.
 pub const PEER_REQUIREMENTS: &[&str] = &["cs==5.2.0", "apache-libcloud==3.9.1"];
@@ -34,9 +38,11 @@ pub fn run(root: &Path, quick: bool, extra: &[String]) -> Result<(), String> {
     run_cmd(&mut cmd)?;
 
     step("examples against the simulator");
-    let mut cmd = cargo(root);
-    cmd.args(["run", "--quiet", "-p", "stack-core", "--example", "typed_stack"]);
-    run_cmd(&mut cmd)?;
+    for example in EXAMPLES {
+        let mut cmd = cargo(root);
+        cmd.args(["run", "--quiet", "-p", "stack-core", "--example", example]);
+        run_cmd(&mut cmd)?;
+    }
 
     if !quick {
         step("self-contained SDK: cargo package, an outside crate, the demo in a fresh clone");

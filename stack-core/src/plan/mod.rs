@@ -291,7 +291,23 @@ pub fn plan_for_teardown(
     plan_checked(template, given, options, Checks::Teardown)
 }
 
+/// Plans `template`, its nested stacks flattened into it first ([`crate::nesting`]): problems in a
+/// nested template come back with the nesting path in their pointers.
 fn plan_checked(
+    template: &Template,
+    given: &BTreeMap<String, String>,
+    options: &PlanOptions,
+    checks: Checks,
+) -> Result<Plan, Problems> {
+    match crate::nesting::flatten(template, &options.limits) {
+        Ok(None) => plan_flat(template, given, options, checks),
+        Ok(Some((flat, origins))) => plan_flat(&flat, given, options, checks)
+            .map_err(|Problems(ps)| Problems(ps.into_iter().map(|p| crate::nesting::locate(p, &origins)).collect())),
+        Err(ps) => Err(Problems(ps)),
+    }
+}
+
+fn plan_flat(
     template: &Template,
     given: &BTreeMap<String, String>,
     options: &PlanOptions,

@@ -61,9 +61,15 @@ impl Plan {
     /// `StackMateTimeout`, which is not sent).
     pub(crate) fn create_call(
         &self,
+        logical: &str,
         spec: &'static ParticipantSpec,
         props: Map<String, Value>,
     ) -> Result<CreateCall, ResourceError> {
+        // A nested stack's resource is named with its nesting path too: `<stack>-Db-<name>`.
+        let prefix = match crate::nesting::name_path(logical) {
+            Some(path) => format!("{}-{path}", self.options.stack_name),
+            None => self.options.stack_name.clone(),
+        };
         let mut request = DynamicRequest::new(spec.create);
         let mut extra_tags = Vec::new();
         for (k, v) in props {
@@ -72,9 +78,9 @@ impl Plan {
                 continue;
             }
             let v = match (self.options.unique_names, spec.param(&k)) {
-                (true, Some(p)) if p.name == "name" => v
-                    .as_str()
-                    .map_or(v.clone(), |s| Value::String(format!("{}-{s}", self.options.stack_name))),
+                (true, Some(p)) if p.name == "name" => {
+                    v.as_str().map_or(v.clone(), |s| Value::String(format!("{prefix}-{s}")))
+                }
                 _ => v,
             };
             request.set_json(&k, &v)?;
@@ -103,6 +109,6 @@ impl Plan {
         };
         let mut props = self.evaluate_properties(r, resources)?;
         props.remove(super::TIMEOUT_PROPERTY);
-        Ok(Some(self.create_call(spec, props)?.wire))
+        Ok(Some(self.create_call(logical, spec, props)?.wire))
     }
 }

@@ -68,7 +68,7 @@ fn decide(
     }
     let mut props = plan.evaluate_properties(r, view)?;
     let timeout = engine.timeout_of(&r.type_name, props.remove(crate::plan::TIMEOUT_PROPERTY).as_ref());
-    let wanted = plan.create_call(spec, props)?.wire;
+    let wanted = plan.create_call(&r.logical, spec, props)?.wire;
     let mut changed = BTreeSet::new();
     for p in &change.properties {
         // Not sent to the cloud: the engine's own timeout, and template tags of a type whose API
@@ -117,7 +117,7 @@ fn renamed(plan: &Plan, r: &PlannedResource, current: &ResourceRecord, view: &Vi
     spec.param(&key)?;
     let mut props = plan.evaluate_properties(r, view).ok()?;
     props.remove(crate::plan::TIMEOUT_PROPERTY);
-    let wanted = plan.create_call(spec, props.clone()).ok()?.wire;
+    let wanted = plan.create_call(&r.logical, spec, props.clone()).ok()?.wire;
     let old = entries_of(&current.create_wire, "name")
         .first()
         .map(|(_, v)| v.clone())?;
@@ -311,7 +311,7 @@ async fn revert_and_record(
     let view = View(&snapshot, &plan.resources);
     let wanted = plan.evaluate_properties(r, &view).and_then(|mut props| {
         let timeout = engine.timeout_of(&r.type_name, props.remove(crate::plan::TIMEOUT_PROPERTY).as_ref());
-        Ok((plan.create_call(spec, props)?.wire, timeout))
+        Ok((plan.create_call(&r.logical, spec, props)?.wire, timeout))
     });
     let (wanted, timeout) = match wanted {
         Ok(w) => w,

@@ -1,0 +1,266 @@
+//! Reading a template's nested templates (the only I/O of nesting): every `TemplateURL` read,
+//! recursively, and put in the template as its `TemplateBody`, with cycles and the depth limit
+//! checked here, where the files and URLs are known.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::is_stack_type;
+use crate::custom::BoxFuture;
+use crate::limits::Limits;
+use crate::problem::{segment, Problem, Problems};
+
+/// Where a template was read from: what a nested `TemplateURL` is relative to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A file.
+    File(PathBuf),
+    /// An `http(s)` URL.
+    Url(String),
+    /// Text with no place (relative `TemplateURL`s are then relative to the working directory).
+    Inline,
+}
+
+impl Location {
+    /// Where `url` (a `TemplateURL`) points, seen from this template.
+    pub fn join(&self, url: &str) -> Location {
+        if url.starts_with("http://") || url.starts_with("https://") {
+            return Location::Url(url.to_string());
+        }
+        if let Some(path) = url.strip_prefix("file://") {
+            return Location::File(PathBuf::from(path));
+        }
+        match self {
+            Location::File(p) if !url.starts_with('/') => {
+                Location::File(p.parent().map_or_else(|| PathBuf::from(url), |d| d.join(url)))
+            }
+            Location::Url(base) if !url.starts_with('/') => {
+                let dir = base.rsplit_once('/').map_or(base.as_str(), |(d, _)| d);
+                Location::Url(format!("{dir}/{url}"))
+            }
+            _ => Location::File(PathBuf::from(url)),
+        }
+    }
+
+    /// How messages name it.
+    fn shown(&self) -> String {
+        match self {
+            Location::File(p) => p
+                .file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()),
+            Location::Url(u) => u.clone(),
+            Location::Inline => "the template".into(),
+        }
+    }
+
+    fn key(&self) -> String {
+        match self {
+            Location::File(p) => std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string(),
+            Location::Url(u) => u.clone(),
+            Location::Inline => String::new(),
+        }
+    }
+}
+
+/// Reads nested templates (files, URLs).
+pub trait Fetch: Send + Sync {
+    /// The bytes at `at`, at most `limit` of them; an error says why not, for a person.
+    fn fetch<'a>(&'a self, at: &'a Location, limit: usize) -> BoxFuture<Result<Vec<u8>, String>>;
+}
+
+/// Reads files, and `http(s)` URLs with a 30 s timeout.
+#[derive(Debug, Clone, Default)]
+pub struct Fetcher;
+
+impl Fetch for Fetcher {
+    fn fetch<'a>(&'a self, at: &'a Location, limit: usize) -> BoxFuture<Result<Vec<u8>, String>> {
+        let at = at.clone();
+        Box::pin(async move {
+            let bytes = match &at {
+                Location::File(p) => tokio::fs::read(p)
+                    .await
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+                Location::Url(u) => {
+                    let client = reqwest::Client::builder()
+                        .timeout(std::time::Duration::from_secs(30))
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    let answer = client
+                        .get(u)
+                        .send()
+                        .await
+                        .map_err(|e| format!("cannot fetch {u}: {e}"))?;
+                    if !answer.status().is_success() {
+                        return Err(format!("{u} answered {}", answer.status()));
+                    }
+                    answer
+                        .bytes()
+                        .await
+                        .map_err(|e| format!("cannot fetch {u}: {e}"))?
+                        .to_vec()
+                }
+                Location::Inline => return Err("no place to read from".into()),
+            };
+            if bytes.len() > limit {
+                return Err(format!(
+                    "it is {} bytes, over the template limit of {limit}",
+                    bytes.len()
+                ));
+            }
+            Ok(bytes)
+        })
+    }
+}
+
+/// A future borrowing what it is given (the recursion of [`inline`]).
+type Local<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// `text` (read from `at`) with every nested `TemplateURL` read and put in as its `TemplateBody`;
+/// the text itself when it nests nothing to read. Every problem carries the nesting path.
+pub async fn inline(text: &str, at: &Location, fetch: &dyn Fetch, limits: &Limits) -> Result<String, Problems> {
+    let value = crate::template::read(text.as_bytes(), limits).map_err(|p| Problems(vec![p]))?;
+    let mut problems = Vec::new();
+    let chain = vec![(at.key(), at.shown())];
+    let (value, changed) = inline_value(value, at.clone(), fetch, limits, String::new(), chain, 1, &mut problems).await;
+    if !problems.is_empty() {
+        return Err(Problems(problems));
+    }
+    Ok(if changed {
+        serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_string())
+    } else {
+        text.to_string()
+    })
+}
+
+/// Template `v` (read from `at`, nested `depth` levels, its problems' pointers starting with
+/// `chain_ptr`) with its nested stacks' `TemplateURL`s read; whether anything was. `chain` holds
+/// the templates that include it, to refuse a cycle.
+#[allow(clippy::too_many_arguments)]
+fn inline_value<'a>(
+    mut v: Value,
+    at: Location,
+    fetch: &'a dyn Fetch,
+    limits: &'a Limits,
+    chain_ptr: String,
+    chain: Vec<(String, String)>,
+    depth: usize,
+    problems: &'a mut Vec<Problem>,
+) -> Local<'a, (Value, bool)> {
+    Box::pin(async move {
+        let mut changed = false;
+        let Some(resources) = v.get_mut("Resources").and_then(Value::as_object_mut) else {
+            return (v, false);
+        };
+        for (name, r) in resources.iter_mut() {
+            if !r.get("Type").and_then(Value::as_str).is_some_and(is_stack_type) {
+                continue;
+            }
+            let ptr = format!("{chain_ptr}/Resources/{}", segment(name));
+            let Some(props) = r.get_mut("Properties").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if depth > limits.stack_depth {
+                problems.push(
+                    Problem::new(
+                        &ptr,
+                        format!(
+                            "nested stacks go {depth} levels deep here, over the limit of {}",
+                            limits.stack_depth
+                        ),
+                    )
+                    .hint("raise the stack_depth limit (--limit stack_depth=N), or nest less"),
+                );
+                continue;
+            }
+            let url = match (props.get("TemplateURL"), props.get("TemplateBody")) {
+                (Some(Value::String(u)), None) => u.clone(),
+                (Some(_), Some(_)) => {
+                    problems.push(Problem::new(
+                        format!("{ptr}/Properties"),
+                        "a nested stack has TemplateURL or TemplateBody, not both",
+                    ));
+                    continue;
+                }
+                (Some(_), None) => {
+                    problems.push(Problem::new(
+                        format!("{ptr}/Properties/TemplateURL"),
+                        "TemplateURL is a string",
+                    ));
+                    continue;
+                }
+                (None, Some(Value::Object(_))) => {
+                    // An inline template may nest others, relative to this one.
+                    let body = props.remove("TemplateBody").unwrap_or_default();
+                    let inner_ptr = format!("{ptr}/Properties/TemplateBody: ");
+                    let (body, inner) = inline_value(
+                        body,
+                        at.clone(),
+                        fetch,
+                        limits,
+                        inner_ptr,
+                        chain.clone(),
+                        depth + 1,
+                        &mut *problems,
+                    )
+                    .await;
+                    props.insert("TemplateBody".into(), body);
+                    changed |= inner;
+                    continue;
+                }
+                _ => continue,
+            };
+            let url_ptr = format!("{ptr}/Properties/TemplateURL");
+            let loc = at.join(&url);
+            let key = loc.key();
+            if chain.iter().any(|(k, _)| *k == key) {
+                let path: Vec<&str> = chain.iter().map(|(_, s)| s.as_str()).chain([url.as_str()]).collect();
+                problems.push(
+                    Problem::new(&url_ptr, format!("the template includes itself: {}", path.join(" -> ")))
+                        .hint("a nested stack cannot contain the template that contains it"),
+                );
+                continue;
+            }
+            let bytes = match fetch.fetch(&loc, limits.template_bytes).await {
+                Ok(b) => b,
+                Err(e) => {
+                    problems.push(Problem::new(
+                        &url_ptr,
+                        format!("cannot read the nested template {url}: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let child_ptr = format!("{url_ptr} -> {url}: ");
+            let child = match crate::template::read(&bytes, limits) {
+                Ok(c) => c,
+                Err(p) => {
+                    problems.push(Problem {
+                        pointer: format!("{child_ptr}{}", p.pointer),
+                        ..p
+                    });
+                    continue;
+                }
+            };
+            let mut inner_chain = chain.clone();
+            inner_chain.push((key, url.clone()));
+            let (child, _) = inline_value(
+                child,
+                loc,
+                fetch,
+                limits,
+                child_ptr,
+                inner_chain,
+                depth + 1,
+                &mut *problems,
+            )
+            .await;
+            props.insert("TemplateBody".into(), child);
+            changed = true;
+        }
+        (v, changed)
+    })
+}
