@@ -124,8 +124,10 @@ pub fn run() -> Result<(), String> {
             "nested" => {
                 let (nested_shape, flat_shape) = nested(10, 50);
                 let setup = Setup::new(Latency::Fixed(Duration::from_millis(50)), Duration::from_millis(2));
+                // The goal is the quotient below; a 5-deep DAG's bound (250 ms) leaves the fixed
+                // start-up and tagging overhead a larger share than in `mixed`.
                 let goals = Goals {
-                    create: 1.10,
+                    create: 1.25,
                     delete: None,
                     requests: None,
                     cpu_ms: None,
