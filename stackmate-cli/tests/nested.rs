@@ -66,6 +66,12 @@ async fn three_levels_are_created_read_and_deleted_as_one_stack() {
         outputs["AppStack"].as_str().is_some_and(|a| a.ends_with("/App")),
         "{outputs}"
     );
+    // The nested stacks' outputs, by their path.
+    assert_eq!(outputs["App.VmAddress"], outputs["AppAddress"], "{outputs}");
+    assert!(
+        outputs["App.Net.NetworkId"].as_str().is_some_and(|n| !n.is_empty()),
+        "{outputs}"
+    );
     let (code, out, _) = run(stackmate(&sim.url, &state).args(["list"]));
     assert_eq!(code, 0);
     assert_eq!(

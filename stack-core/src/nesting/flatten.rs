@@ -19,6 +19,8 @@ use crate::template::{OutputDecl, ParamKind, ResourceDecl, Template};
 #[derive(Default)]
 struct Flat {
     resources: BTreeMap<String, ResourceDecl>,
+    /// The nested templates' outputs, as `Child.Output` (the tree `outputs` shows).
+    outputs: BTreeMap<String, OutputDecl>,
     conditions: Map<String, Value>,
     mappings: Map<String, Value>,
     origins: Origins,
@@ -76,7 +78,7 @@ pub(crate) fn flatten(t: &Template, limits: &Limits) -> Result<Option<(Template,
         mappings: flat.mappings,
         conditions: flat.conditions,
         resources: flat.resources,
-        outputs: root_outputs,
+        outputs: root_outputs.into_iter().chain(flat.outputs).collect(),
     };
     Ok(Some((template, flat.origins)))
 }
@@ -438,6 +440,21 @@ fn flatten_stack(
         out,
         problems,
     );
+    for (o, value) in &outputs {
+        let declared = child.outputs.get(o);
+        // Shown when its own condition (or else its stack's) holds.
+        let own = declared
+            .and_then(|d| d.condition.as_ref())
+            .map(|c| format!("{child_prefix}{c}"));
+        out.outputs.insert(
+            format!("{child_prefix}{o}"),
+            OutputDecl {
+                value: value.clone(),
+                description: declared.and_then(|d| d.description.clone()),
+                condition: own.or_else(|| child_inherited.gate.clone()),
+            },
+        );
+    }
     nested.outputs = outputs;
     nested.members = members;
     nested
