@@ -31,12 +31,19 @@
 //! What it does not do: change a resource of a type with no update API other than by replacing
 //! it, or unset a property in place (CloudStack's update APIs cannot), so removing a property
 //! replaces the resource.
+//!
+//! Inside: `walks` (what visiting a resource means for the update's walks), `in_place` (a
+//! resource's update calls, with a VM's stop and start), `cleanup` and `rollback`, `repair` (an
+//! update from drift), and [`policy`] (stack policies).
 
+mod cleanup;
 mod in_place;
 pub mod policy;
+mod repair;
+mod rollback;
 mod walks;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tracing::Instrument as _;
@@ -47,15 +54,14 @@ use crate::change_set::{diff, Action, ChangeSetError, ResourceChange};
 use crate::durable::DurableError;
 use crate::engine::Engine;
 use crate::events::Status;
-use crate::plan::{Plan, ResourceKind};
+use crate::plan::Plan;
 use crate::problem::Problems;
-use crate::recording::{claimed_jobs, Slot};
 use crate::run::{StackError, StackRun};
 use crate::state::{ResourceRecord, StackRecord, StackVersion, StateError};
-use crate::template::DeletionPolicy;
 use crate::visits::CreateVisitor;
 use crate::walk::{walk, Direction, Graph, WalkOptions};
-use walks::{CleanupVisitor, RevertVisitor, UpdateVisitor};
+use cleanup::Cleanup;
+use walks::UpdateVisitor;
 
 /// How an update runs.
 #[derive(Debug, Clone, Default)]
@@ -140,13 +146,6 @@ impl From<ChangeSetError> for UpdateError {
             ChangeSetError::Invalid(p) => Self::Invalid(p),
         }
     }
-}
-
-/// Which clean-up: after an update (over the old plan) or after its rollback (over the new).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cleanup {
-    Forward,
-    Rollback,
 }
 
 fn version_of(rec: &StackRecord) -> StackVersion {
@@ -261,77 +260,6 @@ impl Engine {
         self.run_update(old, new, changes, records).await
     }
 
-    /// Adds to `changes` what bringing the drift of stack `name` back to `new` takes: each drifted
-    /// property as a change to the template's value, each deleted resource as one to add again
-    /// (its record forgotten).
-    async fn add_drift(
-        &self,
-        name: &str,
-        new: &Plan,
-        changes: &mut Vec<ResourceChange>,
-        records: &mut BTreeMap<String, ResourceRecord>,
-    ) -> Result<(), UpdateError> {
-        use crate::change_set::{PropertyChange, Replacement};
-        use crate::drift::ResourceDrift;
-        let report = self.detect_drift(name).await?;
-        for r in report.resources {
-            if !enabled(new, &r.logical)
-                || changes
-                    .iter()
-                    .any(|c| c.logical == r.logical && c.action != Action::Modify)
-            {
-                continue;
-            }
-            match r.status {
-                ResourceDrift::Deleted => {
-                    records.remove(&r.logical);
-                    changes.retain(|c| c.logical != r.logical);
-                    changes.push(ResourceChange {
-                        logical: r.logical,
-                        type_name: r.type_name,
-                        action: Action::Add,
-                        replacement: None,
-                        properties: Vec::new(),
-                    });
-                }
-                ResourceDrift::Modified => {
-                    let at = match changes.iter().position(|c| c.logical == r.logical) {
-                        Some(i) => i,
-                        None => {
-                            changes.push(ResourceChange {
-                                logical: r.logical.clone(),
-                                type_name: r.type_name.clone(),
-                                action: Action::Modify,
-                                replacement: Some(Replacement::False),
-                                properties: Vec::new(),
-                            });
-                            changes.len() - 1
-                        }
-                    };
-                    let change = &mut changes[at];
-                    for d in r.differences {
-                        if change
-                            .properties
-                            .iter()
-                            .any(|p| p.name.eq_ignore_ascii_case(&d.property))
-                        {
-                            continue;
-                        }
-                        change.properties.push(PropertyChange {
-                            name: d.property,
-                            before: Some(d.actual),
-                            after: Some(d.expected),
-                            effect: "drift".into(),
-                            dynamic: false,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
-        Ok(())
-    }
-
     async fn run_update(
         &self,
         old: Plan,
@@ -420,219 +348,6 @@ impl Engine {
                 .flatten()
                 .is_some_and(|s| s.options.disable_rollback),
             None => self.config.disable_rollback,
-        }
-    }
-
-    /// Rolls an update from `old` to `new` back: replaced resources take their old physical
-    /// resources back, changes made in place are undone, then what the update made is deleted.
-    /// Resources in `skip` are left as they are (a rollback that failed on them goes on).
-    async fn roll_back_update(
-        &self,
-        old: Plan,
-        new: Plan,
-        mut records: BTreeMap<String, ResourceRecord>,
-        skip: &[String],
-    ) -> StackRun {
-        // Old resources come back first: the records change, not the cloud.
-        for rec in records.values_mut() {
-            let Some(inner) = rec.replaced.take() else { continue };
-            if !inner.status.is_live() || skip.contains(&rec.logical) {
-                rec.replaced = Some(inner);
-                continue;
-            }
-            let mut made = std::mem::replace(rec, *inner);
-            made.status = Status::RollbackInProgress;
-            made.replaced = None;
-            rec.replaced = Some(Box::new(made));
-            if let Err(e) = self.persist(&old, rec).await {
-                tracing::error!(error = %e, "could not record a resource taken back");
-            }
-        }
-        for l in skip {
-            if let Some(rec) = records.get_mut(l) {
-                if matches!(rec.status, Status::UpdateFailed | Status::UpdateInProgress) {
-                    rec.status = Status::UpdateComplete;
-                    rec.intent = None;
-                    rec.reason = Some("skipped by continue-rollback; it may differ from the template".into());
-                    if let Err(e) = self.persist(&old, rec).await {
-                        tracing::error!(error = %e, "could not record a skipped resource");
-                    }
-                }
-            }
-        }
-        let nodes: Vec<String> = old
-            .order
-            .iter()
-            .filter(|l| enabled(&old, l) && !skip.contains(*l))
-            .filter(|l| {
-                matches!(old.resources[*l].kind, ResourceKind::CloudStack(_))
-                    && records.get(*l).is_some_and(|r| {
-                        r.physical_id.is_some() && r.status.is_live()
-                            || matches!(r.status, Status::UpdateInProgress | Status::UpdateFailed)
-                    })
-            })
-            .cloned()
-            .collect();
-        let graph = Graph::new(nodes, |l| {
-            old.resources[l].depends_on.iter().map(String::as_str).collect()
-        });
-        let old = Arc::new(old);
-        let mut visitor = RevertVisitor {
-            engine: self,
-            plan: Arc::clone(&old),
-            records: &mut records,
-        };
-        let options = WalkOptions {
-            direction: Direction::Forward,
-            concurrency: self.config.concurrency,
-            stop_on_failure: false,
-        };
-        let reverted = walk(&graph, options, &mut visitor).await.all_succeeded();
-        let old = Arc::try_unwrap(old).unwrap_or_else(|p| (*p).clone());
-        let status = if reverted {
-            self.stack_event(&old, Status::UpdateRollbackCompleteCleanupInProgress, None)
-                .await;
-            if self.clean_up(&old, &new, &mut records, Cleanup::Rollback, skip).await {
-                Status::UpdateRollbackComplete
-            } else {
-                Status::UpdateRollbackFailed
-            }
-        } else {
-            Status::UpdateRollbackFailed
-        };
-        if status == Status::UpdateRollbackComplete {
-            let disable_rollback = self.disable_rollback_of(&old).await;
-            if let Err(e) = self
-                .save_stack_version(&old, status, disable_rollback, None, None)
-                .await
-            {
-                tracing::error!(error = %e, "could not record the rolled back stack");
-            }
-        }
-        let reason = (status == Status::UpdateRollbackFailed).then(|| {
-            "some resources could not be changed back or deleted; see the failed events, then \
-             `stackmate continue-rollback` (with --skip for the ones that must stay as they are)"
-                .to_string()
-        });
-        self.stack_event(&old, status, reason).await;
-        let mut run = StackRun {
-            plan: old,
-            resources: records,
-            outputs: BTreeMap::new(),
-            status,
-        };
-        if status == Status::UpdateRollbackComplete {
-            run.outputs = self.outputs(&run);
-        }
-        run
-    }
-
-    /// Deletes what an update left behind: after it (`Forward`, over `old`), the resources it removed
-    /// and those it replaced; after its rollback (`Rollback`, over `new`), the resources it added
-    /// and the replacements it made. `DeletionPolicy` and `UpdateReplacePolicy: Retain` keep theirs
-    /// after an update; `skip` keeps the named ones after a rollback. Returns whether all went.
-    async fn clean_up(
-        &self,
-        old: &Plan,
-        new: &Plan,
-        records: &mut BTreeMap<String, ResourceRecord>,
-        which: Cleanup,
-        skip: &[String],
-    ) -> bool {
-        let (plan, other) = match which {
-            Cleanup::Forward => (old, new),
-            Cleanup::Rollback => (new, old),
-        };
-        let claimed = claimed_jobs(records);
-        let mut own = BTreeSet::new();
-        let mut nodes = BTreeSet::new();
-        for (l, rec) in records.iter_mut() {
-            let Some(planned) = plan.resources.get(l).filter(|r| r.enabled) else {
-                continue;
-            };
-            let spec = match planned.kind {
-                ResourceKind::CloudStack(spec) => Some(spec),
-                _ => None,
-            };
-            // Why a resource that would go stays in the cloud, if it does.
-            let kept = |policy: DeletionPolicy, name: &'static str| {
-                if skip.contains(l) {
-                    Some("skipped by continue-rollback; left in the cloud")
-                } else {
-                    (which == Cleanup::Forward && policy == DeletionPolicy::Retain).then_some(name)
-                }
-            };
-            // What the update left to delete in the record: the other physical resource.
-            if let Some(mut inner) = rec.replaced.take() {
-                let live = rec.clone();
-                if let (Some(spec), Cleanup::Rollback) = (spec, which) {
-                    self.find_lost_create(plan, spec, &mut inner, &claimed, &Slot::ReplacedIn(&live))
-                        .await;
-                }
-                let why = kept(planned.decl.update_replace_policy, "UpdateReplacePolicy Retain");
-                match (inner.physical_id.is_some(), why) {
-                    (true, None) => {
-                        rec.replaced = Some(inner);
-                        nodes.insert(l.clone());
-                    }
-                    (made, why) => self.keep(plan, rec, &inner, why.filter(|_| made)).await,
-                }
-                continue;
-            }
-            // A resource only one side has: removed by the update, or added by it.
-            if enabled(other, l) || matches!(rec.status, Status::DeleteComplete | Status::DeleteSkipped) {
-                continue;
-            }
-            if let (Some(spec), Cleanup::Rollback) = (spec, which) {
-                self.find_lost_create(plan, spec, rec, &claimed, &Slot::Own).await;
-            }
-            if rec.physical_id.is_none() {
-                continue;
-            }
-            if let Some(why) = kept(planned.decl.deletion_policy, "DeletionPolicy Retain") {
-                rec.status = Status::DeleteSkipped;
-                let shown = rec.clone();
-                self.keep(plan, rec, &shown, Some(why)).await;
-                continue;
-            }
-            own.insert(l.clone());
-            nodes.insert(l.clone());
-        }
-        let order: Vec<String> = plan.order.iter().filter(|l| nodes.contains(*l)).cloned().collect();
-        let graph = Graph::new(order, |l| {
-            plan.resources[l].depends_on.iter().map(String::as_str).collect()
-        });
-        let mut visitor = CleanupVisitor {
-            engine: self,
-            plan: Arc::new(plan.clone()),
-            records,
-            own,
-        };
-        let options = WalkOptions {
-            direction: Direction::Reverse,
-            concurrency: self.config.concurrency,
-            stop_on_failure: false,
-        };
-        walk(&graph, options, &mut visitor).await.all_succeeded()
-    }
-
-    /// Records `rec` as it stays; `why` (when set) is the `DELETE_SKIPPED` event's reason for
-    /// `shown`, the physical resource left in the cloud.
-    async fn keep(&self, plan: &Plan, rec: &ResourceRecord, shown: &ResourceRecord, why: Option<&str>) {
-        if let Err(e) = self.persist(plan, rec).await {
-            tracing::error!(error = %e, "could not record a resource kept");
-        }
-        if let Some(why) = why {
-            let pid = shown.physical_id.as_deref();
-            self.event(
-                plan,
-                &rec.logical,
-                &shown.type_name,
-                pid,
-                Status::DeleteSkipped,
-                Some(why.into()),
-            )
-            .await;
         }
     }
 
