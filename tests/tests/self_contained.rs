@@ -140,6 +140,7 @@ fn main() {
         "cloudstack-api",
         "cloudstack-sim",
         "stack-core",
+        "stack-store-postgres",
         "stackmate-cli",
     ];
     // Packages of an earlier run carry the same names and versions, and cargo's verify step unpacks

@@ -264,3 +264,68 @@ fn inline_value<'a>(
         (v, changed)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    /// Templates by location, and what was asked for.
+    struct Served(BTreeMap<String, String>, Mutex<Vec<String>>);
+
+    impl Fetch for Served {
+        fn fetch<'a>(&'a self, at: &'a Location, _limit: usize) -> BoxFuture<Result<Vec<u8>, String>> {
+            let key = match at {
+                Location::Url(u) => u.clone(),
+                Location::File(p) => p.display().to_string(),
+                Location::Inline => String::new(),
+            };
+            self.1.lock().expect("log").push(key.clone());
+            let found = self.0.get(&key).cloned();
+            Box::pin(async move { found.map(String::into_bytes).ok_or_else(|| format!("no {key}")) })
+        }
+    }
+
+    #[tokio::test]
+    async fn urls_resolve_against_their_parent_and_bodies_are_put_in() {
+        let child = r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "g"}}}}"#;
+        let served = Served(
+            [("https://h.example/t/app/child.json".to_string(), child.to_string())].into(),
+            Mutex::default(),
+        );
+        let root =
+            r#"{"Resources": {"C": {"Type": "CloudStack::Stack", "Properties": {"TemplateURL": "app/child.json"}}}}"#;
+        let at = Location::Url("https://h.example/t/root.json".into());
+        let text = inline(root, &at, &served, &Limits::default()).await.expect("inlined");
+        let v: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(
+            v["Resources"]["C"]["Properties"]["TemplateBody"]["Resources"]["G"]["Properties"]["name"],
+            "g"
+        );
+        assert_eq!(
+            served.1.lock().expect("log").as_slice(),
+            ["https://h.example/t/app/child.json"]
+        );
+        // A template that nests nothing comes back as it was.
+        let plain = r#"{"Resources": {}}"#;
+        assert_eq!(
+            inline(plain, &at, &served, &Limits::default()).await.expect("same"),
+            plain
+        );
+        // What cannot be read is a problem at its TemplateURL.
+        let missing = root.replace("app/child.json", "gone.json");
+        let problems = inline(&missing, &at, &served, &Limits::default())
+            .await
+            .expect_err("refused");
+        assert_eq!(problems.0[0].pointer, "/Resources/C/Properties/TemplateURL");
+        assert_eq!(
+            Location::File("/a/b/root.json".into()).join("file:///x/y.json"),
+            Location::File("/x/y.json".into())
+        );
+        assert_eq!(
+            Location::File("/a/b/root.json".into()).join("c/d.json"),
+            Location::File("/a/b/c/d.json".into())
+        );
+    }
+}
