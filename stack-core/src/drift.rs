@@ -211,7 +211,6 @@ fn is_gone(object: &Map<String, Value>) -> bool {
 impl Engine {
     /// Compares each resource of stack `name` with the cloud (read-only: list calls, no lock).
     pub async fn detect_drift(&self, name: &str) -> Result<DriftReport, DurableError> {
-        use futures_util::TryStreamExt as _;
         let record = self.stack_record(name).await?;
         let plan = self.teardown_plan(name, &Default::default()).await?;
         let records = self.stored_records(name).await?;
@@ -231,22 +230,14 @@ impl Engine {
                 out.push(not_checked(rec));
                 continue;
             };
-            let Some(list) =
-                crate::recovery::entity_list_api(plan.options.version, spec).filter(|a| a.param("id").is_some())
+            let Some((list, answer)) =
+                crate::recovery::entity_by_id(&self.client, plan.options.version, spec, &id).await
             else {
                 out.push(not_checked(rec));
                 continue;
             };
-            let query = vec![
-                ("id".to_string(), id.clone()),
-                ("listall".to_string(), "true".to_string()),
-            ];
-            let listed: Result<Vec<Map<String, Value>>, _> = self.client.list_all_raw(list, query).try_collect().await;
-            let live = match listed {
-                Ok(items) => items
-                    .into_iter()
-                    .find(|o| o.get("id").and_then(scalar_text).as_deref() == Some(id.as_str())),
-                Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => None,
+            let live = match answer {
+                Ok(live) => live,
                 Err(e) => {
                     tracing::warn!(resource = %logical, error = %e, "could not read the resource for drift");
                     out.push(not_checked(rec));

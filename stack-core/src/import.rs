@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 
 use cloudstack_client::decode::unwrap_object;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::change_set::{diff, Action, ChangeSetError};
 use crate::drift::{compare, PropertyDrift};
@@ -28,7 +28,6 @@ use crate::problem::Problems;
 use crate::run::{StackError, StackRun};
 use crate::state::{ResourceRecord, StackVersion, StateError};
 use crate::step::View;
-use crate::template::text as scalar_text;
 
 /// Why an import was refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -234,7 +233,6 @@ impl Engine {
         imports: &BTreeMap<String, String>,
         existing: &BTreeMap<String, ResourceRecord>,
     ) -> Result<BTreeMap<String, ResourceRecord>, ImportError> {
-        use futures_util::TryStreamExt as _;
         let mut known = existing.clone();
         let mut adopted = BTreeMap::new();
         for logical in plan.order.iter().filter(|l| imports.contains_key(*l)) {
@@ -247,21 +245,10 @@ impl Engine {
             let ResourceKind::CloudStack(spec) = r.kind else {
                 return Err(not("only CloudStack resources can be imported"));
             };
-            let list = crate::recovery::entity_list_api(plan.options.version, spec)
-                .filter(|a| a.param("id").is_some())
+            let (list, answer) = crate::recovery::entity_by_id(&self.client, plan.options.version, spec, id)
+                .await
                 .ok_or_else(|| not("its type has no list API to check that it exists"))?;
-            let query = vec![
-                ("id".to_string(), id.clone()),
-                ("listall".to_string(), "true".to_string()),
-            ];
-            let listed: Result<Vec<Map<String, Value>>, _> = self.client.list_all_raw(list, query).try_collect().await;
-            let live = match listed {
-                Ok(items) => items
-                    .into_iter()
-                    .find(|o| o.get("id").and_then(scalar_text).as_deref() == Some(id.as_str())),
-                Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => None,
-                Err(e) => return Err(not(&format!("it could not be read: {e}"))),
-            };
+            let live = answer.map_err(|e| not(&format!("it could not be read: {e}")))?;
             let live = live.ok_or_else(|| ImportError::Missing {
                 logical: logical.clone(),
                 type_name: r.type_name.clone(),

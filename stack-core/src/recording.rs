@@ -205,12 +205,7 @@ impl Engine {
             name: plan.options.stack_name.clone(),
             stack_id: plan.options.stack_id.clone(),
             template: plan.source.clone().unwrap_or_default(),
-            params: plan
-                .given
-                .iter()
-                .filter(|(k, _)| !plan.params.get(*k).is_some_and(|p| p.no_echo))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            params: plan.stored_params(),
             no_echo: plan
                 .given
                 .keys()

@@ -240,25 +240,42 @@ pub async fn find_lost_create(
         .map_or(Lost::NotCreated, |o| Lost::Entity(Value::Object(o))))
 }
 
-/// Whether the type's list API shows entity `id`: `None` when it cannot tell (no list API with an
-/// `id` filter, or the list call failed for another reason). CloudStack lists a removed entity's id
-/// as empty and refuses an id that never existed with a parameter error: both mean "not there".
-pub(crate) async fn entity_listed(client: &Client, plan: &Plan, spec: &ParticipantSpec, id: &str) -> Option<bool> {
+/// Entity `id` as its type's list API answers for it, with that API (its fields name what an
+/// answer holds): `None` when the type has no list API with an `id` filter; `Ok(None)` when the
+/// entity is not there (CloudStack lists a removed entity's id as empty and refuses an id that
+/// never existed with a parameter error); `Err` when the list call failed for another reason.
+pub(crate) async fn entity_by_id(
+    client: &Client,
+    version: &'static cloudstack_api::Version,
+    spec: &ParticipantSpec,
+    id: &str,
+) -> Option<(
+    &'static cloudstack_client::ApiMeta,
+    Result<Option<Map<String, Value>>, cloudstack_client::Error>,
+)> {
     use futures_util::TryStreamExt as _;
-    let list_api = entity_list_api(plan.options.version, spec).filter(|a| a.param("id").is_some())?;
+    let list_api = entity_list_api(version, spec).filter(|a| a.param("id").is_some())?;
     let query = vec![
         ("id".to_string(), id.to_string()),
         ("listall".to_string(), "true".to_string()),
     ];
     let found: Result<Vec<Map<String, Value>>, _> = client.list_all_raw(list_api, query).try_collect().await;
-    match found {
-        Ok(items) => Some(
-            items
-                .iter()
-                .any(|o| o.get("id").and_then(scalar_text).as_deref() == Some(id)),
-        ),
-        Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => Some(false),
-        Err(_) => None,
+    let answer = match found {
+        Ok(items) => Ok(items
+            .into_iter()
+            .find(|o| o.get("id").and_then(scalar_text).as_deref() == Some(id))),
+        Err(e) if e.kind() == cloudstack_client::FailureKind::InvalidRequest => Ok(None),
+        Err(e) => Err(e),
+    };
+    Some((list_api, answer))
+}
+
+/// Whether the type's list API shows entity `id`: `None` when it cannot tell (no list API with an
+/// `id` filter, or the list call failed) ([`entity_by_id`]).
+pub(crate) async fn entity_listed(client: &Client, plan: &Plan, spec: &ParticipantSpec, id: &str) -> Option<bool> {
+    match entity_by_id(client, plan.options.version, spec, id).await? {
+        (_, Ok(found)) => Some(found.is_some()),
+        (_, Err(_)) => None,
     }
 }
 

@@ -91,9 +91,10 @@ fn referred(r: &PlannedResource, name: &str) -> BTreeSet<String> {
     refs.into_iter().map(|x| x.target).collect()
 }
 
-/// What changing property `name` of `r` does.
-fn effect_of(r: &PlannedResource, name: &str) -> UpdateEffect {
-    match r.kind {
+/// What changing property `name` of a resource of `kind` does (only CloudStack participants
+/// change in place).
+pub(crate) fn effect_of(kind: ResourceKind, name: &str) -> UpdateEffect {
+    match kind {
         ResourceKind::CloudStack(spec) => spec.update_of(name).map_or(UpdateEffect::Replacement, |u| u.effect),
         _ => UpdateEffect::Replacement,
     }
@@ -153,7 +154,7 @@ pub fn diff(old: &Plan, new: &Plan) -> Vec<ResourceChange> {
             let effect = if removed {
                 UpdateEffect::Replacement
             } else {
-                effect_of(after, name)
+                effect_of(after.kind, name)
             };
             if effect == UpdateEffect::Replacement {
                 let this = if dynamic {

@@ -276,16 +276,7 @@ fn flatten_stack(
         ..Nested::default()
     };
     if depth > limits.stack_depth {
-        problems.push(
-            Problem::new(
-                ptr,
-                format!(
-                    "nested stacks go {} levels deep here, over the limit of {}",
-                    depth, limits.stack_depth
-                ),
-            )
-            .hint("raise the stack_depth limit (--limit stack_depth=N), or nest less"),
-        );
+        problems.push(super::too_deep(ptr, depth, limits));
         return nested;
     }
     let (body, shown) = match (decl.properties.get("TemplateBody"), decl.properties.get("TemplateURL")) {

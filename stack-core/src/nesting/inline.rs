@@ -164,16 +164,7 @@ fn inline_value<'a>(
                 continue;
             };
             if depth > limits.stack_depth {
-                problems.push(
-                    Problem::new(
-                        &ptr,
-                        format!(
-                            "nested stacks go {depth} levels deep here, over the limit of {}",
-                            limits.stack_depth
-                        ),
-                    )
-                    .hint("raise the stack_depth limit (--limit stack_depth=N), or nest less"),
-                );
+                problems.push(super::too_deep(&ptr, depth, limits));
                 continue;
             }
             let url = match (props.get("TemplateURL"), props.get("TemplateBody")) {

@@ -35,7 +35,6 @@ pub use inline::{inline, Fetch, Fetcher, Location};
 
 use crate::problem::Problem;
 
-#[allow(unused_imports)]
 use crate::limits::Limits;
 
 /// The resource types of a nested stack.
@@ -82,4 +81,16 @@ pub(crate) fn locate(p: Problem, origins: &Origins) -> Problem {
 /// it is nested.
 pub(crate) fn name_path(logical: &str) -> Option<String> {
     logical.rsplit_once('.').map(|(path, _)| path.replace('.', "-"))
+}
+
+/// The problem of a nested stack at `ptr`, `depth` levels down, past the depth limit.
+pub(crate) fn too_deep(ptr: &str, depth: usize, limits: &Limits) -> Problem {
+    Problem::new(
+        ptr,
+        format!(
+            "nested stacks go {depth} levels deep here, over the limit of {}",
+            limits.stack_depth
+        ),
+    )
+    .hint("raise the stack_depth limit (--limit stack_depth=N), or nest less")
 }

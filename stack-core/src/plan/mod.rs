@@ -171,6 +171,15 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The parameter values as given, without NoEcho ones (what the state keeps).
+    pub fn stored_params(&self) -> BTreeMap<String, String> {
+        self.given
+            .iter()
+            .filter(|(k, _)| !self.params.get(*k).is_some_and(|p| p.no_echo))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Evaluates `value` (found at `ptr`) with this plan's parameters, pseudo parameters, mappings and
     /// conditions, and `resources` for Ref/GetAtt of resources.
     pub fn evaluate(

@@ -201,13 +201,7 @@ impl Engine {
         if options.repair_drift {
             self.add_drift(name, &new, &mut changes, &mut records).await?;
         }
-        let same_params = new
-            .given
-            .iter()
-            .filter(|(k, _)| !new.params.get(*k).is_some_and(|p| p.no_echo))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<BTreeMap<_, _>>()
-            == record.params;
+        let same_params = new.stored_params() == record.params;
         if changes.is_empty() && record.template == template_text && same_params && options.stack_policy.is_none() {
             return Err(UpdateError::NoChanges(name.to_string()));
         }

@@ -43,12 +43,7 @@ enum Decision {
 
 /// Whether property `name` of a resource of `kind` can change only by replacement.
 fn replaces(kind: ResourceKind, name: &str) -> bool {
-    match kind {
-        ResourceKind::CloudStack(spec) => spec
-            .update_of(name)
-            .is_none_or(|u| u.effect == UpdateEffect::Replacement),
-        _ => true,
-    }
+    crate::change_set::effect_of(kind, name) == UpdateEffect::Replacement
 }
 
 /// Decides what `change` does to `current`, with the new values evaluated against `view`.
