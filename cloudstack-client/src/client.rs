@@ -238,7 +238,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 requests: AtomicU64::new(0),
                 slots: crate::slots::Slots::new(self.max_in_flight),
-                rate: self.max_rate.map(crate::rate::RateLimit::new),
+                rate: crate::rate::RateLimit::new(self.max_rate),
             }),
         })
     }
@@ -262,8 +262,8 @@ struct Inner {
     requests: AtomicU64,
     /// One slot per request on the wire, handed out by the caller's priority.
     slots: Arc<crate::slots::Slots>,
-    /// The client-side rate limit, if any.
-    rate: Option<crate::rate::RateLimit>,
+    /// The client-side rate limit (none until a rate is set).
+    rate: crate::rate::RateLimit,
 }
 
 impl fmt::Debug for Client {
@@ -407,7 +407,13 @@ impl Client {
     /// The least time between two requests under the client-side rate limit
     /// ([`ClientBuilder::max_rate`]), if there is one.
     pub fn min_interval(&self) -> Option<Duration> {
-        self.inner.rate.as_ref().map(crate::rate::RateLimit::interval)
+        self.inner.rate.interval()
+    }
+
+    /// Sets the client-side rate limit of this client and its clones to `per_second` requests a
+    /// second from now on (`None` lifts it).
+    pub fn set_max_rate(&self, per_second: Option<f64>) {
+        self.inner.rate.set(per_second);
     }
 
     /// How many requests may be in flight now: the configured maximum, lower while the server
@@ -466,9 +472,7 @@ impl Client {
     async fn send_once(&self, command: &str, method: HttpMethod, wire: Vec<(String, String)>) -> Result<String, Error> {
         let inner = &self.inner;
         let _slot = inner.slots.acquire(crate::slots::current_priority()).await;
-        if let Some(rate) = &inner.rate {
-            rate.wait().await;
-        }
+        inner.rate.wait().await;
         let names: Vec<&str> = wire.iter().map(|(k, _)| k.as_str()).collect();
         tracing::trace!(api = command, params = ?names, "signing");
         let params = signed_params(

@@ -160,3 +160,15 @@ async fn fetch(client: &Client) -> Result<&'static Version, ReleaseError> {
         source,
     })
 }
+
+/// The ids of the zones the cloud `client` talks to offers its account (for `Fn::GetAZs`).
+pub async fn zone_ids(client: &Client) -> Result<Vec<String>, cloudstack_client::Error> {
+    let inner = client.call("listZones", HttpMethod::Get, Vec::new()).await?;
+    Ok(inner
+        .get("zone")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|z| z.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect())
+}

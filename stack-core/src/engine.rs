@@ -152,6 +152,14 @@ impl Engine {
         &self.config
     }
 
+    /// This engine (sharing its client, store, leases and events) with rollback on failure turned
+    /// off or on, for one run: a service's engine serves stacks that ask for either.
+    pub fn with_disable_rollback(&self, disable: bool) -> Self {
+        let mut e = self.clone();
+        e.config.disable_rollback = disable;
+        e
+    }
+
     /// Registers a custom resource type.
     pub fn register(&mut self, type_name: &str, resource: Arc<dyn CustomResource>) {
         self.custom.insert(type_name.to_string(), resource);

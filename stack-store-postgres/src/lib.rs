@@ -21,14 +21,14 @@
 //! # let _ = engine_store; Ok(()) }
 //! ```
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use stack_core::events::Status;
 use stack_core::state::{Lease, StackRecord, StateError};
-use tokio_postgres::{Client, NoTls, Transaction};
+use tokio_postgres::{Client, Transaction};
 
+mod pool;
 mod schema;
 
+pub use pool::{without_password, Pool};
 pub use schema::{MIGRATIONS, SCHEMA_VERSION};
 
 /// How many connections a store opens.
@@ -36,8 +36,7 @@ const CONNECTIONS: usize = 4;
 
 /// The PostgreSQL store.
 pub struct PostgresStore {
-    clients: Vec<tokio::sync::Mutex<Client>>,
-    next: AtomicUsize,
+    pool: Pool,
     /// How errors name the store (the connection string without a password).
     shown: String,
 }
@@ -46,15 +45,6 @@ impl std::fmt::Debug for PostgresStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresStore").field("database", &self.shown).finish()
     }
-}
-
-/// `config` with any `password=...` left out, for messages.
-fn without_password(config: &str) -> String {
-    config
-        .split_whitespace()
-        .filter(|kv| !kv.starts_with("password="))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn ms(v: u64) -> i64 {
@@ -74,20 +64,8 @@ impl PostgresStore {
             store: shown.clone(),
             message: e.to_string(),
         };
-        let mut clients = Vec::with_capacity(CONNECTIONS);
-        for _ in 0..CONNECTIONS {
-            let (client, connection) = tokio_postgres::connect(config, NoTls).await.map_err(failed)?;
-            // The connection's task: an error ends it, and the next query on it reports that.
-            tokio::spawn(async move {
-                let _ = connection.await;
-            });
-            clients.push(tokio::sync::Mutex::new(client));
-        }
-        let store = Self {
-            clients,
-            next: AtomicUsize::new(0),
-            shown,
-        };
+        let pool = Pool::connect(config, CONNECTIONS).await.map_err(failed)?;
+        let store = Self { pool, shown };
         store.migrate().await?;
         Ok(store)
     }
@@ -133,15 +111,9 @@ impl PostgresStore {
         tx.commit().await.map_err(|e| self.err(e))
     }
 
-    /// A connection: the next free one, else the next in turn.
+    /// A connection of the pool.
     async fn client(&self) -> tokio::sync::MutexGuard<'_, Client> {
-        for c in &self.clients {
-            if let Ok(guard) = c.try_lock() {
-                return guard;
-            }
-        }
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.clients.len();
-        self.clients[i].lock().await
+        self.pool.get().await
     }
 
     /// Whether `lease` is the stack's current one, with the lock's row held until the transaction

@@ -186,16 +186,8 @@ impl Connection {
 
     /// The cloud's zone ids (for Fn::GetAZs); also proves the endpoint and keys work.
     pub async fn zones(&self, client: &Client) -> Result<Vec<String>, CliError> {
-        let inner = client
-            .call("listZones", cloudstack_client::HttpMethod::Get, Vec::new())
+        stack_core::cloud_release::zone_ids(client)
             .await
-            .map_err(|e| CliError::from_client(&format!("listZones at {}", self.endpoint), &e))?;
-        Ok(inner
-            .get("zone")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|z| z.get("id").and_then(serde_json::Value::as_str).map(str::to_string))
-            .collect())
+            .map_err(|e| CliError::from_client(&format!("listZones at {}", self.endpoint), &e))
     }
 }

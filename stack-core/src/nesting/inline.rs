@@ -44,7 +44,7 @@ impl Location {
     }
 
     /// How messages name it.
-    fn shown(&self) -> String {
+    pub fn shown(&self) -> String {
         match self {
             Location::File(p) => p
                 .file_name()

@@ -1,0 +1,161 @@
+//! A stack's events: pages (`?after=ID&limit=N`, oldest first, with the id to ask after next) and a
+//! live stream (server-sent events, one `event` per stack event with its id, so a client that
+//! reconnects with `Last-Event-ID` misses none; `end` when the stack is gone).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as Sse, KeepAlive};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stack_core::events::Event;
+
+use super::auth::Caller;
+use super::stacks::{find, OwnerQuery};
+use super::{ApiError, Shared};
+
+/// `?after=&limit=&owner=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// Events after this id.
+    #[serde(default)]
+    pub after: u64,
+    /// At most this many (default 100, at most 1,000).
+    pub limit: Option<usize>,
+    /// The owner (admins).
+    pub owner: Option<String>,
+}
+
+/// One event of stack `name` (`store_name` in the state store) as the API shows it.
+pub fn event_json(id: u64, e: &Event, store_name: &str, name: &str) -> Value {
+    let logical = if e.logical_id == store_name {
+        name
+    } else {
+        e.logical_id.as_str()
+    };
+    json!({
+        "id": id,
+        "timestamp": stack_core::state::utc(e.timestamp_ms),
+        "logical_id": logical,
+        "resource_type": e.resource_type,
+        "physical_id": e.physical_id,
+        "status": e.status.as_str(),
+        "reason": e.reason,
+    })
+}
+
+/// `GET /v1/stacks/{name}/events`.
+pub async fn page(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = q.limit.unwrap_or(100);
+    if limit == 0 || limit > 1000 {
+        return Err(ApiError::InvalidRequest(format!("limit {limit}: give 1 to 1000")));
+    }
+    let oq = OwnerQuery {
+        owner: q.owner.clone(),
+        status: None,
+    };
+    let found = find(&state, &caller, &oq, &name).await?;
+    let events = state.engines.store().events(&found.store_name, q.after).await?;
+    let more = events.len() > limit;
+    let shown: Vec<Value> = events
+        .iter()
+        .take(limit)
+        .map(|(id, e)| event_json(*id, e, &found.store_name, &name))
+        .collect();
+    let next = events.iter().take(limit).next_back().map_or(q.after, |(id, _)| *id);
+    Ok(Json(json!({"name": name, "events": shown, "next": next, "more": more})))
+}
+
+/// `GET /v1/stacks/{name}/events/stream`.
+pub async fn stream(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<axum::response::Sse<impl futures_util::Stream<Item = Result<Sse, Infallible>>>, ApiError> {
+    let oq = OwnerQuery {
+        owner: q.owner.clone(),
+        status: None,
+    };
+    let found = find(&state, &caller, &oq, &name).await?;
+    let resumed = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let after = resumed.unwrap_or(q.after);
+    let store_name = found.store_name;
+    let (owner, stack) = (found.owner.id, found.name);
+    struct Cursor {
+        state: Shared,
+        store_name: String,
+        owner: i64,
+        stack: String,
+        after: u64,
+        pending: std::collections::VecDeque<Sse>,
+        ended: bool,
+    }
+    let cursor = Cursor {
+        state,
+        store_name,
+        owner,
+        stack,
+        after,
+        pending: std::collections::VecDeque::new(),
+        ended: false,
+    };
+    let s = futures_util::stream::unfold(cursor, |mut c| async move {
+        loop {
+            if let Some(e) = c.pending.pop_front() {
+                return Some((Ok(e), c));
+            }
+            if c.ended {
+                return None;
+            }
+            match c.state.engines.store().events(&c.store_name, c.after).await {
+                Ok(events) if !events.is_empty() => {
+                    for (id, e) in &events {
+                        c.after = *id;
+                        c.pending.push_back(
+                            Sse::default()
+                                .event("event")
+                                .id(id.to_string())
+                                .data(event_json(*id, e, &c.store_name, &c.stack).to_string()),
+                        );
+                    }
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "events could not be read"),
+            }
+            // Gone: no record and nothing queued for it.
+            let record = c.state.engines.store().stack(&c.store_name).await.ok().flatten();
+            if record.is_none() {
+                let active = c
+                    .state
+                    .db
+                    .operations(c.owner, &c.stack, 1)
+                    .await
+                    .ok()
+                    .and_then(|o| o.into_iter().next())
+                    .is_some_and(|o| matches!(o.state, crate::db::OpState::Queued | crate::db::OpState::Running));
+                if !active {
+                    c.ended = true;
+                    c.pending
+                        .push_back(Sse::default().event("end").data("{\"reason\":\"the stack is gone\"}"));
+                    continue;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+    Ok(axum::response::Sse::new(s).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}

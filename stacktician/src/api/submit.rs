@@ -1,0 +1,183 @@
+//! What creating, updating, validating and change sets share: the template a request names (in its
+//! body or stored), checked within the limits; its parameters split into plain values and NoEcho
+//! ones; the plan against the owner's release; and queueing an operation.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+use stack_core::template::Template;
+
+use super::{ApiError, Shared};
+use crate::db::{NewOperation, Operation, Owner};
+use crate::operations::OpRequest;
+
+/// Where a request's template comes from: its body, or a stored template.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSource {
+    /// The template: its text, or its JSON object.
+    #[serde(default)]
+    pub template: Option<Value>,
+    /// A stored template's name.
+    #[serde(default)]
+    pub template_name: Option<String>,
+    /// Its version (the newest if not given).
+    #[serde(default)]
+    pub template_version: Option<i64>,
+}
+
+/// Refuses to read nested templates from anywhere: the service reads no files and fetches no URLs
+/// for a caller. Nested stacks come inlined (`TemplateBody`), as `stackmate --service` sends them.
+struct NoFetch;
+
+impl stack_core::nesting::Fetch for NoFetch {
+    fn fetch<'a>(
+        &'a self,
+        at: &'a stack_core::nesting::Location,
+        _limit: usize,
+    ) -> stack_core::BoxFuture<Result<Vec<u8>, String>> {
+        let shown = at.shown();
+        Box::pin(async move {
+            Err(format!(
+                "the service reads no nested template from {shown}: put it in as TemplateBody (stackmate --service does)"
+            ))
+        })
+    }
+}
+
+/// The text of `source`, or `None` when it names none (an update keeping its template).
+pub async fn text_of(state: &Shared, owner: &Owner, source: &TemplateSource) -> Result<Option<String>, ApiError> {
+    match (&source.template, &source.template_name) {
+        (Some(_), Some(_)) => Err(ApiError::InvalidRequest(
+            "give template or template_name, not both".into(),
+        )),
+        (Some(Value::String(s)), None) => Ok(Some(s.clone())),
+        (Some(v @ Value::Object(_)), None) => Ok(Some(v.to_string())),
+        (Some(_), None) => Err(ApiError::InvalidRequest(
+            "template is the template's text or its JSON object".into(),
+        )),
+        (None, Some(name)) => {
+            let row = state
+                .db
+                .template(owner.id, name, source.template_version)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::NotFound(match source.template_version {
+                        Some(v) => format!("no version {v} of template {name}"),
+                        None => format!("no template named {name}"),
+                    })
+                })?;
+            Ok(Some(row.body))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// `text` checked: within the size limit, parsed, nested templates in place.
+pub async fn checked(state: &Shared, text: &str) -> Result<(String, Template), ApiError> {
+    let limit = state.limits.template_bytes;
+    if text.len() > limit {
+        return Err(ApiError::TemplateTooLarge {
+            size: text.len(),
+            limit,
+        });
+    }
+    stack_core::template::parse_with(text.as_bytes(), &state.limits)
+        .map_err(|p| ApiError::InvalidTemplate(stack_core::Problems(p)))?;
+    let inlined = stack_core::nesting::inline(text, &stack_core::nesting::Location::Inline, &NoFetch, &state.limits)
+        .await
+        .map_err(ApiError::InvalidTemplate)?;
+    let template = stack_core::template::parse_with(inlined.as_bytes(), &stack_core::limits::Limits::for_stored())
+        .map_err(|p| ApiError::InvalidTemplate(stack_core::Problems(p)))?;
+    Ok((inlined, template))
+}
+
+/// `given` split into plain values and the values of `template`'s NoEcho parameters.
+pub fn split(
+    template: &Template,
+    given: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    given
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .partition(|(k, _)| !template.parameters.get(k).is_some_and(|p| p.no_echo))
+}
+
+/// Plans `template` with `given` for `owner`'s stack `store_name` against the owner's release: every
+/// problem, or nothing.
+pub async fn plan_checked(
+    state: &Shared,
+    owner: &Owner,
+    store_name: &str,
+    template: &Template,
+    given: &BTreeMap<String, String>,
+) -> Result<(), ApiError> {
+    stack_core::plan::precheck(template, given, &state.limits).map_err(ApiError::InvalidTemplate)?;
+    let engine = engine(state, owner)?;
+    let store = state.engines.store();
+    let version = crate::engines::release_for(owner, &engine, store.as_ref())
+        .await
+        .map_err(|e| ApiError::Cloud(e.to_string()))?;
+    let options = engine.plan_options(store_name, version).limits(state.limits);
+    stack_core::plan(template, given, &options).map_err(ApiError::InvalidTemplate)?;
+    Ok(())
+}
+
+/// `owner`'s engine.
+pub fn engine(state: &Shared, owner: &Owner) -> Result<stack_core::Engine, ApiError> {
+    state
+        .engines
+        .for_owner(owner)
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Queues `request` for `owner`'s stack `stack`, with `secrets` sealed.
+pub async fn enqueue(
+    state: &Shared,
+    owner: &Owner,
+    stack: &str,
+    request: &OpRequest,
+    secrets: &BTreeMap<String, String>,
+) -> Result<Operation, ApiError> {
+    let payload = serde_json::to_string(request).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sealed = if secrets.is_empty() {
+        String::new()
+    } else {
+        let plain = serde_json::to_string(secrets).map_err(|e| ApiError::Internal(e.to_string()))?;
+        state.key.seal(&plain).map_err(|e| ApiError::Internal(e.to_string()))?
+    };
+    let op = NewOperation {
+        owner: owner.id,
+        stack,
+        kind: request.kind(),
+        payload: &payload,
+        sealed: &sealed,
+    };
+    let id = state.db.enqueue(&op, now_ms()).await?;
+    state
+        .db
+        .operation(id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(format!("operation {id} vanished")))
+}
+
+/// Now, in ms since the epoch.
+pub fn now_ms() -> i64 {
+    i64::try_from(stack_core::state::now_ms()).unwrap_or(i64::MAX)
+}
+
+/// An operation as the API shows it.
+pub fn operation_json(op: &Operation) -> Value {
+    serde_json::json!({
+        "id": op.id,
+        "stack": op.stack,
+        "kind": op.kind,
+        "state": op.state.as_str(),
+        "outcome": op.outcome,
+        "created": stack_core::state::utc(u64::try_from(op.created_ms).unwrap_or(0)),
+        "started": op.started_ms.map(|t| stack_core::state::utc(u64::try_from(t).unwrap_or(0))),
+        "finished": op.finished_ms.map(|t| stack_core::state::utc(u64::try_from(t).unwrap_or(0))),
+        "attempts": op.fence,
+    })
+}
