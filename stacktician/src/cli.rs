@@ -75,6 +75,9 @@ pub struct RunArgs {
     /// Job poll interval in milliseconds.
     #[arg(long, default_value_t = 500)]
     pub poll_ms: u64,
+    /// This process's worker id (default: host, pid and time); unique among the database's workers.
+    #[arg(long)]
+    pub worker_id: Option<String>,
 }
 
 /// The commands.
@@ -228,7 +231,8 @@ pub fn config(
     workers: usize,
 ) -> Result<ServiceConfig, CliError> {
     let lease = secs(run.lease, "--lease")?;
-    let mut worker = crate::worker::WorkerSettings::new(crate::worker::new_worker_id());
+    let id = run.worker_id.clone().unwrap_or_else(crate::worker::new_worker_id);
+    let mut worker = crate::worker::WorkerSettings::new(id);
     worker.lease = lease;
     worker.max_operations = run.max_operations.max(1);
     worker.shutdown_grace = secs(run.shutdown_grace, "--shutdown-grace")?;

@@ -128,6 +128,7 @@ async fn admin_service(store: &crate::cli::StoreArgs) -> Result<RunningService, 
         lease: 15.0,
         shutdown_grace: 1.0,
         poll_ms: 500,
+        worker_id: None,
     };
     Ok(start(config(store, &run, None, 0)?).await?)
 }
