@@ -88,6 +88,13 @@ pub struct Global {
     /// More log output on stderr (-v info, -vv debug).
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// A stacktician service to send the command to (its URL), instead of running it here: the
+    /// stacks are the service's, and the cloud credentials its owner's.
+    #[arg(long, global = true, env = "STACKMATE_SERVICE", value_name = "URL")]
+    pub service: Option<String>,
+    /// The API token for --service.
+    #[arg(long, global = true, env = "STACKTICIAN_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
 }
 
 /// The state directory of earlier releases, relative to the working directory.

@@ -24,6 +24,9 @@ use crate::params;
 
 /// Runs one parsed command.
 pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
+    if let Some(url) = global.service.clone() {
+        return crate::remote::run(&global, &url, command).await;
+    }
     match command {
         Command::Validate { template, params, out } => crate::offline::validate(&global, &template, &params, out).await,
         Command::Graph {

@@ -36,6 +36,7 @@ pub mod params;
 mod printing;
 pub mod progress;
 pub mod release;
+pub mod remote;
 pub mod runs;
 mod updates;
 
