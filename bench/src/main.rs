@@ -5,13 +5,16 @@
 //! - `client`: signatures per second, batch job watcher against per-job polling;
 //! - `sim`: simulator throughput with 64 concurrent clients, memory with 100,000 resources;
 //! - `engine`: stacks (500 mixed, 5,000 deep, throttled, tiered) against their critical path's lower
-//!   bound.
+//!   bound;
+//! - `service`: the stacktician service with 1, 2 and 4 workers on PostgreSQL, 200 stacks of 20
+//!   resources under an account's API throttle.
 
 mod client;
 mod codegen;
 mod engine;
 mod engine_run;
 mod engine_shapes;
+mod service;
 mod sim;
 
 use std::path::{Path, PathBuf};
@@ -31,8 +34,9 @@ fn main() -> ExitCode {
         "client" => client::run(),
         "sim" => sim::run(),
         "engine" => engine::run(),
+        "service" => service::run(),
         other => Err(format!(
-            "unknown benchmark {other:?}; available: codegen, client, sim, engine"
+            "unknown benchmark {other:?}; available: codegen, client, sim, engine, service"
         )),
     };
     match result {

@@ -50,7 +50,7 @@ pub struct StoreArgs {
 /// What the service runs with.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The URL clients and guests reach the API at (default: http://<listen address>).
+    /// The URL clients and guests reach the API at (default: `http://` and the listen address).
     #[arg(long, env = "STACKTICIAN_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Where this process's workers serve guests (they reach it through the API).

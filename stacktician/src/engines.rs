@@ -68,6 +68,8 @@ pub struct Engines {
     cache: Mutex<HashMap<i64, (String, Engine)>>,
     /// This process's share of each account's rate (1 = all of it).
     share: Mutex<f64>,
+    /// Workers of this process (they share these engines, and so each account's client).
+    local_workers: std::sync::atomic::AtomicUsize,
 }
 
 impl std::fmt::Debug for Engines {
@@ -88,6 +90,7 @@ impl Engines {
             settings,
             cache: Mutex::new(HashMap::new()),
             share: Mutex::new(1.0),
+            local_workers: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
@@ -111,7 +114,26 @@ impl Engines {
         self.settings.account_rate.map(|r| r * share)
     }
 
-    /// Sets this process's share of each account's rate (`1 / live workers`), for every engine.
+    /// Counts a worker of this process in (`1`) or out (`-1`).
+    pub fn count_worker(&self, delta: isize) {
+        use std::sync::atomic::Ordering;
+        if delta >= 0 {
+            self.local_workers.fetch_add(delta.unsigned_abs(), Ordering::Relaxed);
+        } else {
+            self.local_workers.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
+        }
+    }
+
+    /// Gives this process its share of each account's rate: its workers among the `live` ones of
+    /// the database.
+    pub fn share_among(&self, live: i64) {
+        let local = self.local_workers.load(std::sync::atomic::Ordering::Relaxed).max(1);
+        let live = usize::try_from(live).unwrap_or(0).max(local);
+        #[allow(clippy::cast_precision_loss)]
+        self.set_share(local as f64 / live as f64);
+    }
+
+    /// Sets this process's share of each account's rate, for every engine.
     pub fn set_share(&self, share: f64) {
         *self.share.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = share.clamp(0.01, 1.0);
         let rate = self.rate();

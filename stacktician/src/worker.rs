@@ -102,6 +102,7 @@ impl Worker {
     /// Runs until `shutdown` resolves, then stops as the module docs say.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
         let me = Arc::new(self);
+        me.engines.count_worker(1);
         let beat = tokio::spawn(Arc::clone(&me).heartbeats());
         let mut running: JoinSet<()> = JoinSet::new();
         let mut held: BTreeMap<tokio::task::Id, (i64, i64)> = BTreeMap::new();
@@ -157,6 +158,7 @@ impl Worker {
             }
         }
         beat.abort();
+        me.engines.count_worker(-1);
         let _ = me.db.remove_worker(&me.settings.id).await;
         tracing::info!(worker = %me.settings.id, "worker stopped");
     }
@@ -170,8 +172,7 @@ impl Worker {
                 tracing::warn!(error = %e, "heartbeat failed");
             }
             if let Ok(n) = self.db.live_workers(now - ms(self.settings.lease)).await {
-                #[allow(clippy::cast_precision_loss)]
-                self.engines.set_share(1.0 / n.max(1) as f64);
+                self.engines.share_among(n);
             }
             tokio::time::sleep(every).await;
         }

@@ -367,6 +367,21 @@ async fn two_owners_cannot_see_or_touch_each_others_stacks() {
     assert_eq!(w.admin.get("/v1/stacks/web?owner=alice").await.0, 200);
     let (s, _) = w.admin.get("/v1/owners").await;
     assert_eq!(s, 200);
+    // An admin adds an owner through the API; its secret is sealed and never shown.
+    let carol = json!({"name": "carol", "endpoint": w.sim.url, "api_key": "carol-key", "secret_key": "carol-secret-never-shown"});
+    assert_eq!(w.bob.post("/v1/owners", &carol).await.0, 403);
+    let (s, v) = w.admin.post("/v1/owners", &carol).await;
+    assert_eq!((s, v["name"].as_str()), (201, Some("carol")), "{v}");
+    assert_eq!(w.admin.post("/v1/owners", &carol).await.0, 409, "a name is taken once");
+    let (_, t) = w.admin.post("/v1/tokens", &json!({"owner": "carol"})).await;
+    let carol_api = Api::new(&w.admin.base, t["token"].as_str().expect("token"));
+    let (_, v) = carol_api.get("/v1/stacks").await;
+    assert_eq!(
+        v["stacks"].as_array().map(Vec::len),
+        Some(0),
+        "carol sees none of the others' stacks"
+    );
+    assert!(!w.admin.seen().contains("carol-secret-never-shown"));
     // Bob deletes his; alice's stays.
     w.bob.delete("/v1/stacks/web").await;
     w.bob.settled("web").await;

@@ -4,7 +4,7 @@
 //! - `spec-import DUMP --version X.Y`: store a release's API facts in `cloudstack-api/specs/`;
 //! - `spec-diff A.json B.json`: APIs and parameters added, removed and changed between two dumps;
 //! - `fuzz template|dump [--seconds N]`: a coverage-guided run of a `fuzz/` target (cargo fuzz);
-//! - `bench codegen|client|sim|engine`: the benchmarks of the `bench` crate, built with the release
+//! - `bench codegen|client|sim|engine|service`: the benchmarks of the `bench` crate, built with the release
 //!   profile.
 
 mod fuzz;
@@ -107,9 +107,9 @@ pub fn workspace_root() -> PathBuf {
 }
 
 fn bench(what: &str) -> Result<(), String> {
-    if !["codegen", "client", "sim", "engine"].contains(&what) {
+    if !["codegen", "client", "sim", "engine", "service"].contains(&what) {
         return Err(format!(
-            "unknown benchmark {what:?}; available: codegen, client, sim, engine"
+            "unknown benchmark {what:?}; available: codegen, client, sim, engine, service"
         ));
     }
     let status = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))

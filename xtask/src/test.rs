@@ -3,10 +3,13 @@
 //! 1. The Python peer clients (the `cs` CLI library, Apache libcloud) in a virtual environment under
 //!    `target/peer-venv`, made with the machine's `python3` and reused while its requirements are
 //!    unchanged. Tests find it through `STACKMATE_PEER_PYTHON`.
-//! 2. `cargo test --workspace`, then the examples that run against the embedded simulator
+//! 2. Chromium and ChromeDriver for the web UI's browser tests: Debian's `chromium` and
+//!    `chromium-driver`, installed with apt when they are missing and this runs as root (otherwise
+//!    it says how; `SKIP_BROWSER_TESTS=1` skips those tests where no browser can be had).
+//! 3. `cargo test --workspace`, then the examples that run against the embedded simulator
 //!    (`cargo run -p stack-core --example typed_stack`, `... --example nested_stacks`), which fail
 //!    when they leave anything behind.
-//! 3. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
+//! 4. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
 //!    `cargo package` of the library crates with its verify step, a crate outside the workspace that
 //!    depends on them, and the README's demo command in a fresh clone with no `../shared`.
 
@@ -27,6 +30,9 @@ pub fn run(root: &Path, quick: bool, extra: &[String]) -> Result<(), String> {
     step("python peer clients");
     let python = peer_python(&target)?;
     println!("  {}", python.display());
+
+    step("chromium and chromedriver for the browser tests");
+    browser()?;
 
     step("cargo test --workspace");
     let mut cmd = cargo(root);
@@ -63,6 +69,40 @@ pub fn run(root: &Path, quick: bool, extra: &[String]) -> Result<(), String> {
     }
     println!("\n== all tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Debian's Chromium and ChromeDriver, installed when missing (as root) unless the browser tests
+/// are skipped.
+fn browser() -> Result<(), String> {
+    let present = |p: &str| Path::new(p).exists();
+    if present("/usr/bin/chromium") && present("/usr/bin/chromedriver") {
+        println!("  /usr/bin/chromium, /usr/bin/chromedriver");
+        return Ok(());
+    }
+    if std::env::var("SKIP_BROWSER_TESTS").as_deref() == Ok("1")
+        || std::env::var_os("STACKTICIAN_CHROMEDRIVER").is_some()
+    {
+        println!("  not installed here (SKIP_BROWSER_TESTS or STACKTICIAN_CHROMEDRIVER set)");
+        return Ok(());
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if !root {
+        return Err("the browser tests need Debian's chromium and chromium-driver: \
+                    `sudo apt-get install chromium chromium-driver`, or SKIP_BROWSER_TESTS=1"
+            .into());
+    }
+    let mut update = Command::new("apt-get");
+    update.args(["update", "-qq"]);
+    run_cmd(&mut update)?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    run_cmd(&mut install)
 }
 
 fn step(what: &str) {

@@ -244,6 +244,7 @@ pub async fn validate(
                 "name": name,
                 "type": format!("{:?}", p.kind),
                 "default": if p.no_echo { None } else { p.default.clone() },
+                "has_default": p.default.is_some(),
                 "no_echo": p.no_echo,
                 "allowed_values": p.allowed_values,
                 "allowed_pattern": p.allowed_pattern,

@@ -8,7 +8,8 @@
 //! Modules: [`auth`] (tokens to callers), [`body`] (JSON bodies within limits), [`stacks`]
 //! (stack operations and reads), [`events`] (pages and the live stream), [`changes`] (change sets,
 //! drift, validate), [`templates`] (stored templates), [`accounts`] (owners and tokens),
-//! [`guest`] (the guests' endpoints, passed to the worker that runs the stack).
+//! [`guest`] (the guests' endpoints, passed to the worker that runs the stack), [`ui`] (the web UI
+//! at `/`).
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub mod guest;
 pub mod stacks;
 pub mod submit;
 pub mod templates;
+pub mod ui;
 
 pub use errors::ApiError;
 
@@ -145,6 +147,7 @@ pub fn router(state: Shared) -> Router {
             get(|| async { ([(axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI) }),
         )
         .merge(guest::routes())
+        .merge(ui::routes())
         .fallback(|uri: axum::http::Uri| async move { ApiError::NoRoute(uri.path().chars().take(200).collect()) })
         .method_not_allowed_fallback(|uri: axum::http::Uri| async move {
             ApiError::NoRoute(format!(

@@ -145,7 +145,7 @@ pub struct Operation {
     pub owner: i64,
     /// The stack's name (the owner's, not the store's).
     pub stack: String,
-    /// What to do ([`crate::operations::OpKind`]'s spelling).
+    /// What to do ([`crate::operations::OpRequest::kind`]).
     pub kind: String,
     /// Its arguments as JSON, without secrets.
     pub payload: String,
