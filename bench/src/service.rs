@@ -253,7 +253,14 @@ async fn one_run(
     let samples = sampler.await.map_err(|e| e.to_string())?;
     let calls = sim.handle.total_calls();
     let throttled = sim.handle.throttled_calls() - throttled_before;
-    if let Some(op) = service.state.db.active_operations().await.map_err(|e| e.to_string())?.first() {
+    if let Some(op) = service
+        .state
+        .db
+        .active_operations()
+        .await
+        .map_err(|e| e.to_string())?
+        .first()
+    {
         return Err(format!("an operation is still active: {op:?}"));
     }
     for i in 0..stacks {

@@ -160,6 +160,14 @@ impl Engine {
         e
     }
 
+    /// This engine (sharing everything) with its own cap on resources created or deleted at once
+    /// (0: none), for one stack's runs.
+    pub fn with_concurrency(&self, concurrency: usize) -> Self {
+        let mut e = self.clone();
+        e.config.concurrency = concurrency;
+        e
+    }
+
     /// Registers a custom resource type.
     pub fn register(&mut self, type_name: &str, resource: Arc<dyn CustomResource>) {
         self.custom.insert(type_name.to_string(), resource);

@@ -26,6 +26,9 @@ pub enum OpRequest {
         /// Keep what was made if it fails.
         #[serde(default)]
         disable_rollback: bool,
+        /// This stack's cap on resources made at once (the service's default if not given).
+        #[serde(default)]
+        concurrency: Option<usize>,
     },
     /// Delete a stack.
     Delete,
@@ -144,12 +147,13 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
             template,
             params,
             disable_rollback,
+            concurrency,
         } => {
             if let Some(rec) = record.as_ref().filter(|r| r.status != Status::DeleteComplete) {
                 // Claimed again after the run reached its end but before the row was finished.
                 return ended(rec.status, rec.status == Status::CreateComplete);
             }
-            create(job, template, params, *disable_rollback).await
+            create(job, template, params, *disable_rollback, *concurrency).await
         }
         OpRequest::Delete => match record.filter(|r| r.status != Status::DeleteComplete) {
             None => ended(Status::DeleteComplete, true),
@@ -197,7 +201,13 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
     }
 }
 
-async fn create(job: &Job<'_>, template: &str, params: &BTreeMap<String, String>, disable_rollback: bool) -> Ended {
+async fn create(
+    job: &Job<'_>,
+    template: &str,
+    params: &BTreeMap<String, String>,
+    disable_rollback: bool,
+    concurrency: Option<usize>,
+) -> Ended {
     let engine = job.engine;
     let Some(store) = engine.store() else {
         return failed("no state store");
@@ -214,7 +224,10 @@ async fn create(job: &Job<'_>, template: &str, params: &BTreeMap<String, String>
         .plan_options(job.store_name, version)
         .limits(*job.limits)
         .zones(zones);
-    let engine = engine.with_disable_rollback(disable_rollback);
+    let mut engine = engine.with_disable_rollback(disable_rollback);
+    if let Some(n) = concurrency {
+        engine = engine.with_concurrency(n);
+    }
     let mut given = params.clone();
     given.extend(job.secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
     match engine.launch(template, &given, &options).await {

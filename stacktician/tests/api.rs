@@ -111,7 +111,7 @@ async fn every_endpoint_through_a_stacks_life_keeps_its_secrets() {
     let (s, v) = a
         .post(
             "/v1/stacks",
-            &json!({"name": "web", "template_name": "lamp", "parameters": {"DbPassword": PASSWORD}}),
+            &json!({"name": "web", "template_name": "lamp", "parameters": {"DbPassword": PASSWORD}, "concurrency": 2}),
         )
         .await;
     assert_eq!(s, 202, "{v}");

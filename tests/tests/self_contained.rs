@@ -141,6 +141,7 @@ fn main() {
         "cloudstack-sim",
         "stack-core",
         "stack-store-postgres",
+        "stacktician",
         "stackmate-cli",
     ];
     // Packages of an earlier run carry the same names and versions, and cargo's verify step unpacks

@@ -168,6 +168,9 @@ pub struct CreateBody {
     /// Keep what was made if it fails.
     #[serde(default)]
     pub disable_rollback: bool,
+    /// This stack's cap on resources made at once (default: the service's).
+    #[serde(default)]
+    pub concurrency: Option<usize>,
 }
 
 /// `POST /v1/stacks`.
@@ -202,6 +205,7 @@ pub async fn create(
         template: text,
         params,
         disable_rollback: body.disable_rollback,
+        concurrency: body.concurrency,
     };
     let op = enqueue(&state, &owner, &body.name, &request, &secrets).await?;
     Ok((
