@@ -7,8 +7,9 @@
 //!    the cloud has a job. `listAsyncJobs` since the intent (minus a clock-skew margin) gives the
 //!    candidates; a candidate must be of the same command, not already claimed by another resource
 //!    of the stack, and its result must agree with every parameter we sent that the result echoes
-//!    (zone, network, name, ports, ...). Pending candidates are waited for first. The newest candidate
-//!    wins, and a finished one is only taken if its entity still exists (where the type's list API
+//!    (zone, network, name, ports, ...). Pending candidates are waited for first. The candidate made
+//!    nearest the intent's time wins (another stack's look-alike, made by another process a moment
+//!    later and not tagged yet, is not taken before it), and a finished one is only taken if its entity still exists (where the type's list API
 //!    can tell) and carries no other stack's `cloudstack:stack-id` tag: an older look-alike of
 //!    another stack, or one deleted since, is not ours.
 //! 2. **Its name.** A create with a `name` parameter (made unique per stack, `<stack>-<name>`) is
@@ -174,8 +175,24 @@ pub async fn find_lost_create(
                     continue;
                 }
             }
-            // Newest first: the lost create came after every older job of the same kind.
-            for job in candidates.into_iter().rev() {
+            // Nearest to the intent first: the lost create was sent right after its intent was
+            // recorded, so a look-alike made well before or after it (another stack's, in another
+            // process, whose tags may not be on yet) is tried only when nothing nearer matches. Jobs
+            // without a readable time come last, newest first.
+            let intent_s = i64::try_from(intent_ms / 1000).unwrap_or(i64::MAX);
+            let mut candidates: Vec<(usize, &Map<String, Value>)> = candidates.into_iter().enumerate().collect();
+            candidates.sort_by_key(|(i, j)| {
+                let created = j
+                    .get("created")
+                    .and_then(Value::as_str)
+                    .and_then(cloudstack_client::signing::parse_utc)
+                    .and_then(|t| i64::try_from(t).ok());
+                (
+                    created.map_or(i64::MAX, |t| (t - intent_s).abs()),
+                    std::cmp::Reverse(*i),
+                )
+            });
+            for (_, job) in candidates {
                 let Some(Value::Object(result)) = job.get("jobresult") else {
                     continue;
                 };
