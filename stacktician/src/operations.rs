@@ -90,6 +90,12 @@ fn ended(status: Status, ok: bool) -> Ended {
     }
 }
 
+/// `record`, unless it only remembers a deleted stack (the state store keeps a deleted stack's
+/// record, as `DELETE_COMPLETE`, until a stack of its name is made again): a stack that stands.
+pub fn standing(record: Option<stack_core::state::StackRecord>) -> Option<stack_core::state::StackRecord> {
+    record.filter(|r| r.status != Status::DeleteComplete)
+}
+
 /// Whether a stack that ended in `status` got where its operation wanted.
 fn succeeded(status: Status) -> bool {
     status.is_stable() || status == Status::DeleteComplete
@@ -122,7 +128,7 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
     let name = job.store_name;
     let record = match engine.store() {
         Some(store) => match store.stack(name).await {
-            Ok(r) => r,
+            Ok(r) => standing(r),
             Err(e) => return failed(e),
         },
         None => None,
@@ -149,13 +155,13 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
             disable_rollback,
             concurrency,
         } => {
-            if let Some(rec) = record.as_ref().filter(|r| r.status != Status::DeleteComplete) {
+            if let Some(rec) = &record {
                 // Claimed again after the run reached its end but before the row was finished.
                 return ended(rec.status, rec.status == Status::CreateComplete);
             }
             create(job, template, params, *disable_rollback, *concurrency).await
         }
-        OpRequest::Delete => match record.filter(|r| r.status != Status::DeleteComplete) {
+        OpRequest::Delete => match record {
             None => ended(Status::DeleteComplete, true),
             Some(_) => match engine.delete_named(name, DeleteBy::State, job.secrets).await {
                 Ok(Deleted::Stack(run)) => ended(run.status, run.status == Status::DeleteComplete),

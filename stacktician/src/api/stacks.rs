@@ -10,7 +10,6 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use stack_core::state::{utc, StackRecord};
-use stack_core::Status;
 
 use super::auth::Caller;
 use super::body::{JsonBody, JsonOrEmpty};
@@ -18,7 +17,7 @@ use super::submit::{self, enqueue, operation_json, TemplateSource};
 use super::{ApiError, Shared};
 use crate::db::{OpState, Operation, Owner};
 use crate::names::{split_store_name, store_name};
-use crate::operations::OpRequest;
+use crate::operations::{standing, OpRequest};
 
 /// `?owner=` (admins only) and other query flags.
 #[derive(Debug, Default, Deserialize)]
@@ -69,13 +68,7 @@ pub async fn find(state: &Shared, caller: &Caller, q: &OwnerQuery, name: &str) -
     let owner = caller.acting_for(state, q.owner.as_deref()).await?;
     crate::names::stack_name(name).map_err(|_| ApiError::NotFound(format!("no stack named {name}")))?;
     let store_name = store_name(&owner.name, name);
-    // A deleted stack's record stays in the state store, but the stack is gone.
-    let record = state
-        .engines
-        .store()
-        .stack(&store_name)
-        .await?
-        .filter(|r| r.status != Status::DeleteComplete);
+    let record = standing(state.engines.store().stack(&store_name).await?);
     let latest = state.db.operations(owner.id, name, 1).await?.into_iter().next();
     let visible = record.is_some()
         || latest
@@ -120,18 +113,17 @@ pub async fn list(
         (named, _) => vec![caller.acting_for(&state, named.as_deref()).await?],
     };
     let records = state.engines.store().stacks().await?;
+    let active = state.db.active_operations().await?;
     let mut out = Vec::new();
     for owner in &owners {
         let mut names: BTreeMap<String, Option<StackRecord>> = records
             .iter()
-            .filter_map(|r| match split_store_name(&r.name) {
-                Some((o, s)) if o == owner.name && r.status != Status::DeleteComplete => {
-                    Some((s.to_string(), Some(r.clone())))
-                }
+            .filter_map(|r| match (split_store_name(&r.name), standing(Some(r.clone()))) {
+                (Some((o, s)), Some(r)) if o == owner.name => Some((s.to_string(), Some(r))),
                 _ => None,
             })
             .collect();
-        for op in state.db.active_operations().await? {
+        for op in &active {
             if op.owner == owner.id && op.kind == "create" {
                 names.entry(op.stack.clone()).or_insert(None);
             }
@@ -187,13 +179,7 @@ pub async fn create(
         .ok_or_else(|| ApiError::InvalidRequest("give template (its text or object) or template_name".into()))?;
     let (text, template) = submit::checked(&state, &text).await?;
     let name = store_name(&owner.name, &body.name);
-    if state
-        .engines
-        .store()
-        .stack(&name)
-        .await?
-        .is_some_and(|r| r.status != Status::DeleteComplete)
-    {
+    if standing(state.engines.store().stack(&name).await?).is_some() {
         return Err(ApiError::Conflict(format!(
             "a stack named {} exists; delete it first, or update it",
             body.name
