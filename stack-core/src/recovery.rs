@@ -20,7 +20,9 @@
 //! What cannot be found after such a crash: a **synchronous** create without a `name` parameter
 //! (`createSSHKeyPair` has one; most synchronous creates do). For those the engine creates the
 //! resource again, and the earlier one, if it exists, is left behind; the window is one HTTP round
-//! trip. Types without a list API that filters by name are in the same case.
+//! trip. Types without a list API that filters by name are in the same case. Where the cloud shows
+//! such a create elsewhere, it is found there (`quirks::lost_sync_create`: a static NAT shows on its
+//! address).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -227,6 +229,11 @@ pub async fn find_lost_create(
                 });
             }
             break;
+        }
+    }
+    if !spec.create.is_async {
+        if let Some(result) = crate::quirks::lost_sync_create(client, spec, wire).await {
+            return Ok(Lost::Entity(result));
         }
     }
     let Some(name) = wire.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()) else {
