@@ -150,29 +150,39 @@ async fn three_workers_one_killed_one_stopped_lose_and_duplicate_nothing() {
     });
     futures_util::future::join_all(creates).await;
 
-    // Once every worker holds operations, kill one and stop another.
+    // Once w2 holds operations and w1 holds one whose stack is being made (its record in the state
+    // store says CREATE_IN_PROGRESS, so a taker-over must resume it), kill w1 and stop w2 at once.
     let db = &service.state.db;
-    let holding = |ops: &[stacktician::db::Operation], id: &str| {
+    let store = service.state.engines.store();
+    let held = |ops: &[stacktician::db::Operation], id: &str| -> Vec<(i64, String)> {
         ops.iter()
             .filter(|o| o.worker.as_deref() == Some(id) && o.state == stacktician::db::OpState::Running)
-            .count()
+            .map(|o| (o.id, o.stack.clone()))
+            .collect()
     };
-    loop {
+    let (killed_ops, stopped_held) = loop {
         let ops = db.active_operations().await.expect("ops");
-        if holding(&ops, "w1") > 0 && holding(&ops, "w2") > 0 {
-            break;
+        let (w1, w2) = (held(&ops, "w1"), held(&ops, "w2"));
+        let mut making = 0;
+        for (_, stack) in &w1 {
+            let record = store
+                .stack(&stacktician::names::store_name("alice", stack))
+                .await
+                .expect("store");
+            making += usize::from(record.is_some_and(|r| r.status == stack_core::events::Status::CreateInProgress));
+        }
+        if making > 0 && !w2.is_empty() {
+            workers.children[0].1.kill().expect("SIGKILL w1");
+            break (w1, w2.len());
         }
         assert!(
-            started.elapsed() < Duration::from_secs(30),
+            started.elapsed() < Duration::from_secs(60),
             "the workers did not claim work: {ops:?}"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let ops = db.active_operations().await.expect("ops");
-    let (killed_held, stopped_held) = (holding(&ops, "w1"), holding(&ops, "w2"));
-    workers.children[0].1.kill().expect("SIGKILL w1");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     let _ = workers.children[0].1.wait();
+    let killed_held = killed_ops.len();
     let pid = workers.children[1].1.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
@@ -215,6 +225,18 @@ async fn three_workers_one_killed_one_stopped_lose_and_duplicate_nothing() {
     assert_eq!(vms, STACKS, "one VM per stack: {live:?}");
     let ops = db.active_operations().await.expect("ops");
     assert!(ops.is_empty(), "nothing left in progress: {ops:?}");
+    // What the killed worker held ended done: finished by w1 before it died (a stack can end
+    // between the look at the queue and the kill) or claimed again (its fence raised) and finished
+    // by another worker; at least the stack being made at the kill was taken over.
+    let mut claimed_again = 0;
+    for (id, stack) in &killed_ops {
+        let op = db.operation(*id).await.expect("operation").expect("kept");
+        // A finished row names no worker; a claim after the kill raised its fence.
+        let by_another = op.fence >= 2;
+        assert!(op.state == stacktician::db::OpState::Done, "{stack}: {op:?}");
+        claimed_again += usize::from(by_another);
+    }
+    assert!(claimed_again > 0, "nothing w1 held was taken over: {killed_ops:?}");
     let handed_back = workers.log("w2").matches("handed back to the queue").count();
     let taken_over = workers.log("w3").matches("resuming a stack left in progress").count();
     common::note(&format!(
