@@ -66,4 +66,4 @@ pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantS
 pub use request::{DynamicRequest, Request};
 pub use serde_json::Value;
 #[cfg(feature = "http")]
-pub use slots::with_priority;
+pub use slots::{current_priority, with_priority, DEFAULT_PRIORITY};

@@ -60,6 +60,9 @@ struct Watch {
     registered: Instant,
     /// Submitted just before it was handed over, so its run time counts from `registered`.
     fresh: bool,
+    /// The waiter's request priority ([`crate::slots`]): of the jobs one poll finds ended, the
+    /// waiters of the highest are told first, so the critical path's next steps queue first.
+    priority: u32,
     done: oneshot::Sender<Result<Value, Error>>,
 }
 
@@ -165,6 +168,7 @@ impl JobWatcher {
             deadline: now + timeout,
             registered: now,
             fresh,
+            priority: crate::slots::current_priority(),
             done,
         };
         let gone = || Error::Config("the job watcher's task has stopped (was the runtime shut down?)".into());
@@ -350,7 +354,9 @@ impl Poller {
 
     /// One `queryAsyncJobResult` per pending job.
     async fn poll_each(&mut self, client: &Client, started: Instant) {
-        let ids: Vec<String> = self.pending.keys().cloned().collect();
+        let mut ids: Vec<String> = self.pending.keys().cloned().collect();
+        // The critical path's jobs first.
+        ids.sort_by_cached_key(|id| Reverse(self.priority_of(id)));
         for id in ids {
             match client.query_job(&id).await {
                 Ok(job) => self.resolve(&id, &job, started),
@@ -428,6 +434,7 @@ impl Poller {
                 break;
             }
             self.shared.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
+            let mut seen = Vec::new();
             for row in rows {
                 if first_open.is_none() && row.running() {
                     first_open = Some(index);
@@ -435,9 +442,14 @@ impl Poller {
                 index += 1;
                 if let Some(id) = row.id() {
                     if unseen.remove(&id) {
-                        self.resolve(&id, &row.to_job(), started);
+                        seen.push((self.priority_of(&id), id, row.to_job()));
                     }
                 }
+            }
+            // Highest priority first: those waiters' tasks are woken, and queue, before the others.
+            seen.sort_by_key(|(priority, _, _)| Reverse(*priority));
+            for (_, id, job) in seen {
+                self.resolve(&id, &job, started);
             }
             if total.is_some_and(|c| index >= c) {
                 break;
@@ -457,6 +469,17 @@ impl Poller {
             }
         }
         Ok(())
+    }
+
+    /// The highest priority among the waiters of `job_id`.
+    fn priority_of(&self, job_id: &str) -> u32 {
+        self.pending
+            .get(job_id)
+            .into_iter()
+            .flatten()
+            .map(|w| w.priority)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Hands a finished job to its waiters. Either way, what the poll sent at `polled` saw is noted in
