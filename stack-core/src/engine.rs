@@ -83,9 +83,10 @@ pub struct Engine {
     pub(crate) client: Client,
     pub(crate) watcher: JobWatcher,
     pub(crate) signals: SignalServer,
-    pub(crate) config: EngineConfig,
+    /// Shared, so that an engine is cheap to clone (each resource's task holds one).
+    pub(crate) config: Arc<EngineConfig>,
     pub(crate) events: EventLog,
-    pub(crate) custom: BTreeMap<String, Arc<dyn CustomResource>>,
+    pub(crate) custom: Arc<BTreeMap<String, Arc<dyn CustomResource>>>,
     pub(crate) store: Option<Arc<dyn StateStore>>,
     pub(crate) holder: Arc<LockHolder>,
     /// The leases this engine holds, by stack: every write to a stack names its lease.
@@ -124,9 +125,9 @@ impl Engine {
             client,
             watcher,
             signals,
-            config,
+            config: Arc::new(config),
             events: EventLog::default(),
-            custom: BTreeMap::new(),
+            custom: Arc::default(),
             store: None,
             holder: Arc::new(LockHolder::this_process()),
             leases: Arc::default(),
@@ -156,7 +157,7 @@ impl Engine {
     /// off or on, for one run: a service's engine serves stacks that ask for either.
     pub fn with_disable_rollback(&self, disable: bool) -> Self {
         let mut e = self.clone();
-        e.config.disable_rollback = disable;
+        Arc::make_mut(&mut e.config).disable_rollback = disable;
         e
     }
 
@@ -164,13 +165,13 @@ impl Engine {
     /// (0: none), for one stack's runs.
     pub fn with_concurrency(&self, concurrency: usize) -> Self {
         let mut e = self.clone();
-        e.config.concurrency = concurrency;
+        Arc::make_mut(&mut e.config).concurrency = concurrency;
         e
     }
 
     /// Registers a custom resource type.
     pub fn register(&mut self, type_name: &str, resource: Arc<dyn CustomResource>) {
-        self.custom.insert(type_name.to_string(), resource);
+        Arc::make_mut(&mut self.custom).insert(type_name.to_string(), resource);
     }
 
     /// The custom types and their attributes, for [`crate::plan::PlanOptions::custom_types`].

@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError};
 use crate::engine::Engine;
 use crate::events::{Event, Status};
 use crate::plan::Plan;
-use crate::secrets::{mask, mask_record, secrets_of, Masker};
+use crate::secrets::{mask_record, masker_of};
 use crate::state::{
     HandleRecord, Intent, IntentKind, Lease, ResourceRecord, StackRecord, StackVersion, StateError, StateStore,
     StoredOptions,
@@ -134,15 +134,17 @@ impl Engine {
         status: Status,
         reason: Option<String>,
     ) {
-        let masker = Masker::new(&secrets_of(plan));
+        // Only a physical id or a reason can hold a secret (a handle's URL holds its token).
+        let masker = (physical.is_some() || reason.is_some()).then(|| masker_of(plan));
+        let masked = |text: &str| masker.as_ref().map_or_else(|| text.to_string(), |m| m.mask(text));
         let event = Event {
             timestamp_ms: 0,
             stack: plan.options.stack_name.clone(),
             logical_id: logical.to_string(),
             resource_type: type_name.to_string(),
-            physical_id: physical.map(|p| masker.mask(p)),
+            physical_id: physical.map(masked),
             status,
-            reason: reason.map(|r| masker.mask(&r)),
+            reason: reason.as_deref().map(masked),
         };
         let stored = self.events.emit(event);
         if let Some(store) = &self.store {
@@ -159,7 +161,7 @@ impl Engine {
     /// Writes a resource's record to the store (secrets masked). Without a store, nothing.
     pub(crate) async fn persist(&self, plan: &Plan, rec: &ResourceRecord) -> Result<(), StateError> {
         let Some(store) = &self.store else { return Ok(()) };
-        let stored = mask_record(rec, &Masker::new(&secrets_of(plan)));
+        let stored = mask_record(rec, &masker_of(plan));
         let lease = self.lease_for_write(&plan.options.stack_name)?;
         store.save_resource(&lease, &stored).await
     }
@@ -318,7 +320,7 @@ impl Engine {
     pub(crate) async fn stack_event(&self, plan: &Plan, status: Status, reason: Option<String>) {
         let name = plan.options.stack_name.clone();
         if let Some(store) = &self.store {
-            let masked = reason.as_deref().map(|r| mask(r, &secrets_of(plan)));
+            let masked = reason.as_deref().map(|r| masker_of(plan).mask(r));
             let written = match self.lease_for_write(&name) {
                 Ok(lease) => store.set_stack_status(&lease, status, masked.as_deref()).await,
                 Err(e) => Err(e),

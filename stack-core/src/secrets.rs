@@ -5,8 +5,11 @@
 //! found by decoding, masked, and encoded again: the stored value still decodes, with `****` where
 //! the secret was).
 
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::plan::{Plan, ResourceKind};
 use crate::state::ResourceRecord;
@@ -27,6 +30,30 @@ pub(crate) fn secrets_of(plan: &Plan) -> Vec<String> {
         .chain((!token.is_empty()).then(|| token.to_string()))
         .chain(handles)
         .collect()
+}
+
+/// A plan's [`Masker`], made on first use: every event and record of a run is masked with it, and
+/// making it looks at every resource of the plan (for wait-condition handles). A copy of the plan
+/// starts without it, so a changed copy gets its own.
+#[derive(Default)]
+pub(crate) struct MaskerCache(OnceLock<Arc<Masker>>);
+
+impl Clone for MaskerCache {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl std::fmt::Debug for MaskerCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secrets themselves are never shown.
+        f.write_str("MaskerCache")
+    }
+}
+
+/// The masker of `plan`'s secrets ([`secrets_of`]), made once per plan.
+pub(crate) fn masker_of(plan: &Plan) -> Arc<Masker> {
+    Arc::clone(plan.masker.0.get_or_init(|| Arc::new(Masker::new(&secrets_of(plan)))))
 }
 
 /// What stands where a secret was, everywhere: events, records, outputs, logs.
@@ -73,42 +100,66 @@ impl Masker {
 
     /// `text` with every secret replaced by [`MASK`], in each spelling.
     pub(crate) fn mask(&self, text: &str) -> String {
+        self.mask_cow(text).into_owned()
+    }
+
+    /// `text` masked, borrowed as it is when it holds no secret (most text: nothing is copied).
+    fn mask_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.forms.is_empty() {
-            return text.to_string();
+            return Cow::Borrowed(text);
         }
         self.mask_depth(text, BASE64_DEPTH)
     }
 
-    fn mask_depth(&self, text: &str, depth: usize) -> String {
-        let mut out = self.forms.iter().fold(text.to_string(), |acc, f| {
-            if acc.contains(f.as_str()) {
-                acc.replace(f.as_str(), MASK)
-            } else {
-                acc
+    fn mask_depth<'t>(&self, text: &'t str, depth: usize) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for f in &self.forms {
+            if out.contains(f.as_str()) {
+                out = Cow::Owned(out.replace(f.as_str(), MASK));
             }
-        });
+        }
         if depth > 0 {
-            out = self.mask_base64_runs(&out, depth);
+            if let Some(masked) = self.mask_base64_runs(&out, depth) {
+                out = Cow::Owned(masked);
+            }
         }
         out
     }
 
     /// `text` with each run of base64 characters (letters, digits, `+`, `/`, then at most two `=`)
-    /// that decodes to something holding a secret decoded, masked and encoded again.
-    fn mask_base64_runs(&self, text: &str, depth: usize) -> String {
-        let is_b64 = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '/';
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find(is_b64) {
-            out.push_str(&rest[..start]);
-            let body = rest[start..].find(|c: char| !is_b64(c)).unwrap_or(rest.len() - start);
-            let padding = rest[start + body..].chars().take(2).take_while(|c| *c == '=').count();
-            let run = &rest[start..start + body + padding];
-            out.push_str(&self.mask_base64(run, depth).unwrap_or_else(|| run.to_string()));
-            rest = &rest[start + run.len()..];
+    /// that decodes to something holding a secret decoded, masked and encoded again; `None` when
+    /// no run holds one.
+    fn mask_base64_runs(&self, text: &str, depth: usize) -> Option<String> {
+        let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+        let bytes = text.as_bytes();
+        let mut out: Option<String> = None;
+        // Where the text not yet copied to `out` begins.
+        let mut copied = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            if !is_b64(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_b64(bytes[i]) {
+                i += 1;
+            }
+            let padding = bytes[i..].iter().take(2).take_while(|b| **b == b'=').count();
+            i += padding;
+            // Runs of ASCII characters: `start..i` lies on character boundaries.
+            let run = &text[start..i];
+            if let Some(masked) = self.mask_base64(run, depth) {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[copied..start]);
+                o.push_str(&masked);
+                copied = i;
+            }
         }
-        out.push_str(rest);
-        out
+        out.map(|mut o| {
+            o.push_str(&text[copied..]);
+            o
+        })
     }
 
     /// The base64 `run` with the secrets in what it decodes to masked, or `None` when it holds none.
@@ -119,7 +170,10 @@ impl Masker {
         }
         let decoded = engine.decode(run).ok()?;
         let masked = match std::str::from_utf8(&decoded) {
-            Ok(text) => self.mask_depth(text, depth - 1).into_bytes(),
+            Ok(text) => match self.mask_depth(text, depth - 1) {
+                Cow::Borrowed(_) => return None,
+                Cow::Owned(m) => m.into_bytes(),
+            },
             Err(_) => self.forms.iter().fold(decoded.clone(), |acc, f| {
                 replace_bytes(&acc, f.as_bytes(), MASK.as_bytes())
             }),
@@ -129,17 +183,44 @@ impl Masker {
 
     /// `v` with every secret masked, at any depth.
     pub(crate) fn mask_value(&self, v: &Value) -> Value {
+        let mut out = v.clone();
+        self.mask_value_in_place(&mut out);
+        out
+    }
+
+    /// Masks every secret in `v`, at any depth, in place.
+    fn mask_value_in_place(&self, v: &mut Value) {
         match v {
-            Value::String(s) => Value::String(self.mask(s)),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.mask_value(x)).collect()),
-            Value::Object(o) => Value::Object(self.mask_map(o)),
-            other => other.clone(),
+            Value::String(s) => self.mask_string_in_place(s),
+            Value::Array(a) => a.iter_mut().for_each(|x| self.mask_value_in_place(x)),
+            Value::Object(o) => o.values_mut().for_each(|x| self.mask_value_in_place(x)),
+            _ => {}
         }
     }
 
-    /// `m` with every secret masked.
-    pub(crate) fn mask_map(&self, m: &Map<String, Value>) -> Map<String, Value> {
-        m.iter().map(|(k, v)| (k.clone(), self.mask_value(v))).collect()
+    /// Masks every secret in `s`, in place (`s` is left alone when it holds none).
+    fn mask_string_in_place(&self, s: &mut String) {
+        if let Cow::Owned(masked) = self.mask_cow(s) {
+            *s = masked;
+        }
+    }
+
+    /// Masks every secret in `rec`, in place: its create parameters, attributes, physical id (a
+    /// handle's URL holds its token), reason and the record it replaces.
+    fn mask_record_in_place(&self, rec: &mut ResourceRecord) {
+        if self.forms.is_empty() {
+            return;
+        }
+        for (_, v) in &mut rec.create_wire {
+            self.mask_string_in_place(v);
+        }
+        rec.attributes.values_mut().for_each(|v| self.mask_value_in_place(v));
+        for s in [&mut rec.reason, &mut rec.physical_id].into_iter().flatten() {
+            self.mask_string_in_place(s);
+        }
+        if let Some(old) = rec.replaced.as_deref_mut() {
+            self.mask_record_in_place(old);
+        }
     }
 }
 
@@ -171,25 +252,16 @@ fn replace_bytes(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
 /// parameters, attributes, physical id (a handle's URL holds its token) and reason.
 pub(crate) fn mask_record(rec: &ResourceRecord, m: &Masker) -> ResourceRecord {
     let mut out = rec.clone();
-    if m.forms.is_empty() {
-        return out;
-    }
-    for (_, v) in &mut out.create_wire {
-        *v = m.mask(v);
-    }
-    out.attributes = m.mask_map(&out.attributes);
-    out.reason = out.reason.map(|r| m.mask(&r));
-    out.physical_id = out.physical_id.map(|p| m.mask(&p));
-    out.replaced = out.replaced.map(|r| Box::new(mask_record(&r, m)));
+    m.mask_record_in_place(&mut out);
     out
 }
 
 impl crate::run::StackRun {
-    /// The run as its caller gets it: every record masked ([`mask_record`]).
+    /// The run as its caller gets it: every record masked ([`mask_record`]), in place.
     pub(crate) fn masked(mut self) -> Self {
-        let masker = Masker::new(&secrets_of(&self.plan));
+        let masker = masker_of(&self.plan);
         for rec in self.resources.values_mut() {
-            *rec = mask_record(rec, &masker);
+            masker.mask_record_in_place(rec);
         }
         self
     }

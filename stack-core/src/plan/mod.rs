@@ -168,6 +168,8 @@ pub struct Plan {
     pub given: BTreeMap<String, String>,
     /// The template text, when the plan came from one (the state store keeps it for resume).
     pub source: Option<String>,
+    /// The masker of its secrets, made on first use (a plan does not change once it runs).
+    pub(crate) masker: crate::secrets::MaskerCache,
 }
 
 impl Plan {
@@ -587,5 +589,6 @@ fn plan_flat(
         order,
         given: given.clone(),
         source: None,
+        masker: crate::secrets::MaskerCache::default(),
     })
 }
