@@ -138,6 +138,7 @@ impl Engine {
             records: &mut records,
             failure: None,
             tagging: tokio::task::JoinSet::new(),
+            expedite: graph.longest_chain_ends(Direction::Forward),
         };
         let options = WalkOptions {
             direction: Direction::Forward,
@@ -146,7 +147,11 @@ impl Engine {
         };
         walk(&graph, options, &mut visitor).await;
         visitor.finish_tagging().await;
-        let failure = visitor.failure;
+        let CreateVisitor {
+            failure, plan: held, ..
+        } = visitor;
+        // The last other holder of the plan: with it gone, the plan is not copied.
+        drop(held);
         let plan = Arc::try_unwrap(plan).unwrap_or_else(|p| (*p).clone());
         let mut run = StackRun {
             plan,

@@ -344,7 +344,7 @@ impl Engine {
             if let ResourceKind::CloudStack(spec) = plan.resources[&logical].kind {
                 let timeout = self.timeout_of(&rec.type_name, None);
                 if let Some(work) = crate::tagging::pending_tags(&rec, spec, Vec::new(), timeout) {
-                    tagging.push((rec.clone(), self.submit_tags(&plan, work)));
+                    tagging.push((rec.clone(), self.submit_tags(&plan, work, false)));
                 }
             }
             records.insert(logical, rec);

@@ -212,9 +212,14 @@ impl Engine {
         if let (Some(rtype), Some(id), Some(meta), false) =
             (spec.tag_resource_type, rec.physical_id.clone(), meta, rec.tagged)
         {
-            let sent = self
-                .tags
-                .submit(meta, rtype, &id, stack_tags(plan, extra_tags.to_vec()), left);
+            let sent = self.tags.submit(
+                meta,
+                rtype,
+                &id,
+                stack_tags(plan, extra_tags.to_vec()),
+                left,
+                crate::tagging::expedited(),
+            );
             *tags = Some(TagWork::Started(sent));
         }
         let watching = async {
@@ -233,14 +238,15 @@ impl Engine {
     }
 
     /// Hands a resource's tags to the batcher now, if they are still to go on (a synchronous
-    /// create's): what [`Engine::finish_tags`] then waits for.
-    pub(crate) fn submit_tags(&self, plan: &Plan, work: TagWork) -> TagsSent {
+    /// create's), expedited or not ([`crate::tagging::TagBatcher::submit`]): what
+    /// [`Engine::finish_tags`] then waits for.
+    pub(crate) fn submit_tags(&self, plan: &Plan, work: TagWork, expedite: bool) -> TagsSent {
         match work {
             TagWork::Started(sent) => sent,
             TagWork::Pending(t) => match plan.options.version.api("createTags") {
                 Some(meta) => self
                     .tags
-                    .submit(meta, t.rtype, &t.id, stack_tags(plan, t.extra), t.budget),
+                    .submit(meta, t.rtype, &t.id, stack_tags(plan, t.extra), t.budget, expedite),
                 None => {
                     let version = plan.options.version.version.to_string();
                     Box::pin(async move { Err(ClientError::Config(format!("CloudStack {version} has no createTags"))) })

@@ -9,7 +9,10 @@
 //! [`TagBatcher`] tags the resources of one type and tag set in one call, its job polled with the
 //! others': a resource goes at once when no call for its kind is in flight, and otherwise with the
 //! others that arrive until that call ends or a short window passes (twenty request intervals, at
-//! most a second, under a client-side rate limit, so tags take a small share of it). A batch the cloud refuses is tried
+//! most a second, under a client-side rate limit, so tags take a small share of it). The tags of a
+//! resource that ends a longest chain of the run are expedited ([`expediting`]): the stack ends
+//! with them, so they wait only for those that arrive within a millisecond, and go at their
+//! resource's request priority. A batch the cloud refuses is tried
 //! again resource by resource, so one bad resource fails only itself. Nothing is lost to a crash in
 //! the window: a resource's record says `tagged` only after its tags are confirmed, and a resumed
 //! run tags what is not.
@@ -35,6 +38,10 @@ pub const STACK_NAME_TAG: &str = "cloudstack:stack-name";
 
 /// The most resources one `createTags` call names.
 const MAX_PER_CALL: usize = 100;
+
+/// How long expedited tags wait for others to join them (those of resources started by the same
+/// poll arrive within it), at most the batcher's window.
+const EXPEDITE_WINDOW: Duration = Duration::from_millis(1);
 
 /// The stack's tags for a resource that exists, still to be put on it. Its dependents do not wait
 /// for them; the stack does, and a tag failure fails it.
@@ -99,7 +106,27 @@ struct TagJob {
     key: BatchKey,
     id: String,
     deadline: Instant,
+    /// Sent after a short wait ([`EXPEDITE_WINDOW`]), with what waits for its key, even while a call
+    /// for that key is in flight; and at its resource's request priority, not below every resource.
+    expedite: bool,
+    /// The request priority of the resource it is for ([`cloudstack_client::with_priority`]).
+    priority: u32,
     done: oneshot::Sender<Result<(), ClientError>>,
+}
+
+tokio::task_local! {
+    static EXPEDITE: bool;
+}
+
+/// Runs `fut` (a resource's create) with the tags it submits expedited or not: see
+/// [`TagBatcher::submit`].
+pub(crate) async fn expediting<F: Future>(expedite: bool, fut: F) -> F::Output {
+    EXPEDITE.scope(expedite, fut).await
+}
+
+/// Whether tags submitted from here go at once ([`expediting`]); not outside it.
+pub(crate) fn expedited() -> bool {
+    EXPEDITE.try_with(|e| *e).unwrap_or(false)
 }
 
 /// Puts tags on many resources in few `createTags` calls (see the module's docs).
@@ -115,7 +142,7 @@ pub(crate) struct TagBatcher {
 /// key's call done.
 enum Msg {
     Job(TagJob),
-    Flush(BatchKey),
+    Flush(BatchKey, u64),
     FlushAll,
     Done(BatchKey),
 }
@@ -134,7 +161,8 @@ impl TagBatcher {
 
     /// Hands over `tags` for the entity `id` of `rtype`, to go on within `budget` with others of the
     /// same type and tags in one call. The batcher has them when this returns (so a [`Self::flush`]
-    /// after it sends them); the answer says when they are on.
+    /// after it sends them); the answer says when they are on. `expedite` sends them at once, with
+    /// those that wait for the same call, even while another call for them is in flight.
     pub(crate) fn submit(
         &self,
         meta: &'static ApiMeta,
@@ -142,6 +170,7 @@ impl TagBatcher {
         id: &str,
         tags: Vec<(String, String)>,
         budget: Duration,
+        expedite: bool,
     ) -> TagsSent {
         let (done, answer) = oneshot::channel();
         let job = TagJob {
@@ -153,6 +182,8 @@ impl TagBatcher {
             },
             id: id.to_string(),
             deadline: Instant::now() + budget,
+            expedite,
+            priority: cloudstack_client::current_priority(),
             done,
         };
         let handed = self.sender().send(Msg::Job(job));
@@ -208,7 +239,8 @@ struct Sending {
 
 /// Gathers resources per key and sends them in batches. A resource of a key with no call in flight
 /// goes at once; while one is in flight, the resources that arrive go together when it ends or when
-/// the first of them has waited `window`, whichever comes first; a full batch goes at once.
+/// the first of them has waited `window` (an expedited one [`EXPEDITE_WINDOW`]), whichever comes
+/// first; a full batch goes at once.
 async fn gather(
     mut rx: mpsc::UnboundedReceiver<Msg>,
     me: mpsc::WeakUnboundedSender<Msg>,
@@ -219,20 +251,29 @@ async fn gather(
     struct KeyState {
         queued: Vec<TagJob>,
         in_flight: usize,
-        /// A flush is scheduled for the current queue.
-        timer: bool,
+        /// The flush scheduled for the current queue: its number (a flush of an earlier queue,
+        /// sent already, does nothing) and when it is due.
+        timer: Option<(u64, Instant)>,
     }
     let mut keys: BTreeMap<BatchKey, KeyState> = BTreeMap::new();
+    let mut timers: u64 = 0;
     let send = |key: &BatchKey, state: &mut KeyState| {
         let jobs = std::mem::take(&mut state.queued);
-        state.timer = false;
+        state.timer = None;
         if jobs.is_empty() {
             return;
         }
         state.in_flight += 1;
+        // Tags wait behind every resource's calls, unless the stack is about to end with them.
+        let priority = jobs
+            .iter()
+            .filter(|j| j.expedite)
+            .map(|j| j.priority)
+            .max()
+            .unwrap_or(cloudstack_client::DEFAULT_PRIORITY);
         let (sending, me, key) = (Arc::clone(&sending), me.clone(), key.clone());
         tokio::spawn(async move {
-            send_batch(sending, jobs).await;
+            cloudstack_client::with_priority(priority, send_batch(sending, jobs)).await;
             if let Some(tx) = me.upgrade() {
                 let _ = tx.send(Msg::Done(key));
             }
@@ -242,24 +283,32 @@ async fn gather(
         match msg {
             Msg::Job(job) => {
                 let key = job.key.clone();
+                let expedite = job.expedite;
                 let state = keys.entry(key.clone()).or_default();
                 state.queued.push(job);
                 if state.in_flight == 0 || state.queued.len() >= MAX_PER_CALL {
                     send(&key, state);
-                } else if !state.timer {
-                    state.timer = true;
-                    let me = me.clone();
+                    continue;
+                }
+                let wait = if expedite { EXPEDITE_WINDOW.min(window) } else { window };
+                let due = Instant::now() + wait;
+                if state.timer.is_none_or(|(_, at)| at > due) {
+                    timers += 1;
+                    state.timer = Some((timers, due));
+                    let (me, number) = (me.clone(), timers);
                     tokio::spawn(async move {
-                        tokio::time::sleep(window).await;
+                        tokio::time::sleep(wait).await;
                         if let Some(tx) = me.upgrade() {
-                            let _ = tx.send(Msg::Flush(key));
+                            let _ = tx.send(Msg::Flush(key, number));
                         }
                     });
                 }
             }
-            Msg::Flush(key) => {
+            Msg::Flush(key, number) => {
                 if let Some(state) = keys.get_mut(&key) {
-                    send(&key, state);
+                    if state.timer.is_some_and(|(n, _)| n == number) {
+                        send(&key, state);
+                    }
                 }
             }
             Msg::FlushAll => {

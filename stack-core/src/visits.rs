@@ -29,6 +29,9 @@ pub(crate) struct CreateVisitor<'a> {
     pub(crate) failure: Option<String>,
     /// Tags being put on resources that exist (their dependents did not wait for them).
     pub(crate) tagging: JoinSet<(String, Result<(), String>)>,
+    /// The resources whose tags go at once, not in a batch: those that end a longest chain of the
+    /// walk ([`crate::walk::Graph::longest_chain_ends`]).
+    pub(crate) expedite: BTreeSet<String>,
 }
 
 impl CreateVisitor<'_> {
@@ -152,6 +155,7 @@ impl Visitor for CreateVisitor<'_> {
             claimed,
         );
         // Its API calls carry the chain's length as their priority in the client's request queue.
+        let visit = crate::tagging::expediting(self.expedite.contains(logical), visit);
         Box::pin(cloudstack_client::with_priority(priority, visit).instrument(span))
     }
 
@@ -161,7 +165,9 @@ impl Visitor for CreateVisitor<'_> {
             Ok(pending) => {
                 if let Some(tags) = pending {
                     // Handed to the batcher here, before the walk can end and flush it.
-                    let tags = self.engine.submit_tags(&self.plan, tags);
+                    let tags = self
+                        .engine
+                        .submit_tags(&self.plan, tags, self.expedite.contains(logical));
                     let (engine, plan, rec, logical) = (
                         self.engine.clone(),
                         Arc::clone(&self.plan),

@@ -279,6 +279,7 @@ impl Engine {
                 records: &mut records,
                 failure: None,
                 tagging: tokio::task::JoinSet::new(),
+                expedite: graph.longest_chain_ends(Direction::Forward),
             },
             changes,
         };
@@ -290,6 +291,8 @@ impl Engine {
         walk(&graph, options, &mut visitor).await;
         visitor.inner.finish_tagging().await;
         let failure = visitor.inner.failure.take();
+        // The last other holder of the plan: with it gone, the plan is not copied.
+        drop(visitor);
         let new = Arc::try_unwrap(new).unwrap_or_else(|p| (*p).clone());
         if let Some(reason) = failure {
             self.stack_event(&new, Status::UpdateRollbackInProgress, Some(reason.clone()))
