@@ -328,6 +328,36 @@ fn print_detail(shape: &Shape, f: &Figures, cost: &dyn Fn(&str) -> Duration) {
             f.jobs.get(l.as_str())
         );
     }
+    // The chain that ended last, from its first resource: where its time went.
+    let mut chain: Vec<&String> = Vec::new();
+    let mut at = f.spans.iter().max_by_key(|(_, (_, e))| *e).map(|(l, _)| l);
+    while let Some(l) = at {
+        chain.push(l);
+        at = shape.deps[l.as_str()]
+            .iter()
+            .filter_map(|d| f.spans.get_key_value(d))
+            .max_by_key(|(_, (_, e))| *e)
+            .map(|(d, _)| d);
+    }
+    for l in chain.iter().rev() {
+        let (s, e) = f.spans[l.as_str()];
+        // An async create's job: how long after the start the cloud took it, and how long after its
+        // end the engine saw that.
+        let job = f.create_jobs.get(l.as_str()).map_or(String::new(), |(js, je)| {
+            format!(
+                " (its job taken {:.1} ms after the start, seen {:.1} ms after its end)",
+                ms(js.saturating_sub(s)),
+                ms(e.saturating_sub(*je))
+            )
+        });
+        println!(
+            "      chain: {l} ({}): started at {:.1} ms, ended at {:.1} ms, {:.1} ms over its job{job}",
+            shape.kinds[l.as_str()],
+            ms(s),
+            ms(e),
+            ms(e.saturating_sub(s).saturating_sub(cost(l)))
+        );
+    }
     let levels = shape.levels();
     let mut by_level: std::collections::BTreeMap<usize, (Duration, Duration, usize)> = Default::default();
     for (l, (s, e)) in &f.spans {

@@ -56,6 +56,8 @@ pub struct Figures {
     pub throttled: u64,
     /// Each resource's jobs as the simulator ran them: (API, latency), create first.
     pub jobs: BTreeMap<String, Vec<(String, Duration)>>,
+    /// Each resource's create job: when the simulator took it and when it ended, from the launch.
+    pub create_jobs: BTreeMap<String, (Duration, Duration)>,
     /// From the launch to the first resource's start (parsing, planning, the stack's records).
     pub first_start: Duration,
     /// From the last resource's completion to the stack's (the last tags).
@@ -224,8 +226,13 @@ pub fn one_run(rt: &Runtimes, setup: &Setup, shape: &Shape) -> Result<Figures, S
         engine.delete(&mut run).await?;
         let delete = d.elapsed();
         let mut jobs: BTreeMap<String, Vec<(String, Duration)>> = BTreeMap::new();
+        let mut create_jobs: BTreeMap<String, (Duration, Duration)> = BTreeMap::new();
         for j in sim.handle.job_runs() {
             if let Some(l) = j.instance_id.as_ref().and_then(|i| ids.get(i)) {
+                let from = j.submitted.saturating_duration_since(t);
+                if from < wall {
+                    create_jobs.entry(l.clone()).or_insert((from, from + j.duration));
+                }
                 jobs.entry(l.clone()).or_default().push((j.cmd, j.duration));
             }
         }
@@ -237,6 +244,7 @@ pub fn one_run(rt: &Runtimes, setup: &Setup, shape: &Shape) -> Result<Figures, S
             calls,
             throttled,
             jobs,
+            create_jobs,
             first_start,
             tail,
             spans,

@@ -75,6 +75,8 @@ pub struct JobRun {
     pub instance_id: Option<String>,
     /// From submission to completion.
     pub duration: std::time::Duration,
+    /// When it was submitted (its completion is `duration` later).
+    pub submitted: std::time::Instant,
 }
 pub use registry::Registry;
 pub use server::{start, start_with_registry, RunningSim, SimHandle};

@@ -481,6 +481,7 @@ impl World {
                 cmd: j.cmd.clone(),
                 instance_id: j.instance.as_ref().map(|(_, id)| id.clone()),
                 duration: j.ready_at.saturating_duration_since(j.submitted),
+                submitted: j.submitted,
             })
             .collect()
     }
