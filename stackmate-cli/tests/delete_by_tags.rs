@@ -25,8 +25,15 @@ async fn a_live_stack_is_never_deleted_from_another_state_directory() {
         .spawn()
         .expect("create starts");
     let deadline = Instant::now() + Duration::from_secs(20);
-    while sim.handle.created_resources().len() < 3 {
-        assert!(Instant::now() < deadline, "the create made nothing");
+    // Until the security group carries the stack's tags (they go on in their own job, after it
+    // exists): what the deletes below find by tags.
+    let tagged_group = || {
+        sim.handle.created_resources().iter().any(|r| {
+            r.kind.eq_ignore_ascii_case("securitygroup") && r.tags.iter().any(|t| t == "cloudstack:stack-name=live")
+        })
+    };
+    while !tagged_group() {
+        assert!(Instant::now() < deadline, "the create tagged no security group");
         std::thread::sleep(Duration::from_millis(20));
     }
     // Without --by-tags: says the state does not hold it, lists what carries its tags, deletes nothing.
