@@ -501,8 +501,7 @@ impl Client {
         let status = response.status().as_u16();
         let bytes = response.bytes().await.map_err(|e| self.transport_error(command, e))?;
         // CloudStack answers in UTF-8; anything else is shown, not refused.
-        let text =
-            String::from_utf8(bytes.to_vec()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         debug!(
             api = command,
             status,

@@ -15,7 +15,7 @@ use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::{Plan, ResourceKind};
 use crate::run::{LaunchError, Refused, StackError, StackRun};
-use crate::secrets::secrets_of;
+use crate::secrets::masker_of;
 use crate::state::ResourceRecord;
 use crate::step::View;
 use crate::visits::CreateVisitor;
@@ -196,7 +196,7 @@ impl Engine {
     pub(crate) fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
         let plan = &run.plan;
         let view = View(&run.resources, &run.plan.resources);
-        let secrets = secrets_of(plan);
+        let masker = masker_of(plan);
         let mut out = BTreeMap::new();
         for (name, o) in &plan.template.outputs {
             if o.condition
@@ -211,7 +211,7 @@ impl Engine {
                 Ok(None) => "(unknown)".to_string(),
                 Err(p) => format!("(error: {p})"),
             };
-            out.insert(name.clone(), crate::secrets::mask(&text, &secrets));
+            out.insert(name.clone(), masker.mask(&text));
         }
         out
     }

@@ -134,9 +134,8 @@ impl Engine {
         status: Status,
         reason: Option<String>,
     ) {
-        // Only a physical id or a reason can hold a secret (a handle's URL holds its token).
-        let masker = (physical.is_some() || reason.is_some()).then(|| masker_of(plan));
-        let masked = |text: &str| masker.as_ref().map_or_else(|| text.to_string(), |m| m.mask(text));
+        let masker = masker_of(plan);
+        let masked = |text: &str| masker.mask(text);
         let event = Event {
             timestamp_ms: 0,
             stack: plan.options.stack_name.clone(),

@@ -224,14 +224,6 @@ impl Masker {
     }
 }
 
-/// `text` with every secret replaced by [`MASK`], in each form it may take.
-pub(crate) fn mask(text: &str, secrets: &[String]) -> String {
-    if secrets.is_empty() {
-        return text.to_string();
-    }
-    Masker::new(secrets).mask(text)
-}
-
 /// `hay` with every `needle` replaced by `with`.
 fn replace_bytes(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(hay.len());
@@ -270,6 +262,10 @@ impl crate::run::StackRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mask(text: &str, secrets: &[String]) -> String {
+        Masker::new(secrets).mask(text)
+    }
 
     fn secrets() -> Vec<String> {
         vec!["s3cret pass&word".to_string(), "tok\"en".to_string()]
