@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use cloudstack_client::Client;
 use cloudstack_sim::{Account, ApiThrottle, Latency, RunningSim, SimConfig};
-use stack_core::signals::SignalServer;
 use stack_core::{Engine, EngineConfig, Status};
+use stack_signals_http::SignalServer;
 
 use crate::engine_shapes::Shape;
 
@@ -156,7 +156,7 @@ pub fn one_run(rt: &Runtimes, setup: &Setup, shape: &Shape) -> Result<Figures, S
             poll_interval: setup.poll,
             ..EngineConfig::default()
         };
-        let engine = Engine::new(client.clone(), signals, config);
+        let engine = Engine::new(client.clone(), config).with_signals(std::sync::Arc::new(signals));
         let release = cloudstack_api::specs::release("4.17").map_err(|e| e.to_string())?;
         let options = engine
             .plan_options("bench", release)
@@ -223,7 +223,7 @@ pub fn one_run(rt: &Runtimes, setup: &Setup, shape: &Shape) -> Result<Figures, S
             .filter_map(|(l, r)| Some((r.physical_id.clone()?, l.clone())))
             .collect();
         let d = Instant::now();
-        engine.delete(&mut run).await?;
+        engine.delete(&mut run).await.map_err(|e| e.to_string())?;
         let delete = d.elapsed();
         let mut jobs: BTreeMap<String, Vec<(String, Duration)>> = BTreeMap::new();
         let mut create_jobs: BTreeMap<String, (Duration, Duration)> = BTreeMap::new();

@@ -14,29 +14,8 @@ use crate::error::{excerpt, ApiError, Error};
 use crate::jobs::{job_state, JobState};
 use crate::meta::{ApiMeta, HttpMethod};
 use crate::request::Request;
+pub use crate::secret::Secret;
 use crate::signing::{encode_query, signed_params, SignatureVersion};
-
-/// A secret string: shown as `***` by `Debug` and never logged.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
-    }
-
-    /// The secret itself, for signing.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
 
 /// How async jobs are polled: a delay that starts at `start`, grows by `factor` up to `cap`, until
 /// `timeout` has passed.

@@ -223,6 +223,22 @@ impl Error {
         }
     }
 
+    /// The API whose call failed, when the failure is one call's.
+    pub fn api(&self) -> Option<&str> {
+        match self {
+            Self::Transport { api, .. }
+            | Self::Timeout { api, .. }
+            | Self::Unauthorized { api, .. }
+            | Self::Throttled { api, .. }
+            | Self::UnexpectedStatus { api, .. }
+            | Self::JobFailed { api, .. }
+            | Self::JobCancelled { api, .. }
+            | Self::JobTimeout { api, .. } => Some(api),
+            Self::Api(e) => Some(&e.api),
+            Self::Build(_) | Self::Config(_) | Self::Decode(_) => None,
+        }
+    }
+
     /// Whether a state-changing call can be retried safely: the server refused it before doing anything
     /// (429 throttling) or never received it (connection refused).
     pub fn is_safe_to_retry_write(&self) -> bool {
@@ -264,8 +280,10 @@ impl Error {
     }
 }
 
-/// What a failed call means for its caller. [`Error::kind`] decides it from codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a failed call means for its caller. [`Error::kind`] decides it from codes. Kept as data
+/// (`snake_case` in JSON) where a failure is stored or answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FailureKind {
     /// 429: the account's API limit; the server did nothing, so any call may be retried after the hint.

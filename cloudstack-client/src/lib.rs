@@ -47,6 +47,7 @@ pub mod participant;
 #[cfg(feature = "http")]
 mod rate;
 pub mod request;
+mod secret;
 pub mod signing;
 #[cfg(feature = "http")]
 pub mod slots;
@@ -55,15 +56,16 @@ pub mod typed;
 pub mod watcher;
 
 #[cfg(feature = "http")]
-pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, Secret, DEFAULT_MAX_IN_FLIGHT};
+pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, DEFAULT_MAX_IN_FLIGHT};
 pub use decode::{Decode, FromObject, List, Object};
 pub use error::{ApiError, BuildError, DecodeError, Error, FailureKind};
 #[cfg(feature = "http")]
 pub use jobs::{JobWatcher, WatchMode};
 pub use meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};
-pub use params::{Date, ParamValue, Params};
+pub use params::{Date, DateError, ParamValue, Params};
 pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec, PropertyUpdate, UpdateEffect};
 pub use request::{DynamicRequest, Request};
+pub use secret::Secret;
 pub use serde_json::Value;
 #[cfg(feature = "http")]
 pub use slots::{current_priority, with_priority, DEFAULT_PRIORITY};

@@ -308,7 +308,7 @@ fn encode_value(
         (ParamKind::Date, ParamValue::Date(d)) => d.to_date_string(),
         (ParamKind::TzDate, ParamValue::Date(d)) => d.to_tz_string(),
         (ParamKind::Date | ParamKind::TzDate, ParamValue::Text(s)) => {
-            Date::parse(s).map_err(|reason| invalid(api, meta, reason))?;
+            Date::parse(s).map_err(|e| invalid(api, meta, e.to_string()))?;
             s.clone()
         }
         (ParamKind::String | ParamKind::Other, ParamValue::Text(s)) => {
@@ -436,6 +436,14 @@ pub fn is_id(s: &str) -> bool {
     uuid || number
 }
 
+/// A text that is not a date CloudStack takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a date (expected yyyy-MM-dd or yyyy-MM-dd HH:mm:ss)")]
+pub struct DateError {
+    /// The text.
+    pub text: String,
+}
+
 /// A date or date-time for `date` and `tzdate` parameters.
 ///
 /// `date` parameters are sent as `yyyy-MM-dd` (or `yyyy-MM-dd HH:mm:ss` for a time); `tzdate`
@@ -485,15 +493,15 @@ impl Date {
     }
 
     /// Parses `yyyy-MM-dd`, `yyyy-MM-dd HH:mm:ss` or `yyyy-MM-ddTHH:mm:ss` with an optional `Z`/offset.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || format!("{s:?} is not a date (expected yyyy-MM-dd or yyyy-MM-dd HH:mm:ss)");
-        let num = |part: &str| -> Result<u16, String> {
+    pub fn parse(s: &str) -> Result<Self, DateError> {
+        let bad = || DateError { text: s.to_string() };
+        let num = |part: &str| -> Result<u16, DateError> {
             if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
             part.parse::<u16>().map_err(|_| bad())
         };
-        let small = |part: &str| -> Result<u8, String> { u8::try_from(num(part)?).map_err(|_| bad()) };
+        let small = |part: &str| -> Result<u8, DateError> { u8::try_from(num(part)?).map_err(|_| bad()) };
         let (day_part, time_part) = match s.find([' ', 'T']) {
             Some(i) => (&s[..i], Some(&s[i + 1..])),
             None => (s, None),

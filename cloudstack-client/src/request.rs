@@ -171,7 +171,7 @@ pub fn value_from_json(
             ParamValue::Float(x.ok_or_else(|| invalid(format!("expected a number, got {value}")))?)
         }
         ParamKind::Date | ParamKind::TzDate => match value {
-            Value::String(s) => ParamValue::Date(Date::parse(s).map_err(invalid)?),
+            Value::String(s) => ParamValue::Date(Date::parse(s).map_err(|e| invalid(e.to_string()))?),
             other => return Err(invalid(format!("expected a date string, got {}", got(other)))),
         },
         ParamKind::List => {

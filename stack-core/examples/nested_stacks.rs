@@ -13,9 +13,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use cloudstack_client::Client;
-use stack_core::nesting::{inline, Fetcher, Location};
-use stack_core::signals::SignalServer;
+use stack_core::fetch::Fetcher;
+use stack_core::nesting::{inline, Location};
 use stack_core::{Engine, EngineConfig};
+use stack_signals_http::SignalServer;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,7 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
         .build()?;
     let signals = SignalServer::start("127.0.0.1:0".parse()?, None).await?;
-    let engine = Engine::new(client, signals, EngineConfig::default());
+    let engine = Engine::new(client, EngineConfig::default()).with_signals(std::sync::Arc::new(signals));
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nested/root.json");
     let release = cloudstack_api::specs::release("4.17")?;

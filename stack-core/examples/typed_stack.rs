@@ -22,9 +22,9 @@ use cloudstack_api::v4_17::participants::{
 };
 use cloudstack_client::{Client, HttpMethod};
 use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
-use stack_core::signals::SignalServer;
 use stack_core::typed::{base64, join, ParamSpec, Typed, TypedStack, Val, WaitCondition, WaitConditionHandle};
 use stack_core::{Engine, EngineConfig, Status};
+use stack_signals_http::SignalServer;
 
 /// The stack: every reference below is checked by the compiler, and makes a dependency.
 fn three_tier() -> TypedStack {
@@ -159,7 +159,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
         .build()?;
     let signals = SignalServer::start("127.0.0.1:0".parse()?, None).await?;
-    let engine = Engine::new(client.clone(), signals, EngineConfig::default());
+    let engine = Engine::new(client.clone(), EngineConfig::default()).with_signals(std::sync::Arc::new(signals));
     play_guest(&engine, client);
 
     let stack = three_tier();

@@ -30,7 +30,7 @@ pub async fn find_by_tags(
     version: &cloudstack_api::Version,
     stack: &str,
     stack_id: Option<&str>,
-) -> Result<Vec<Tagged>, String> {
+) -> Result<Vec<Tagged>, crate::recovery::LookupError> {
     let by = |key: &str, value: &str| {
         vec![
             ("key".to_string(), key.to_string()),
@@ -204,9 +204,7 @@ impl Engine {
         name: &str,
         version: &'static cloudstack_api::Version,
     ) -> Result<TagSurvey, DurableError> {
-        let tagged = find_by_tags(&self.client, version, name, None)
-            .await
-            .map_err(DurableError::Other)?;
+        let tagged = find_by_tags(&self.client, version, name, None).await?;
         let ids: BTreeSet<&str> = tagged.iter().map(|t| t.resource_id.as_str()).collect();
         let jobs = list_all(
             &self.client,
@@ -214,8 +212,7 @@ impl Engine {
             "listAsyncJobs",
             vec![("listall".to_string(), "true".to_string())],
         )
-        .await
-        .map_err(DurableError::Other)?;
+        .await?;
         let now = crate::state::now_ms() / 1000;
         let lease = self.config.lock_lease.as_secs().max(1);
         let mut live: BTreeMap<String, LiveSign> = BTreeMap::new();

@@ -15,7 +15,7 @@ use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::{Plan, ResourceKind};
 use crate::run::{LaunchError, Refused, StackError, StackRun};
-use crate::secrets::masker_of;
+
 use crate::state::ResourceRecord;
 use crate::step::View;
 use crate::visits::CreateVisitor;
@@ -159,7 +159,11 @@ impl Engine {
             outputs: BTreeMap::new(),
             status: Status::CreateInProgress,
         };
-        if let Some(reason) = failure {
+        if let Some(crate::visits::FirstFailure {
+            reason,
+            resource: failed_resource,
+        }) = failure
+        {
             if disable_rollback {
                 run.status = Status::CreateFailed;
                 self.stack_event(
@@ -171,7 +175,7 @@ impl Engine {
             } else {
                 self.stack_event(&run.plan, Status::RollbackInProgress, Some(reason.clone()))
                     .await;
-                let ok = self.delete_all(&mut run, false).await;
+                let ok = self.delete_all(&mut run, false).await.is_ok();
                 run.status = if ok {
                     Status::RollbackComplete
                 } else {
@@ -182,6 +186,7 @@ impl Engine {
             return Err(StackError {
                 stack: run.plan.options.stack_name.clone(),
                 reason,
+                failure: failed_resource,
                 run: Box::new(run.masked()),
                 refused: None,
             });
@@ -196,7 +201,7 @@ impl Engine {
     pub(crate) fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
         let plan = &run.plan;
         let view = View(&run.resources, &run.plan.resources);
-        let masker = masker_of(plan);
+        let masker = plan.masker();
         let mut out = BTreeMap::new();
         for (name, o) in &plan.template.outputs {
             if o.condition

@@ -3,13 +3,9 @@
 //! [`crate::Engine::register`]; the engine runs it like any other resource (write-ahead, rollback,
 //! events), and its failures are typed ([`CustomError`]).
 
-use std::future::Future;
-use std::pin::Pin;
-
 use serde_json::{Map, Value};
 
-/// A boxed future, for [`CustomResource`].
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+pub use stack_template::BoxFuture;
 
 /// What a custom resource returns when created.
 #[derive(Debug, Clone, PartialEq)]

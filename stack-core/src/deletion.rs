@@ -12,17 +12,35 @@ use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::ResourceKind;
 use crate::recording::{claimed_jobs, Slot};
+use crate::resource_error::ResourceFailure;
 use crate::run::StackRun;
 use crate::state::IntentKind;
 use crate::template::DeletionPolicy;
 use crate::visits::DeleteVisitor;
 use crate::walk::{walk, Direction, Graph, WalkOptions};
 
+/// Why [`Engine::delete`] did not delete a stack.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeleteError {
+    /// The stack's lock could not be taken, or the store failed.
+    #[error(transparent)]
+    State(#[from] crate::state::StateError),
+    /// Some resources could not be deleted (each has its `DELETE_FAILED` event).
+    #[error("stack {stack}: {} resource(s) could not be deleted: {}", failures.len(), failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Failed {
+        /// The stack.
+        stack: String,
+        /// Each resource that is not gone, and why.
+        failures: Vec<ResourceFailure>,
+    },
+}
+
 impl Engine {
     /// Deletes every created resource of `run` in reverse dependency order, in parallel. With
-    /// `respect_retain`, resources with `DeletionPolicy: Retain` are kept. Returns whether everything
-    /// that had to go is gone.
-    pub async fn delete_all(&self, run: &mut StackRun, respect_retain: bool) -> bool {
+    /// `respect_retain`, resources with `DeletionPolicy: Retain` are kept. Everything that had to go
+    /// is gone, or the error lists the resources that are not, each with why.
+    pub async fn delete_all(&self, run: &mut StackRun, respect_retain: bool) -> Result<(), Vec<ResourceFailure>> {
         let plan = Arc::new(run.plan.clone());
         // A create whose reply never came (a crash, a lost connection) may still have made something.
         let claimed = claimed_jobs(&run.resources);
@@ -85,13 +103,18 @@ impl Engine {
             engine: self,
             plan: Arc::clone(&plan),
             records: &mut run.resources,
+            failures: Vec::new(),
         };
         let options = WalkOptions {
             direction: Direction::Reverse,
             concurrency: self.config.concurrency,
             stop_on_failure: false,
         };
-        walk(&graph, options, &mut visitor).await.all_succeeded()
+        let all = walk(&graph, options, &mut visitor).await.all_succeeded();
+        match visitor.failures {
+            failures if all && failures.is_empty() => Ok(()),
+            failures => Err(failures),
+        }
     }
 
     /// Fills in what a create whose reply never came (a crash, a lost connection) made: its job or
@@ -144,11 +167,8 @@ impl Engine {
     }
 
     /// Deletes a created stack (taking its lock when the engine keeps state).
-    pub async fn delete(&self, run: &mut StackRun) -> Result<(), String> {
-        let guard = self
-            .lock(&run.plan.options.stack_name)
-            .await
-            .map_err(|e| e.to_string())?;
+    pub async fn delete(&self, run: &mut StackRun) -> Result<(), DeleteError> {
+        let guard = self.lock(&run.plan.options.stack_name).await?;
         let out = self.delete_locked(run).await;
         if let Some(g) = guard {
             g.release().await;
@@ -156,20 +176,19 @@ impl Engine {
         out
     }
 
-    async fn delete_locked(&self, run: &mut StackRun) -> Result<(), String> {
+    async fn delete_locked(&self, run: &mut StackRun) -> Result<(), DeleteError> {
         self.stack_event(&run.plan, Status::DeleteInProgress, None).await;
-        let ok = self.delete_all(run, true).await;
-        let status = if ok {
+        let outcome = self.delete_all(run, true).await;
+        let status = if outcome.is_ok() {
             Status::DeleteComplete
         } else {
             Status::DeleteFailed
         };
         run.status = status;
         self.stack_event(&run.plan, status, None).await;
-        if ok {
-            Ok(())
-        } else {
-            Err("some resources could not be deleted; see the DELETE_FAILED events".into())
-        }
+        outcome.map_err(|failures| DeleteError::Failed {
+            stack: run.plan.options.stack_name.clone(),
+            failures,
+        })
     }
 }

@@ -54,6 +54,9 @@ pub enum DurableError {
     /// The operation ran and failed (see the run's records and events).
     #[error(transparent)]
     Failed(#[from] StackError),
+    /// The cloud could not be searched (a delete by tags).
+    #[error(transparent)]
+    Lookup(#[from] crate::recovery::LookupError),
     /// Other failures (the lock, the cloud).
     #[error("{0}")]
     Other(String),
@@ -159,11 +162,16 @@ impl Engine {
         }
         let release = self.release_of(rec).await?;
         // A stored template passed its limits when it was created: it is not held to today's again.
-        let options = self
+        let mut options = self
             .stack_plan_options(&rec.name, &rec.stack_id, release)
             .zones(rec.options.zones.clone())
             .unique_names(rec.options.unique_names)
             .limits(crate::limits::Limits::for_stored());
+        // An engine that serves no guests (one that only reads or deletes) plans with the URL the
+        // stack's guests were given.
+        if let (None, Some(url)) = (&self.signals, &rec.options.metadata_url) {
+            options = options.metadata_url(url.clone());
+        }
         let template = crate::template::parse_with(version.template.as_bytes(), &options.limits).map_err(|p| {
             cannot(format!(
                 "the stored template no longer parses: {}",
@@ -311,20 +319,22 @@ impl Engine {
             outputs: BTreeMap::new(),
             status: in_progress,
         };
-        let all_gone = self.delete_all(&mut run, respect_retain).await;
-        run.status = if all_gone { ok } else { failed };
+        let outcome = self.delete_all(&mut run, respect_retain).await;
+        run.status = if outcome.is_ok() { ok } else { failed };
         self.stack_event(&run.plan, run.status, None).await;
-        if all_gone {
-            Ok(run)
-        } else {
-            Err(DurableError::Failed(StackError {
+        match outcome {
+            Ok(()) => Ok(run),
+            Err(failures) => Err(DurableError::Failed(StackError {
                 stack: run.plan.options.stack_name.clone(),
-                reason: "some resources could not be deleted; see the DELETE_FAILED events, then \
-                         continue with --skip for the ones that must stay"
-                    .into(),
+                reason: format!(
+                    "{} resource(s) could not be deleted (see their DELETE_FAILED events): {}",
+                    failures.len(),
+                    failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                ),
                 run: Box::new(run),
+                failure: failures.into_iter().next().map(Box::new),
                 refused: None,
-            }))
+            })),
         }
     }
 

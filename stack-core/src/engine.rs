@@ -13,7 +13,7 @@ use crate::custom::CustomResource;
 use crate::events::EventLog;
 use crate::plan::Plan;
 use crate::retry::RetryPolicy;
-use crate::signals::SignalServer;
+use crate::signals::Signals;
 use crate::state::{Lease, LockHolder, StateStore};
 use crate::tagging::TagBatcher;
 
@@ -82,7 +82,8 @@ impl Default for EngineConfig {
 pub struct Engine {
     pub(crate) client: Client,
     pub(crate) watcher: JobWatcher,
-    pub(crate) signals: SignalServer,
+    /// Where guests signal and read metadata; none: wait conditions are refused at plan time.
+    pub(crate) signals: Option<Arc<dyn Signals>>,
     /// Shared, so that an engine is cheap to clone (each resource's task holds one).
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) events: EventLog,
@@ -112,8 +113,10 @@ fn timeout_seconds(v: &Value) -> Option<u64> {
 }
 
 impl Engine {
-    /// An engine using `client`, with a signal server already started.
-    pub fn new(client: Client, signals: SignalServer, config: EngineConfig) -> Self {
+    /// An engine using `client`. It binds nothing and spawns nothing until it runs a stack; without
+    /// [`Engine::with_signals`] it refuses templates that need guests to signal or read metadata,
+    /// and without [`Engine::with_store`] it keeps state in memory only.
+    pub fn new(client: Client, config: EngineConfig) -> Self {
         let watcher = JobWatcher::new(client.clone(), config.poll_interval, config.resource_timeout);
         let tags = Arc::new(TagBatcher::new(
             client.clone(),
@@ -124,7 +127,7 @@ impl Engine {
         Self {
             client,
             watcher,
-            signals,
+            signals: None,
             config: Arc::new(config),
             events: EventLog::default(),
             custom: Arc::default(),
@@ -140,6 +143,13 @@ impl Engine {
     /// Without a store the engine runs in memory and cannot resume after a crash.
     pub fn with_store(mut self, store: Arc<dyn StateStore>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// Serves wait conditions and metadata through `signals` (the `stack-signals-http` crate's
+    /// server, a [`crate::signals::SignalHub`], or a service's own).
+    pub fn with_signals(mut self, signals: Arc<dyn Signals>) -> Self {
+        self.signals = Some(signals);
         self
     }
 
@@ -184,9 +194,9 @@ impl Engine {
         &self.events
     }
 
-    /// The signal server.
-    pub fn signals(&self) -> &SignalServer {
-        &self.signals
+    /// Where guests signal and read metadata, if anywhere.
+    pub fn signals(&self) -> Option<&Arc<dyn Signals>> {
+        self.signals.as_ref()
     }
 
     /// The client.

@@ -380,6 +380,7 @@ impl Engine {
                 stack: run.plan.options.stack_name.clone(),
                 reason,
                 run: Box::new(run.masked()),
+                failure: None,
                 refused: None,
             })),
             None => Ok(run.masked()),

@@ -43,10 +43,12 @@ pub enum Deleted {
 
 impl Engine {
     /// Plan options for a new stack `name` run by this engine: a fresh stack id
-    /// ([`new_stack_id`]), the engine's custom types and its metadata URL. Add zones, limits and the
+    /// ([`new_stack_id`]), the engine's custom types and its metadata URL; without a signals port,
+    /// templates that need one are refused. Add zones, limits and the
     /// rest with the options' setters.
     pub fn plan_options(&self, name: &str, version: &'static cloudstack_api::Version) -> PlanOptions {
         self.stack_plan_options(name, &new_stack_id(name), version)
+            .guest_services(self.signals.is_some())
     }
 
     /// The metadata token of stack `stack_id` (`CloudStack::StackMateMetadataToken`): derived from
@@ -67,7 +69,7 @@ impl Engine {
     ) -> PlanOptions {
         PlanOptions::new(name, stack_id, version)
             .custom_types(self.custom_types())
-            .metadata_url(self.signals.base_url())
+            .metadata_url(self.signals.as_ref().map_or("", |s| s.base_url()))
             .metadata_token(self.metadata_token(stack_id))
             .signal_key(self.client.derive_token(&format!("waitcondition {stack_id}")))
     }

@@ -7,8 +7,8 @@ use std::sync::{Arc, PoisonError};
 
 use crate::engine::Engine;
 use crate::events::{Event, Status};
+use crate::masked_records::mask_record;
 use crate::plan::Plan;
-use crate::secrets::{mask_record, masker_of};
 use crate::state::{
     HandleRecord, Intent, IntentKind, Lease, ResourceRecord, StackRecord, StackVersion, StateError, StateStore,
     StoredOptions,
@@ -134,7 +134,7 @@ impl Engine {
         status: Status,
         reason: Option<String>,
     ) {
-        let masker = masker_of(plan);
+        let masker = plan.masker();
         let masked = |text: &str| masker.mask(text);
         let event = Event {
             timestamp_ms: 0,
@@ -160,7 +160,7 @@ impl Engine {
     /// Writes a resource's record to the store (secrets masked). Without a store, nothing.
     pub(crate) async fn persist(&self, plan: &Plan, rec: &ResourceRecord) -> Result<(), StateError> {
         let Some(store) = &self.store else { return Ok(()) };
-        let stored = mask_record(rec, &masker_of(plan));
+        let stored = mask_record(rec, &plan.masker());
         let lease = self.lease_for_write(&plan.options.stack_name)?;
         store.save_resource(&lease, &stored).await
     }
@@ -220,7 +220,11 @@ impl Engine {
                 unique_names: plan.options.unique_names,
                 disable_rollback,
                 metadata_url: Some(plan.options.metadata_url.clone()),
-                metadata_listen: self.signals.local_addr().map(|a| a.to_string()),
+                metadata_listen: self
+                    .signals
+                    .as_ref()
+                    .and_then(|s| s.listen_addr())
+                    .map(|a| a.to_string()),
                 stack_policy,
             },
             status,
@@ -319,7 +323,7 @@ impl Engine {
     pub(crate) async fn stack_event(&self, plan: &Plan, status: Status, reason: Option<String>) {
         let name = plan.options.stack_name.clone();
         if let Some(store) = &self.store {
-            let masked = reason.as_deref().map(|r| masker_of(plan).mask(r));
+            let masked = reason.as_deref().map(|r| plan.masker().mask(r));
             let written = match self.lease_for_write(&name) {
                 Ok(lease) => store.set_stack_status(&lease, status, masked.as_deref()).await,
                 Err(e) => Err(e),

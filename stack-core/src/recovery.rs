@@ -95,22 +95,36 @@ pub fn fingerprint_matches(object: &Map<String, Value>, wire: &[(String, String)
         })
 }
 
+/// Why the cloud could not be searched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// The release has no such list API.
+    #[error("{api}: not an API of CloudStack {version}")]
+    NoSuchApi {
+        /// The API.
+        api: String,
+        /// The release.
+        version: String,
+    },
+    /// The cloud refused or failed the listing (the error names the API).
+    #[error(transparent)]
+    Cloud(#[from] cloudstack_client::Error),
+}
+
 /// Every item of list API `api` (paged by the client's pager).
 pub(crate) async fn list_all(
     client: &Client,
     version: &cloudstack_api::Version,
     api: &str,
     wire: Vec<(String, String)>,
-) -> Result<Vec<Map<String, Value>>, String> {
+) -> Result<Vec<Map<String, Value>>, LookupError> {
     use futures_util::TryStreamExt as _;
-    let meta = version
-        .api(api)
-        .ok_or_else(|| format!("{api}: not an API of CloudStack {}", version.version))?;
-    client
-        .list_all_raw(meta, wire)
-        .try_collect()
-        .await
-        .map_err(|e| format!("{api}: {e}"))
+    let meta = version.api(api).ok_or_else(|| LookupError::NoSuchApi {
+        api: api.to_string(),
+        version: version.version.to_string(),
+    })?;
+    Ok(client.list_all_raw(meta, wire).try_collect().await?)
 }
 
 /// What a search for a lost create must not adopt, and how long it waits.
@@ -132,7 +146,7 @@ pub async fn find_lost_create(
     wire: &[(String, String)],
     intent_ms: u64,
     claims: Claims<'_>,
-) -> Result<Lost, String> {
+) -> Result<Lost, LookupError> {
     let Claims {
         claimed,
         adopted,

@@ -49,6 +49,10 @@ pub enum ResourceError {
     /// A wait condition's `Handle` is not a wait-condition handle's URL.
     #[error("Handle did not resolve to a wait-condition handle's URL")]
     NoHandle,
+    /// A wait condition or its handle was to be made by an engine without a signals port (a plan
+    /// made with the engine's own options refuses this before any call).
+    #[error("wait conditions need somewhere for guests to signal, and this engine has none (Engine::with_signals)")]
+    NoSignals,
     /// A custom resource failed.
     #[error("custom resource: {0}")]
     Custom(#[from] CustomError),
@@ -57,7 +61,7 @@ pub enum ResourceError {
     NotRegistered(String),
     /// What a lost create made could not be looked for.
     #[error("cannot find what an interrupted create made: {0}")]
-    Recovery(String),
+    Recovery(#[source] crate::recovery::LookupError),
     /// A property cannot be changed where the resource is: the release has no API for it, or the
     /// API cannot name the resource.
     #[error("property {property} cannot be changed in place: {why}")]
@@ -72,13 +76,85 @@ pub enum ResourceError {
     State(#[from] StateError),
 }
 
+impl From<stack_template::plan::wire::WireError> for ResourceError {
+    fn from(e: stack_template::plan::wire::WireError) -> Self {
+        use stack_template::plan::wire::WireError;
+        match e {
+            WireError::Property(p) => Self::Property(p),
+            WireError::Unresolved { property } => Self::Unresolved { property },
+            WireError::Request(e) => Self::Request(e),
+            // A new kind of wire failure: its message is kept, under the property layer's variant.
+            other => Self::Property(crate::problem::Problem::new("", other.to_string())),
+        }
+    }
+}
+
 impl ResourceError {
     /// What the failure means, when the cloud said (or the connection did).
     pub fn kind(&self) -> Option<FailureKind> {
         match self {
-            Self::Cloud(e) | Self::Tagging(e) => Some(e.kind()),
+            Self::Cloud(e) | Self::Tagging(e) | Self::Recovery(crate::recovery::LookupError::Cloud(e)) => {
+                Some(e.kind())
+            }
             Self::TimedOut { .. } => Some(FailureKind::Transient),
             _ => None,
+        }
+    }
+}
+
+/// Why one resource failed, kept as data: the resource, what kind of failure it was
+/// ([`FailureKind`], decided by codes), the cloud's error code and API when the cloud answered,
+/// and the message with every secret of the stack masked. What [`crate::StackError`] carries, what
+/// a store or a service keeps, and what a caller matches on (never the message's wording).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ResourceFailure {
+    /// The resource's logical id.
+    pub logical: String,
+    /// Its type.
+    pub type_name: String,
+    /// What the failure means, when the cloud (or the connection) said.
+    pub kind: Option<FailureKind>,
+    /// CloudStack's error code (431, 530, 536, ...), when the cloud answered with one.
+    pub code: Option<u16>,
+    /// The API whose call failed, when one did.
+    pub api: Option<String>,
+    /// What went wrong, for a person (secrets masked).
+    pub message: String,
+}
+
+impl std::fmt::Display for ResourceFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}) failed: {}", self.logical, self.type_name, self.message)
+    }
+}
+
+impl ResourceError {
+    /// The cloud's error code, when the cloud answered with one.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            Self::Cloud(e) | Self::Tagging(e) | Self::Recovery(crate::recovery::LookupError::Cloud(e)) => e.errorcode(),
+            _ => None,
+        }
+    }
+
+    /// The API whose call failed, when one did.
+    pub fn api(&self) -> Option<&str> {
+        match self {
+            Self::Cloud(e) | Self::Tagging(e) | Self::Recovery(crate::recovery::LookupError::Cloud(e)) => e.api(),
+            _ => None,
+        }
+    }
+
+    /// This error as data, for resource `logical` of type `type_name`, its message masked with
+    /// `masker` (the stack's secrets).
+    pub fn failure(&self, logical: &str, type_name: &str, masker: &stack_template::secrets::Masker) -> ResourceFailure {
+        ResourceFailure {
+            logical: logical.to_string(),
+            type_name: type_name.to_string(),
+            kind: self.kind(),
+            code: self.code(),
+            api: self.api().map(str::to_string),
+            message: masker.mask(&self.to_string()),
         }
     }
 }

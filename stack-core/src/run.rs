@@ -26,8 +26,11 @@ pub struct StackRun {
 pub struct StackError {
     /// The stack.
     pub stack: String,
-    /// What failed first.
+    /// What failed first, for a person (secrets masked).
     pub reason: String,
+    /// The resource that failed first, as data (its failure's kind and the cloud's code), when the
+    /// operation failed at a resource.
+    pub failure: Option<Box<crate::ResourceFailure>>,
     /// The state after the rollback (or without it).
     pub run: Box<StackRun>,
     /// Set when the operation was refused before it touched anything, for a reason the caller can
@@ -58,6 +61,7 @@ impl StackError {
             refused,
             stack: plan.options.stack_name.clone(),
             reason,
+            failure: None,
             run: Box::new(StackRun {
                 plan,
                 resources: BTreeMap::new(),

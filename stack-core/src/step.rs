@@ -151,15 +151,17 @@ impl Engine {
             .ok()
             .flatten()
             .unwrap_or(Value::Null);
-        self.signals.publish(
-            &plan.options.stack_id,
-            &plan.options.stack_name,
-            &r.logical,
-            &r.type_name,
-            pid,
-            &resolved,
-            &plan.options.metadata_token,
-        );
+        if let Some(signals) = &self.signals {
+            signals.publish(crate::signals::MetadataEntry {
+                stack_id: &plan.options.stack_id,
+                stack_name: &plan.options.stack_name,
+                logical: &r.logical,
+                resource_type: &r.type_name,
+                physical_id: pid,
+                metadata: &resolved,
+                token: &plan.options.metadata_token,
+            });
+        }
     }
 
     /// Deletes one resource of `plan`.
@@ -173,7 +175,9 @@ impl Engine {
         let pid = rec.physical_id.clone().unwrap_or_default();
         match kind {
             ResourceKind::WaitConditionHandle => {
-                self.signals.remove_handle(&plan.options.stack_id, &rec.logical);
+                if let Some(signals) = &self.signals {
+                    signals.remove_handle(&plan.options.stack_id, &rec.logical);
+                }
                 Ok(())
             }
             ResourceKind::WaitCondition => Ok(()),

@@ -13,12 +13,38 @@ use crate::engine::Engine;
 use crate::events::Status;
 use crate::plan::Plan;
 use crate::recording::{claimed_jobs, Slot};
+use crate::resource_error::{ResourceError, ResourceFailure};
 use crate::state::{IntentKind, ResourceRecord};
 use crate::tagging::TagWork;
 use crate::walk::{Visit, Visitor};
 
 /// A visit's outcome: the resource's final record, and its pending tags or why it failed.
-pub(crate) type Visited<T> = (ResourceRecord, Result<T, String>);
+pub(crate) type Visited<T> = (ResourceRecord, Result<T, ResourceFailure>);
+
+/// The first failure of a walk: the stack's reason, and the resource's failure as data when a
+/// resource failed (not when a task panicked).
+#[derive(Debug, Clone)]
+pub(crate) struct FirstFailure {
+    /// For a person (secrets masked).
+    pub(crate) reason: String,
+    /// The resource's failure.
+    pub(crate) resource: Option<Box<ResourceFailure>>,
+}
+
+impl FirstFailure {
+    /// A resource's failure.
+    pub(crate) fn of(failure: ResourceFailure) -> Self {
+        Self {
+            reason: failure.to_string(),
+            resource: Some(Box::new(failure)),
+        }
+    }
+
+    /// A failure of no one resource (a task that panicked).
+    pub(crate) fn other(reason: String) -> Self {
+        Self { reason, resource: None }
+    }
+}
 
 /// Creates each resource it visits; records every outcome and the first failure.
 pub(crate) struct CreateVisitor<'a> {
@@ -26,9 +52,9 @@ pub(crate) struct CreateVisitor<'a> {
     pub(crate) plan: Arc<Plan>,
     pub(crate) records: &'a mut BTreeMap<String, ResourceRecord>,
     /// The first failure, as the stack's reason.
-    pub(crate) failure: Option<String>,
+    pub(crate) failure: Option<FirstFailure>,
     /// Tags being put on resources that exist (their dependents did not wait for them).
-    pub(crate) tagging: JoinSet<(String, Result<(), String>)>,
+    pub(crate) tagging: JoinSet<(String, Result<(), ResourceFailure>)>,
     /// The resources whose tags go at once, not in a batch: those that end a longest chain of the
     /// walk ([`crate::walk::Graph::longest_chain_ends`]).
     pub(crate) expedite: BTreeSet<String>,
@@ -47,14 +73,12 @@ impl CreateVisitor<'_> {
                         r.tagged = true;
                     }
                 }
-                Ok((logical, Err(reason))) => {
-                    let type_name = self.plan.resources[&logical].type_name.clone();
-                    self.failure
-                        .get_or_insert(format!("{logical} ({type_name}) failed: {reason}"));
+                Ok((_, Err(failure))) => {
+                    self.failure.get_or_insert(FirstFailure::of(failure));
                 }
                 Err(e) => {
                     self.failure
-                        .get_or_insert_with(|| format!("a tagging task panicked: {e}"));
+                        .get_or_insert_with(|| FirstFailure::other(format!("a tagging task panicked: {e}")));
                 }
             }
         }
@@ -102,7 +126,8 @@ pub(crate) async fn create_and_record(
             rec.status = done;
             // Recorded before its tags go on, so the tagging task's record is the last one.
             if let Err(e) = engine.persist(&plan, &rec).await {
-                return (rec, Err(e.to_string()));
+                let failure = ResourceError::from(e).failure(&logical, &type_name, &plan.masker());
+                return (rec, Err(failure));
             }
             engine
                 .event(&plan, &logical, &type_name, rec.physical_id.as_deref(), done, None)
@@ -110,6 +135,7 @@ pub(crate) async fn create_and_record(
             (rec, Ok(pending))
         }
         Err((error, partial)) => {
+            let failure = error.failure(&logical, &type_name, &plan.masker());
             let reason = error.to_string();
             engine
                 .event(&plan, &logical, &type_name, None, failed, Some(reason.clone()))
@@ -122,7 +148,7 @@ pub(crate) async fn create_and_record(
             if let Err(e) = engine.persist(&plan, &rec).await {
                 tracing::error!(error = %e, "could not record a failed create");
             }
-            (rec, Err(reason))
+            (rec, Err(failure))
         }
     }
 }
@@ -160,7 +186,6 @@ impl Visitor for CreateVisitor<'_> {
     }
 
     fn finish(&mut self, logical: &str, (rec, outcome): Self::Output) -> bool {
-        let type_name = self.plan.resources[logical].type_name.clone();
         let ok = match outcome {
             Ok(pending) => {
                 if let Some(tags) = pending {
@@ -175,15 +200,18 @@ impl Visitor for CreateVisitor<'_> {
                         logical.to_string(),
                     );
                     self.tagging.spawn(async move {
-                        let tagged = engine.finish_tags(&plan, rec, tags).await.map_err(|e| e.to_string());
+                        let type_name = rec.type_name.clone();
+                        let tagged = engine
+                            .finish_tags(&plan, rec, tags)
+                            .await
+                            .map_err(|e| e.failure(&logical, &type_name, &plan.masker()));
                         (logical, tagged)
                     });
                 }
                 true
             }
-            Err(reason) => {
-                self.failure
-                    .get_or_insert(format!("{logical} ({type_name}) failed: {reason}"));
+            Err(failure) => {
+                self.failure.get_or_insert(FirstFailure::of(failure));
                 false
             }
         };
@@ -193,7 +221,7 @@ impl Visitor for CreateVisitor<'_> {
 
     fn panicked(&mut self, logical: &str, message: String) {
         self.failure
-            .get_or_insert_with(|| format!("the task creating {logical} panicked: {message}"));
+            .get_or_insert_with(|| FirstFailure::other(format!("the task creating {logical} panicked: {message}")));
     }
 }
 
@@ -225,20 +253,22 @@ pub(crate) async fn delete_and_record(engine: Engine, plan: Arc<Plan>, mut rec: 
     if let Err(e) = engine.persist(&plan, &rec).await {
         tracing::error!(error = %e, "could not record a deletion");
     }
-    let outcome = outcome.map_err(|e| e.to_string());
+    let outcome = outcome.map_err(|e| e.failure(&logical, &type_name, &plan.masker()));
     // On failure, what this resource depends on stays: it is still in use by it.
-    let reason = outcome.as_ref().err().cloned();
+    let reason = outcome.as_ref().err().map(|f| f.message.clone());
     engine
         .event(&plan, &logical, &type_name, pid.as_deref(), rec.status, reason)
         .await;
     (rec, outcome)
 }
 
-/// Deletes each resource it visits; records every outcome.
+/// Deletes each resource it visits; records every outcome and every failure.
 pub(crate) struct DeleteVisitor<'a> {
     pub(crate) engine: &'a Engine,
     pub(crate) plan: Arc<Plan>,
     pub(crate) records: &'a mut BTreeMap<String, ResourceRecord>,
+    /// The resources that could not be deleted, and why.
+    pub(crate) failures: Vec<ResourceFailure>,
 }
 
 impl Visitor for DeleteVisitor<'_> {
@@ -253,7 +283,13 @@ impl Visitor for DeleteVisitor<'_> {
 
     fn finish(&mut self, logical: &str, (rec, outcome): Self::Output) -> bool {
         self.records.insert(logical.to_string(), rec);
-        outcome.is_ok()
+        match outcome {
+            Ok(()) => true,
+            Err(failure) => {
+                self.failures.push(failure);
+                false
+            }
+        }
     }
 
     fn panicked(&mut self, logical: &str, message: String) {

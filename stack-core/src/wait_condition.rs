@@ -23,7 +23,7 @@ use crate::state::{HandleRecord, Intent, IntentKind, ResourceRecord, StackRecord
 
 /// The token of handle `logical` of the stack of `options` (a secret: it is what the URL holds).
 pub(crate) fn handle_token(options: &PlanOptions, logical: &str) -> String {
-    cloudstack_client::signing::hmac_hex(format!("handle {logical}").as_bytes(), options.signal_key.expose())
+    options.handle_token(logical)
 }
 
 /// Lowercase hex SHA-256 of a token.
@@ -38,7 +38,7 @@ fn token_sha256(token: &str) -> String {
 impl Engine {
     /// Registers handle `logical` with the signal server, holding the signals the store already kept
     /// for it; returns its URL.
-    async fn register_handle(&self, plan: &Plan, logical: &str) -> Result<String, crate::state::StateError> {
+    async fn register_handle(&self, plan: &Plan, logical: &str) -> Result<String, ResourceError> {
         let name = &plan.options.stack_name;
         let earlier = match &self.store {
             Some(store) => store.signals(name, logical).await?,
@@ -51,7 +51,8 @@ impl Engine {
             logical,
             token: &token,
         };
-        Ok(self.signals.register_handle(key, earlier, self.store.clone()))
+        let signals = self.signals.as_ref().ok_or(ResourceError::NoSignals)?;
+        Ok(signals.register_handle(key, earlier, self.store.clone()))
     }
 
     /// Makes a handle: its physical id is its URL; the store keeps its token's hash.
@@ -99,7 +100,8 @@ impl Engine {
         });
         self.persist(plan, rec).await?;
         let waited = Duration::from_millis(now - began);
-        let data = self.signals.wait(&url, count, timeout, waited).await?;
+        let signals = self.signals.as_ref().ok_or(ResourceError::NoSignals)?;
+        let data = signals.wait(&url, count, timeout, waited).await?;
         rec.physical_id = Some(format!("{}-{}", plan.options.stack_name, rec.logical));
         rec.attributes.insert("Data".into(), Value::String(data.to_string()));
         Ok(())
@@ -127,7 +129,7 @@ impl Engine {
             matches!(r.kind, ResourceKind::WaitCondition)
                 && prior.get(&r.logical).is_none_or(|x| x.status != Status::CreateComplete)
         });
-        let served = self.signals.base_url();
+        let served = self.signals.as_ref().map_or("", |s| s.base_url());
         if let Some(url) = stored.options.metadata_url.as_deref().filter(|u| *u != served) {
             if waiting && !handles.is_empty() {
                 let listen = stored.options.metadata_listen.as_deref().unwrap_or("its address");
@@ -149,7 +151,11 @@ impl Engine {
                     h.logical
                 )));
             }
-            rec.physical_id = Some(self.register_handle(plan, &h.logical).await?);
+            rec.physical_id = Some(match self.register_handle(plan, &h.logical).await {
+                Ok(url) => url,
+                Err(ResourceError::State(e)) => return Err(e.into()),
+                Err(other) => return Err(cannot(other.to_string())),
+            });
         }
         let view = crate::step::View(prior, &plan.resources);
         for r in plan.resources.values() {

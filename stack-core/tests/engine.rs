@@ -37,7 +37,7 @@ fn given(list: &[(&str, &str)]) -> BTreeMap<String, String> {
 /// Plays the VM: once `vm` is created, reads the wait handle URL from its userdata (as cfn-signal would
 /// be told it) and sends `status`.
 fn play_vm(engine: &Engine, sim_url: String, vm: &'static str, status: &'static str) {
-    let base = engine.signals().base_url().to_string();
+    let base = engine.signals().expect("signals").base_url().to_string();
     let done = Arc::new(Mutex::new(false));
     // The stack's id, from its own first event: the guest's metadata token is derived from it.
     let stack_id: Arc<Mutex<Option<String>>> = Arc::default();
@@ -379,13 +379,13 @@ async fn the_critical_path_starts_first() {
     let (sim, mut engine) = setup(Duration::from_millis(20)).await;
     engine = Engine::new(
         engine.client().clone(),
-        engine.signals().clone(),
         EngineConfig {
             concurrency: 1,
             poll_interval: Duration::from_millis(10),
             ..EngineConfig::default()
         },
-    );
+    )
+    .with_signals(Arc::clone(engine.signals().expect("signals")));
     let ip = |name: &str, on: Option<&str>| {
         let depends = on.map(|d| format!(r#", "DependsOn": "{d}""#)).unwrap_or_default();
         format!(r#""{name}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{ZONE_ID}"}}{depends}}}"#)

@@ -13,8 +13,9 @@ use cloudstack_api::v4_17 as api;
 use cloudstack_client::Client;
 use cloudstack_sim::fixtures::ZONE_ID;
 use cloudstack_sim::RunningSim;
-use stack_core::state::{now_ms, Intent, IntentKind, SqliteStore, StackRecord, StateStore, StoredOptions};
+use stack_core::state::{now_ms, Intent, IntentKind, StackRecord, StateStore, StoredOptions};
 use stack_core::{Engine, EngineConfig, ResourceRecord, Status};
+use stack_store_sqlite::SqliteStore;
 
 async fn setup(dir: &Path) -> (RunningSim, Engine, Client, Arc<SqliteStore>) {
     let config = EngineConfig {

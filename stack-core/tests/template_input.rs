@@ -69,7 +69,11 @@ fn oversized_templates_are_refused_before_they_are_read() {
         parse_with(text.as_bytes(), &raised).expect("reads").resources.len(),
         50_000
     );
-    assert!(raised.set("resourcez", 1).unwrap_err().contains("unknown limit"));
+    assert!(raised
+        .set("resourcez", 1)
+        .unwrap_err()
+        .to_string()
+        .contains("unknown limit"));
 }
 
 #[test]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use cloudstack_client::Client;
 use cloudstack_sim::{Account, ApiThrottle, Latency, RunningSim, SimConfig};
-use stack_core::signals::SignalServer;
 use stack_core::{Engine, EngineConfig, Status};
+use stack_signals_http::SignalServer;
 
 /// `n` independent security groups (synchronous creates, tagged after).
 fn groups(n: usize) -> String {
@@ -46,7 +46,7 @@ async fn engine_for(client: Client) -> Engine {
         poll_interval: Duration::from_millis(20),
         ..EngineConfig::default()
     };
-    Engine::new(client, signals, config)
+    Engine::new(client, config).with_signals(std::sync::Arc::new(signals))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

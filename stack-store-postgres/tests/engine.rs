@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use stack_core::signals::SignalServer;
 use stack_core::{Engine, EngineConfig, StateStore, Status};
+use stack_signals_http::SignalServer;
 use stack_store_postgres::PostgresStore;
 
 fn database() -> String {
@@ -27,7 +27,9 @@ async fn worker(url: &str) -> Engine {
         poll_interval: Duration::from_millis(20),
         ..EngineConfig::default()
     };
-    Engine::new(client, signals, config).with_store(store)
+    Engine::new(client, config)
+        .with_signals(std::sync::Arc::new(signals))
+        .with_store(store)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

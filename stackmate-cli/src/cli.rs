@@ -110,7 +110,7 @@ impl Global {
         }
         let legacy = PathBuf::from(LEGACY_STATE_DIR);
         let user = user_state_dir();
-        if legacy.join(stack_core::state::STATE_FILE).is_file() && user.as_deref() != Some(legacy.as_path()) {
+        if legacy.join(stack_store_sqlite::STATE_FILE).is_file() && user.as_deref() != Some(legacy.as_path()) {
             let notice = format!(
                 "note: using the state in ./{LEGACY_STATE_DIR}, found in this directory; the default is now {} \
                  (move the directory there, or pass --state-dir)",

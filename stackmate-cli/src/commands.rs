@@ -12,9 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use stack_core::signals::SignalServer;
-use stack_core::state::{SqliteStore, StateStore, StoredOptions};
+use stack_core::state::{StateStore, StoredOptions};
 use stack_core::{Engine, EngineConfig, StackRun};
+use stack_signals_http::SignalServer;
+use stack_store_sqlite::SqliteStore;
 
 use crate::cli::{ApiSpecAction, Command, Global, OutputArgs};
 use crate::connection::{Connection, ConnectionFlags};
@@ -151,7 +152,7 @@ pub(crate) async fn read_template_with(
 ) -> Result<(String, stack_core::template::Template), CliError> {
     let (text, template) = read_root(path, limits)?;
     let at = stack_core::nesting::Location::File(path.to_path_buf());
-    let inlined = stack_core::nesting::inline(&text, &at, &stack_core::nesting::Fetcher, limits)
+    let inlined = stack_core::nesting::inline(&text, &at, &stack_core::fetch::Fetcher, limits)
         .await
         .map_err(|p| CliError::Invalid(format!("template {}:\n{p}", path.display())))?;
     if inlined == text {
@@ -261,7 +262,9 @@ pub(crate) async fn engine_for(
             config.poll_interval = Duration::from_millis(ms);
         }
     }
-    Ok(Engine::new(client, signals, config).with_store(store))
+    Ok(Engine::new(client, config)
+        .with_signals(Arc::new(signals))
+        .with_store(store))
 }
 
 pub(crate) fn print_run(run: &StackRun, out: OutputArgs) {
@@ -311,16 +314,14 @@ pub(crate) async fn known_stack(store: &SqliteStore, name: &str) -> Result<stack
         })
 }
 
-/// An engine on the state alone, for commands that make no call (its client is never used).
+/// An engine on the state alone, for commands that make no call (its client is never used, and it
+/// serves no guests).
 pub(crate) async fn offline_engine(store: Arc<SqliteStore>) -> Result<Engine, CliError> {
-    let signals = SignalServer::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), None)
-        .await
-        .map_err(|e| CliError::Invalid(e.to_string()))?;
     let client = cloudstack_client::Client::builder("http://127.0.0.1:9/client/api")
         .credentials("offline", "offline")
         .build()
         .map_err(|e| CliError::Invalid(e.to_string()))?;
-    Ok(Engine::new(client, signals, EngineConfig::default()).with_store(store))
+    Ok(Engine::new(client, EngineConfig::default()).with_store(store))
 }
 
 /// The release for a command that makes no call ([`crate::release::offline`]), with where it came

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
-use stack_core::state::{SqliteStore, StateStore};
+use stack_core::state::StateStore;
 use stack_core::{LaunchError, PlanOptions};
+use stack_store_sqlite::SqliteStore;
 
 use crate::cli::{Global, ParamArgs};
 use crate::commands::{engine_for, read_template, CreateSettings};
@@ -112,7 +113,7 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let zones = conn.zones(engine.client()).await?;
     let options = PlanOptions::new(name, format!("demo-{}", stack_core::state::now_ms()), version)
         .zones(zones)
-        .metadata_url(engine.signals().base_url());
+        .metadata_url(engine.signals().map_or("", |s| s.base_url()));
     outln!("\n== create stack {name}");
     let started = Instant::now();
     let mut run = match engine.launch(&text, &given, &options).await {
@@ -138,7 +139,10 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let in_cloud = sim.handle.created_resources().len();
     outln!("\n== the simulator holds {in_cloud} resources of the stack; deleting it");
     let started = Instant::now();
-    engine.delete(&mut run).await.map_err(CliError::StackFailed)?;
+    engine
+        .delete(&mut run)
+        .await
+        .map_err(|e| CliError::StackFailed(e.to_string()))?;
     outln!("{} in {:.1} s", run.status.as_str(), started.elapsed().as_secs_f64());
     let left = sim.handle.created_resources();
     outln!("\n== resources left in the simulator: {}", left.len());

@@ -50,7 +50,10 @@ pub(crate) fn stack_failed(e: &DurableError) -> CliError {
         | DurableError::LiveRun { .. } => CliError::Invalid(e.to_string()),
         DurableError::State(_) => CliError::Invalid(e.to_string()),
         DurableError::Failed(f) => stack_error(f),
-        DurableError::Other(_) => CliError::StackFailed(e.to_string()),
+        DurableError::Lookup(stack_core::recovery::LookupError::Cloud(c)) => {
+            CliError::from_client("searching the cloud for the stack's tags", c)
+        }
+        DurableError::Lookup(_) | DurableError::Other(_) => CliError::StackFailed(e.to_string()),
     }
 }
 

@@ -11,7 +11,9 @@ use stack_core::Status;
 
 /// Signals for every VM of the stack once it is created.
 pub fn play_vms(engine: &stack_core::Engine, client: Client, stack: String) {
-    let base = engine.signals().base_url().to_string();
+    let Some(base) = engine.signals().map(|s| s.base_url().to_string()) else {
+        return;
+    };
     let seen = Arc::new(Mutex::new(std::collections::BTreeSet::new()));
     engine.events().subscribe(Arc::new(move |e| {
         if e.resource_type != "CloudStack::VirtualMachine" || e.status != Status::CreateComplete {

@@ -128,7 +128,7 @@ async fn kept_change_sets_are_described_executed_and_go_stale() {
     assert_eq!(code, 0, "{err}");
     // The stack changes by other means than an update (a continued rollback, say): played here by
     // touching its record's time in the state file.
-    let db = state.join(stack_core::state::STATE_FILE);
+    let db = state.join(stack_store_sqlite::STATE_FILE);
     let touched = std::process::Command::new("python3")
         .arg("-c")
         .arg("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('UPDATE stacks SET updated_ms = updated_ms + 1'); c.commit()")

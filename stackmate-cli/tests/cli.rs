@@ -373,7 +373,7 @@ async fn a_locked_stack_is_refused_with_who_holds_it() {
     let t = write(dir.path(), "stack.json", &template(false));
     assert_eq!(run(stackmate(&sim.url, &state).args(["create", "l"]).arg(&t)).0, 0);
     // This (live) test process holds the lock, as a running `stackmate` would.
-    let store = stack_core::SqliteStore::open_dir(&state).expect("store");
+    let store = stack_store_sqlite::SqliteStore::open_dir(&state).expect("store");
     let holder = stack_core::state::LockHolder::this_process();
     let lease = store
         .acquire_lock("l", &holder, std::time::Duration::from_secs(60))

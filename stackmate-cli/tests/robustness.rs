@@ -58,7 +58,7 @@ async fn creating_a_locked_stack_is_an_input_error_naming_the_holder() {
     let state = dir.path().join("state");
     let t = write(dir.path(), "stack.json", &template(false));
     std::fs::create_dir_all(&state).expect("dir");
-    let store = stack_core::SqliteStore::open_dir(&state).expect("store");
+    let store = stack_store_sqlite::SqliteStore::open_dir(&state).expect("store");
     let holder = stack_core::state::LockHolder::this_process();
     let lease = store
         .acquire_lock("held", &holder, std::time::Duration::from_secs(60))

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use stack_core::signals::SignalServer;
 use stack_core::{Engine, EngineConfig, StateStore};
+use stack_signals_http::SignalServer;
 
 use crate::db::Owner;
 use crate::sealing::{SealError, SealKey};
@@ -63,7 +63,7 @@ pub enum EngineError {
 pub struct Engines {
     store: Arc<dyn StateStore>,
     key: SealKey,
-    signals: SignalServer,
+    signals: Arc<SignalServer>,
     settings: EngineSettings,
     cache: Mutex<HashMap<i64, (String, Engine)>>,
     /// This process's share of each account's rate (1 = all of it).
@@ -82,7 +82,7 @@ impl std::fmt::Debug for Engines {
 
 impl Engines {
     /// Engines on `store`, serving guests through `signals`.
-    pub fn new(store: Arc<dyn StateStore>, key: SealKey, signals: SignalServer, settings: EngineSettings) -> Self {
+    pub fn new(store: Arc<dyn StateStore>, key: SealKey, signals: Arc<SignalServer>, settings: EngineSettings) -> Self {
         Self {
             store,
             key,
@@ -100,7 +100,7 @@ impl Engines {
     }
 
     /// The guest server.
-    pub fn signals(&self) -> &SignalServer {
+    pub fn signals(&self) -> &Arc<SignalServer> {
         &self.signals
     }
 
@@ -175,7 +175,9 @@ impl Engines {
             poll_interval: self.settings.poll_interval,
             ..EngineConfig::default()
         };
-        let engine = Engine::new(client, self.signals.clone(), config).with_store(Arc::clone(&self.store));
+        let engine = Engine::new(client, config)
+            .with_signals(Arc::clone(&self.signals) as Arc<dyn stack_core::signals::Signals>)
+            .with_store(Arc::clone(&self.store));
         cache.insert(owner.id, (fingerprint, engine.clone()));
         Ok(engine)
     }

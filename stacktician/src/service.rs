@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use stack_core::signals::SignalServer;
 use stack_core::StateStore;
+use stack_signals_http::SignalServer;
 
 use crate::api::{AppState, Shared};
 use crate::db::ServiceDb;
@@ -73,7 +73,7 @@ pub async fn open(database: &Database, listen: bool) -> Result<(Arc<dyn ServiceD
     Ok(match database {
         Database::Embedded(dir) => {
             let db: Arc<dyn ServiceDb> = crate::db::sqlite::SqliteServiceDb::open(&dir.join("service.db"))?;
-            let store: Arc<dyn StateStore> = Arc::new(stack_core::state::SqliteStore::open_dir(&dir.join("state"))?);
+            let store: Arc<dyn StateStore> = Arc::new(stack_store_sqlite::SqliteStore::open_dir(&dir.join("state"))?);
             (db, store)
         }
         Database::Postgres(config) => {
@@ -147,7 +147,7 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, StartError> 
     let engines = Arc::new(Engines::new(
         Arc::clone(&store),
         config.key.clone(),
-        signals,
+        Arc::new(signals),
         config.engine.clone(),
     ));
     let state: Shared = Arc::new(AppState {

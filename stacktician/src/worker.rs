@@ -245,9 +245,8 @@ impl Worker {
             Ok(e) => e,
             Err(e) => return refuse(e.to_string()),
         };
-        if let Some(addr) = self.engines.signals().local_addr() {
-            let _ = self.db.set_guest_addr(op.id, op.fence, &addr.to_string()).await;
-        }
+        let addr = self.engines.signals().local_addr();
+        let _ = self.db.set_guest_addr(op.id, op.fence, &addr.to_string()).await;
         let store_name = crate::names::store_name(&owner.name, &op.stack);
         let job = Job {
             engine: &engine,

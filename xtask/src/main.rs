@@ -1,5 +1,7 @@
 //! Developer tasks, run as `cargo xtask <task>`:
 //! - `test [--quick]`: the whole test suite, with the Python peer clients it needs set up first;
+//! - `api-check`, `embedder`: two of its checks alone (no `Result<_, String>` in a library's public
+//!   API; `examples/embedder` on stack-core alone, against the simulator);
 //! - `codegen --spec FILE --out DIR`: write the generated bindings of one dump, formatted, for review;
 //! - `spec-import DUMP --version X.Y`: store a release's API facts in `cloudstack-api/specs/`;
 //! - `spec-diff A.json B.json`: APIs and parameters added, removed and changed between two dumps;
@@ -7,6 +9,8 @@
 //! - `bench codegen|client|sim|engine|service`: the benchmarks of the `bench` crate, built with the release
 //!   profile.
 
+mod api_check;
+mod embedder;
 mod fuzz;
 mod spec_import;
 mod test;
@@ -69,6 +73,10 @@ enum Task {
         #[arg(long, default_value_t = 600)]
         seconds: u64,
     },
+    /// The public-API check alone: no library function returns `Result<_, String>`.
+    ApiCheck,
+    /// The embedder check alone: `examples/embedder` built on stack-core only, run against the simulator.
+    Embedder,
     /// The whole test suite: sets up the Python peer clients, runs `cargo test --workspace`, then the
     /// slow self-contained checks (packaging, an outside crate, the demo in a fresh clone).
     Test {
@@ -90,6 +98,18 @@ fn main() -> ExitCode {
         Task::Bench { what } => bench(&what),
         Task::Fuzz { target, seconds } => fuzz::run(&workspace_root(), &target, seconds),
         Task::Test { quick, extra } => test::run(&workspace_root(), quick, &extra),
+        Task::ApiCheck => api_check::string_errors(&workspace_root()).and_then(|found| {
+            if found.is_empty() {
+                println!(
+                    "no public function of {:?} returns Result<_, String>",
+                    api_check::LIBRARY_CRATES
+                );
+                Ok(())
+            } else {
+                Err(format!("these return Result<_, String>:\n  {}", found.join("\n  ")))
+            }
+        }),
+        Task::Embedder => embedder::run(&workspace_root(), &test::target_dir(&workspace_root())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

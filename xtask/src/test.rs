@@ -9,7 +9,10 @@
 //! 3. `cargo test --workspace`, then the examples that run against the embedded simulator
 //!    (`cargo run -p stack-core --example typed_stack`, `... --example nested_stacks`), which fail
 //!    when they leave anything behind.
-//! 4. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
+//! 4. The public-API check ([`crate::api_check`]: no library function returns `Result<_, String>`)
+//!    and the embedder check ([`crate::embedder`]: `examples/embedder` built on stack-core alone,
+//!    its tree free of servers and SQLite, run against the simulator without listening).
+//! 5. Unless `--quick`: the slow checks of a self-contained SDK (`tests/tests/self_contained.rs`):
 //!    `cargo package` of the library crates with its verify step, a crate outside the workspace that
 //!    depends on them, and the README's demo command in a fresh clone with no `../shared`.
 
@@ -49,6 +52,19 @@ pub fn run(root: &Path, quick: bool, extra: &[String]) -> Result<(), String> {
         cmd.args(["run", "--quiet", "-p", "stack-core", "--example", example]);
         run_cmd(&mut cmd)?;
     }
+
+    step("public API: no library function returns Result<_, String>");
+    let found = crate::api_check::string_errors(root)?;
+    if !found.is_empty() {
+        return Err(format!(
+            "public functions of the library crates return Result<_, String>; give them an error type:\n  {}",
+            found.join("\n  ")
+        ));
+    }
+    println!("  {} crates checked: none", crate::api_check::LIBRARY_CRATES.len());
+
+    step("an embedder: examples/embedder on stack-core alone, against the simulator");
+    crate::embedder::run(root, &target)?;
 
     if !quick {
         step("self-contained SDK: cargo package, an outside crate, the demo in a fresh clone");

@@ -1,7 +1,8 @@
-//! Durable stack state: the [`StateStore`] contract, its records, and two stores that keep it:
-//! [`SqliteStore`] (a file per state directory, the default) and [`MemoryStore`] (for tests and
-//! programs that embed the engine without a disk). [`conformance`] is the one test suite every store
-//! runs, the PostgreSQL store of the service included.
+//! Durable stack state: the [`StateStore`] contract (a port: the engine implements none but the
+//! in-memory one), its records, [`MemoryStore`] (for tests and programs that embed the engine
+//! without a disk) and [`conformance`], the one test suite every store runs. The SQLite store of the
+//! CLI (`stack-store-sqlite`) and the PostgreSQL store of the service (`stack-store-postgres`) are
+//! sibling crates.
 //!
 //! The engine writes ahead: before each state-changing API call it records what it is about to call
 //! (an [`Intent`]), after the reply the job id or physical id, and after the job the result. A process
@@ -39,13 +40,8 @@ use crate::events::{Event, Status};
 
 pub mod conformance;
 mod memory;
-mod private_files;
-mod schema;
-mod sqlite;
-mod sqlite_rows;
 
 pub use memory::MemoryStore;
-pub use sqlite::{SqliteStore, MIGRATIONS, SCHEMA_VERSION, STATE_FILE};
 
 /// What every [`StateStore`] method returns: a future that may be sent between threads.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StateError>> + Send + 'a>>;
@@ -126,7 +122,7 @@ pub enum StateError {
 
 impl StateError {
     /// The stack is held by `pid` on `host` since `since_ms` until `until_ms`.
-    pub(crate) fn locked(stack: &str, pid: u32, host: &str, since_ms: u64, until_ms: u64) -> Self {
+    pub fn locked(stack: &str, pid: u32, host: &str, since_ms: u64, until_ms: u64) -> Self {
         Self::Locked {
             stack: stack.to_string(),
             pid,
@@ -456,6 +452,6 @@ pub fn utc(ms: u64) -> String {
 }
 
 /// `now + duration` in ms since the epoch.
-pub(crate) fn expiry(now: u64, duration: Duration) -> u64 {
+pub fn expiry(now: u64, duration: Duration) -> u64 {
     now.saturating_add(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX / 2))
 }

@@ -238,6 +238,7 @@ impl Engine {
                     outputs: BTreeMap::new(),
                     status: record.status,
                 }),
+                failure: None,
                 refused: None,
             }));
         }
@@ -294,13 +295,18 @@ impl Engine {
         // The last other holder of the plan: with it gone, the plan is not copied.
         drop(visitor);
         let new = Arc::try_unwrap(new).unwrap_or_else(|p| (*p).clone());
-        if let Some(reason) = failure {
+        if let Some(crate::visits::FirstFailure {
+            reason,
+            resource: failed_resource,
+        }) = failure
+        {
             self.stack_event(&new, Status::UpdateRollbackInProgress, Some(reason.clone()))
                 .await;
             let run = self.roll_back_update(old, new, records, &[]).await;
             return Err(UpdateError::Failed(StackError {
                 stack: run.plan.options.stack_name.clone(),
                 reason,
+                failure: failed_resource,
                 run: Box::new(run.masked()),
                 refused: None,
             }));
@@ -392,6 +398,7 @@ impl Engine {
                          `stackmate continue-rollback` (with --skip for the ones that must stay)"
                     .into(),
                 run: Box::new(run.masked()),
+                failure: None,
                 refused: None,
             }))
         }

@@ -159,7 +159,7 @@ async fn modify_and_record(
             changed,
             timeout,
         }) => (spec, wanted, changed, timeout),
-        Err(e) => return failed(&engine, &plan, current, e.to_string()).await,
+        Err(e) => return failed(&engine, &plan, current, e).await,
     };
     let what = format!(
         "changing {} in place",
@@ -202,12 +202,14 @@ async fn change_and_record(
                 .await;
             (rec, Ok(()))
         }
-        Err(e) => failed(engine, plan, rec, e.to_string()).await,
+        Err(e) => failed(engine, plan, rec, e).await,
     }
 }
 
 /// Records that a resource's change failed.
-async fn failed<T>(engine: &Engine, plan: &Plan, mut rec: ResourceRecord, reason: String) -> Visited<T> {
+async fn failed<T>(engine: &Engine, plan: &Plan, mut rec: ResourceRecord, error: ResourceError) -> Visited<T> {
+    let failure = error.failure(&rec.logical, &rec.type_name, &plan.masker());
+    let reason = error.to_string();
     rec.status = Status::UpdateFailed;
     rec.reason = Some(reason.clone());
     if let Err(e) = engine.persist(plan, &rec).await {
@@ -221,10 +223,10 @@ async fn failed<T>(engine: &Engine, plan: &Plan, mut rec: ResourceRecord, reason
             &t,
             pid.as_deref(),
             Status::UpdateFailed,
-            Some(reason.clone()),
+            Some(reason),
         )
         .await;
-    (rec, Err(reason))
+    (rec, Err(failure))
 }
 
 /// The forward walk of an update: adds as a create does (the create visitor, with its tagging),
@@ -310,7 +312,7 @@ async fn revert_and_record(
     });
     let (wanted, timeout) = match wanted {
         Ok(w) => w,
-        Err(e) => return failed(&engine, &plan, rec, e.to_string()).await,
+        Err(e) => return failed(&engine, &plan, rec, e.into()).await,
     };
     let changed = to_change_back(spec, &rec.create_wire, &wanted);
     if changed.is_empty() {
@@ -318,7 +320,8 @@ async fn revert_and_record(
             rec.status = Status::UpdateComplete;
             rec.intent = None;
             if let Err(e) = engine.persist(&plan, &rec).await {
-                return (rec, Err(e.to_string()));
+                let failure = ResourceError::from(e).failure(&rec.logical, &rec.type_name, &plan.masker());
+                return (rec, Err(failure));
             }
         }
         return (rec, Ok(()));
@@ -403,7 +406,10 @@ async fn delete_replaced_and_record(engine: Engine, plan: Arc<Plan>, mut live: R
     engine
         .event(&plan, &logical, &type_name, pid.as_deref(), status, reason)
         .await;
-    (live, outcome.map_err(|e| e.to_string()))
+    (
+        live,
+        outcome.map_err(|e| e.failure(&logical, &type_name, &plan.masker())),
+    )
 }
 
 /// A clean-up's backward walk: deletes the records named in `own`, and the `replaced` part of

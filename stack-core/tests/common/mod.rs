@@ -8,8 +8,8 @@ use std::time::Duration;
 use cloudstack_client::Client;
 use cloudstack_sim::fixtures::ZONE_ID;
 use cloudstack_sim::{Latency, RunningSim, SimConfig};
-use stack_core::signals::SignalServer;
 use stack_core::{Engine, EngineConfig, PlanOptions};
+use stack_signals_http::SignalServer;
 
 /// A simulator whose jobs take `latency`, a client for it, and an engine with `config`.
 pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningSim, Engine, Client) {
@@ -23,7 +23,7 @@ pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningS
     let signals = SignalServer::start("127.0.0.1:0".parse().expect("addr"), None)
         .await
         .expect("signal server");
-    let engine = Engine::new(client.clone(), signals, config);
+    let engine = Engine::new(client.clone(), config).with_signals(std::sync::Arc::new(signals));
     (sim, engine, client)
 }
 

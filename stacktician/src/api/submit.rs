@@ -31,18 +31,17 @@ pub struct TemplateSource {
 /// for a caller. Nested stacks come inlined (`TemplateBody`), as `stackmate --service` sends them.
 struct NoFetch;
 
-impl stack_core::nesting::Fetch for NoFetch {
+impl stack_core::nesting::TemplateFetcher for NoFetch {
     fn fetch<'a>(
         &'a self,
         at: &'a stack_core::nesting::Location,
         _limit: usize,
-    ) -> stack_core::BoxFuture<Result<Vec<u8>, String>> {
-        let shown = at.shown();
-        Box::pin(async move {
-            Err(format!(
-                "the service reads no nested template from {shown}: put it in as TemplateBody (stackmate --service does)"
-            ))
-        })
+    ) -> stack_core::BoxFuture<Result<Vec<u8>, stack_core::nesting::FetchError>> {
+        let why = format!(
+            "the service reads no nested template from {}: put it in as TemplateBody (stackmate --service does)",
+            at.shown()
+        );
+        Box::pin(async move { Err(stack_core::nesting::FetchError::Refused { why }) })
     }
 }
 

@@ -22,7 +22,7 @@ pub enum TypeOrigin {
     },
     /// Built into the engine (wait conditions).
     BuiltIn,
-    /// Registered by the embedding program ([`crate::Engine::register`]).
+    /// Registered by the embedding program (`Engine::register` of stack-core).
     Custom,
 }
 

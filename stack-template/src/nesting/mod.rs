@@ -31,7 +31,7 @@ mod inline;
 mod rewrite;
 
 pub(crate) use flatten::flatten;
-pub use inline::{inline, Fetch, Fetcher, Location};
+pub use inline::{inline, FetchError, Location, TemplateFetcher};
 
 use crate::problem::Problem;
 
@@ -47,10 +47,10 @@ pub fn is_stack_type(type_name: &str) -> bool {
 
 /// For each nested template, its flattened name prefix (`Db.`) and the pointer prefix that leads
 /// to it in the root template's terms (`/Resources/Db/Properties/TemplateURL -> db.json: `).
-pub(crate) type Origins = Vec<(String, String)>;
+pub type Origins = Vec<(String, String)>;
 
 /// `p` with a pointer into the flat template moved to where it is in the nested template's terms.
-pub(crate) fn locate(p: Problem, origins: &Origins) -> Problem {
+pub fn locate(p: Problem, origins: &Origins) -> Problem {
     for section in ["/Resources/", "/Conditions/", "/Mappings/"] {
         let Some(rest) = p.pointer.strip_prefix(section) else {
             continue;
@@ -79,12 +79,12 @@ pub(crate) fn locate(p: Problem, origins: &Origins) -> Problem {
 
 /// The nesting path of a flattened logical id, as a name prefix (`Db.App.Vm` -> `Db-App`), if
 /// it is nested.
-pub(crate) fn name_path(logical: &str) -> Option<String> {
+pub fn name_path(logical: &str) -> Option<String> {
     logical.rsplit_once('.').map(|(path, _)| path.replace('.', "-"))
 }
 
 /// The problem of a nested stack at `ptr`, `depth` levels down, past the depth limit.
-pub(crate) fn too_deep(ptr: &str, depth: usize, limits: &Limits) -> Problem {
+pub fn too_deep(ptr: &str, depth: usize, limits: &Limits) -> Problem {
     Problem::new(
         ptr,
         format!(

@@ -151,7 +151,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Value, Problem> {
 }
 
 /// The text of a scalar (string, number or boolean).
-pub(crate) fn text(v: &Value) -> Option<String> {
+pub fn text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

@@ -8,16 +8,34 @@ use serde_json::{Map, Value};
 
 use super::{Plan, PlannedResource, ResourceKind};
 use crate::intrinsics::ResourceView;
-use crate::resource_error::ResourceError;
+use crate::problem::Problem;
+
+/// Why a resource's create call could not be built from its properties.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// A property could not be evaluated (the pointer is in the problem).
+    #[error("{0}")]
+    Property(Problem),
+    /// A property depends on a value that no resource provided.
+    #[error("property {property} depends on a value that is not known")]
+    Unresolved {
+        /// The property.
+        property: String,
+    },
+    /// A property value does not fit the API's parameter.
+    #[error(transparent)]
+    Request(#[from] cloudstack_client::BuildError),
+}
 
 /// A CloudStack resource's create call.
-pub(crate) struct CreateCall {
+pub struct CreateCall {
     /// The request, ready to send.
-    pub(crate) request: DynamicRequest,
+    pub request: DynamicRequest,
     /// Its wire parameters.
-    pub(crate) wire: Vec<(String, String)>,
+    pub wire: Vec<(String, String)>,
     /// The template's `Tags` (for types whose API takes none), to go on with the stack's tags.
-    pub(crate) extra_tags: Vec<(String, String)>,
+    pub extra_tags: Vec<(String, String)>,
 }
 
 /// The template's `Tags` property (`[{"Key": .., "Value": ..}]`), for types whose API has no `tags`.
@@ -38,11 +56,11 @@ fn template_tags(v: &Value) -> Vec<(String, String)> {
 
 impl Plan {
     /// `r`'s properties evaluated with `view` answering its references; `AWS::NoValue` ones left out.
-    pub(crate) fn evaluate_properties(
+    pub fn evaluate_properties(
         &self,
         r: &PlannedResource,
         view: &(dyn ResourceView + Sync),
-    ) -> Result<Map<String, Value>, ResourceError> {
+    ) -> Result<Map<String, Value>, WireError> {
         let mut props = Map::new();
         for (k, v) in &r.decl.properties {
             match self.evaluate(view, v, &format!("/Resources/{}/Properties/{k}", r.logical)) {
@@ -50,8 +68,8 @@ impl Plan {
                 Ok(Some(v)) => {
                     props.insert(k.clone(), v);
                 }
-                Ok(None) => return Err(ResourceError::Unresolved { property: k.clone() }),
-                Err(p) => return Err(ResourceError::Property(p)),
+                Ok(None) => return Err(WireError::Unresolved { property: k.clone() }),
+                Err(p) => return Err(WireError::Property(p)),
             }
         }
         Ok(props)
@@ -59,12 +77,12 @@ impl Plan {
 
     /// The create call of participant `spec` with evaluated properties `props` (without
     /// `StackMateTimeout`, which is not sent).
-    pub(crate) fn create_call(
+    pub fn create_call(
         &self,
         logical: &str,
         spec: &'static ParticipantSpec,
         props: Map<String, Value>,
-    ) -> Result<CreateCall, ResourceError> {
+    ) -> Result<CreateCall, WireError> {
         // A nested stack's resource is named with its nesting path too: `<stack>-Db-<name>`.
         let prefix = match crate::nesting::name_path(logical) {
             Some(path) => format!("{}-{path}", self.options.stack_name),
@@ -100,7 +118,7 @@ impl Plan {
         &self,
         logical: &str,
         resources: &(dyn ResourceView + Sync),
-    ) -> Result<Option<Vec<(String, String)>>, ResourceError> {
+    ) -> Result<Option<Vec<(String, String)>>, WireError> {
         let Some(r) = self.resources.get(logical) else {
             return Ok(None);
         };

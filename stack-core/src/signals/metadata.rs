@@ -16,13 +16,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
-
-/// The answer to a request for metadata it may not read, or that does not exist.
-pub(crate) fn not_found() -> Value {
-    json!({"Error": {"Code": "NotFound", "Message": "no such stack resource (or no valid token: send the stack's metadata token in an X-StackMate-Token header)"}})
-}
 
 /// Metadata published so far.
 #[derive(Default)]
@@ -55,24 +50,6 @@ impl Published {
     }
 }
 
-/// The token a request presents: an `X-StackMate-Token` or `Authorization: Bearer` header, a
-/// `Token` query parameter, or, from cfn-init run with `--access-key TOKEN --secret-key any`, the
-/// access key of its signed request (`AWSAccessKeyId`, or the `Credential` of an AWS4 header; the
-/// signature itself is not checked: the token is the credential).
-pub(crate) fn presented<'a>(headers: &'a axum::http::HeaderMap, query: &'a HashMap<String, String>) -> Option<&'a str> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let aws4 = |v: &'a str| {
-        let rest = v.strip_prefix("AWS4-HMAC-SHA256")?;
-        let cred = rest.split(',').find_map(|p| p.trim().strip_prefix("Credential="))?;
-        cred.split('/').next()
-    };
-    header("x-stackmate-token")
-        .or_else(|| header("authorization").and_then(|v| v.strip_prefix("Bearer ").or_else(|| aws4(v))))
-        .or_else(|| query.get("Token").map(String::as_str))
-        .or_else(|| query.get("AWSAccessKeyId").map(String::as_str))
-        .map(str::trim)
-}
-
 fn digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
@@ -85,27 +62,7 @@ fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_token_comes_from_a_header_a_query_or_cfn_inits_access_key() {
-        use axum::http::{HeaderMap, HeaderValue};
-        let none = HashMap::new();
-        let mut h = HeaderMap::new();
-        h.insert("x-stackmate-token", HeaderValue::from_static("t1"));
-        assert_eq!(presented(&h, &none), Some("t1"));
-        let mut h = HeaderMap::new();
-        h.insert("authorization", HeaderValue::from_static("Bearer t2"));
-        assert_eq!(presented(&h, &none), Some("t2"));
-        let mut h = HeaderMap::new();
-        h.insert(
-            "authorization",
-            HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=t3/20261201/zone/cloudformation/aws4_request, SignedHeaders=host, Signature=ab"),
-        );
-        assert_eq!(presented(&h, &none), Some("t3"));
-        let q = HashMap::from([("AWSAccessKeyId".to_string(), "t4".to_string())]);
-        assert_eq!(presented(&HeaderMap::new(), &q), Some("t4"));
-        assert_eq!(presented(&HeaderMap::new(), &none), None);
-    }
+    use serde_json::json;
 
     #[test]
     fn only_the_stacks_token_reads_its_metadata() {

@@ -4,7 +4,7 @@
 mod graph_text;
 pub mod order;
 mod resource_checks;
-pub(crate) mod wire;
+pub mod wire;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -71,7 +71,7 @@ pub struct PlanOptions {
     /// Base URL of the metadata/wait-condition server (`CloudStack::StackMateApiURL`).
     pub metadata_url: String,
     /// The token the stack's guests read their metadata with
-    /// (`CloudStack::StackMateMetadataToken`; see [`crate::metadata`]). A secret: masked wherever
+    /// (`CloudStack::StackMateMetadataToken`; see `stack_core::metadata`). A secret: masked wherever
     /// it would be written, like a NoEcho value.
     pub metadata_token: cloudstack_client::Secret,
     /// The key the stack's wait-condition handle tokens are derived from (one per handle, the same
@@ -79,12 +79,16 @@ pub struct PlanOptions {
     pub signal_key: cloudstack_client::Secret,
     /// What a template may hold.
     pub limits: Limits,
+    /// Whether the engine that runs the plan serves guests (wait-condition signals, metadata): when
+    /// it does not, wait conditions, their handles and the pseudo parameters that point guests at
+    /// the server are refused.
+    pub guest_services: bool,
 }
 
 impl PlanOptions {
     /// Options for stack `stack_name` with id `stack_id` on `version`: no zones known, unique names,
     /// no custom types, the metadata server on `http://127.0.0.1:4567/` with a random metadata token
-    /// and signal key (the engine's [`crate::Engine::plan_options`] derives ones that a resume gives
+    /// and signal key (the engine's `Engine::plan_options` of stack-core derives ones that a resume gives
     /// again), the default limits.
     pub fn new(
         stack_name: impl Into<String>,
@@ -99,9 +103,10 @@ impl PlanOptions {
             unique_names: true,
             custom_types: BTreeMap::new(),
             metadata_url: "http://127.0.0.1:4567/".into(),
-            metadata_token: cloudstack_client::Secret::new(crate::signals::random_token()),
-            signal_key: cloudstack_client::Secret::new(crate::signals::random_token()),
+            metadata_token: cloudstack_client::Secret::new(crate::secrets::random_token()),
+            signal_key: cloudstack_client::Secret::new(crate::secrets::random_token()),
             limits: Limits::default(),
+            guest_services: true,
         }
     }
 
@@ -141,10 +146,22 @@ impl PlanOptions {
         self
     }
 
+    /// Whether the engine serves guests (see [`PlanOptions::guest_services`]).
+    pub fn guest_services(mut self, on: bool) -> Self {
+        self.guest_services = on;
+        self
+    }
+
     /// The limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The token of wait-condition handle `logical` of this stack, derived from the signal key (a
+    /// secret: it is what the handle's URL holds).
+    pub fn handle_token(&self, logical: &str) -> String {
+        cloudstack_client::signing::hmac_hex(format!("handle {logical}").as_bytes(), self.signal_key.expose())
     }
 }
 
@@ -215,7 +232,7 @@ pub const TIMEOUT_PROPERTY: &str = "StackMateTimeout";
 pub const VM_EXTRA_ATTRIBUTES: &[&str] = &["PrivateIp", "PublicIp"];
 
 /// Resources before any exists: every reference evaluates as unknown.
-pub(crate) struct Unknown<'a>(pub(crate) &'a BTreeMap<String, ResourceDecl>);
+pub struct Unknown<'a>(pub &'a BTreeMap<String, ResourceDecl>);
 
 impl ResourceView for Unknown<'_> {
     fn exists(&self, logical: &str) -> bool {
@@ -250,6 +267,18 @@ pub fn pseudo_values(o: &PlanOptions) -> BTreeMap<String, Value> {
         m.insert(k.to_string(), Value::String(v));
     }
     m
+}
+
+/// The pseudo parameters that point a stack's guests at the engine's signals and metadata server.
+const GUEST_PSEUDO: [&str; 2] = ["CloudStack::StackMateApiURL", "CloudStack::StackMateMetadataToken"];
+
+/// A template needs guest services (`what`: a type or a pseudo parameter) that the engine lacks.
+fn no_guest_services(pointer: String, what: &str) -> Problem {
+    Problem::new(
+        pointer,
+        format!("{what} needs a server that the stack's guests signal and read metadata from, and the engine that runs this plan has none"),
+    )
+    .hint("run it with an engine that has a signals port (Engine::with_signals)")
 }
 
 pub(crate) fn resolve_type(type_name: &str, o: &PlanOptions) -> Option<ResourceKind> {
@@ -432,6 +461,9 @@ fn plan_flat(
             problems.push(p);
             continue;
         };
+        if !options.guest_services && matches!(kind, ResourceKind::WaitCondition | ResourceKind::WaitConditionHandle) {
+            problems.push(no_guest_services(format!("{ptr}/Type"), &decl.kind));
+        }
         let enabled = match &decl.condition {
             None => true,
             Some(c) => match conditions.get(c) {
@@ -479,6 +511,10 @@ fn plan_flat(
             references(m, &format!("{ptr}/Metadata"), &mut refs);
         }
         for r in refs {
+            if !options.guest_services && GUEST_PSEUDO.contains(&r.target.as_str()) {
+                problems.push(no_guest_services(r.pointer.clone(), &r.target));
+                continue;
+            }
             if let Some(target) = template.resources.get(&r.target) {
                 if r.target == *logical {
                     problems.push(Problem::new(&r.pointer, format!("{logical} refers to itself")));

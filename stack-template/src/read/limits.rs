@@ -66,6 +66,23 @@ pub const NAMES: &[(&str, &str)] = &[
 /// The largest nesting depth the reader supports (the JSON parser's own recursion limit is 128).
 pub const MAX_NESTING_DEPTH: usize = 120;
 
+/// A limit that cannot be set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LimitError {
+    /// No limit has that name.
+    #[error("unknown limit {0:?}; the limits are {names}", names = NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))]
+    Unknown(String),
+    /// The value is over what the limit can be.
+    #[error("{name} can be at most {most}")]
+    TooHigh {
+        /// The limit.
+        name: &'static str,
+        /// Its highest value.
+        most: usize,
+    },
+}
+
 impl Limits {
     /// The limits a stored template is planned again with (for resume, delete and rollback): it passed
     /// the limits of its creation, and is not held to today's again.
@@ -84,7 +101,7 @@ impl Limits {
     }
 
     /// Sets the limit `name` (one of [`NAMES`]) to `value`.
-    pub fn set(&mut self, name: &str, value: usize) -> Result<(), String> {
+    pub fn set(&mut self, name: &str, value: usize) -> Result<(), LimitError> {
         let slot = match name {
             "template_bytes" => &mut self.template_bytes,
             "resources" => &mut self.resources,
@@ -93,19 +110,17 @@ impl Limits {
             "mappings" => &mut self.mappings,
             "nesting_depth" => {
                 if value > MAX_NESTING_DEPTH {
-                    return Err(format!("nesting_depth can be at most {MAX_NESTING_DEPTH}"));
+                    return Err(LimitError::TooHigh {
+                        name: "nesting_depth",
+                        most: MAX_NESTING_DEPTH,
+                    });
                 }
                 &mut self.nesting_depth
             }
             "parameter_value_bytes" => &mut self.parameter_value_bytes,
             "name_chars" => &mut self.name_chars,
             "stack_depth" => &mut self.stack_depth,
-            other => {
-                return Err(format!(
-                    "unknown limit {other:?}; the limits are {}",
-                    NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                ))
-            }
+            other => return Err(LimitError::Unknown(other.to_string())),
         };
         *slot = value;
         Ok(())

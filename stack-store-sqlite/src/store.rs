@@ -1,31 +1,32 @@
 //! [`SqliteStore`]: one file per state directory (`stackmate.db`) in WAL mode. WAL with
 //! `synchronous=NORMAL` survives the process being killed at any point (the operating system has the
-//! data); a power loss may lose the last transactions. Every call runs on tokio's blocking pool, so
-//! SQLite's I/O never holds a runtime thread.
+//! data); a power loss may lose the last transactions. Every call is a transaction on the store's one
+//! writer thread ([`crate::writer`]), so SQLite's I/O never holds a runtime thread and a stack of any
+//! width costs no more threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-
-use super::private_files;
-pub use super::schema::{MIGRATIONS, SCHEMA_VERSION};
-use super::sqlite_rows::{
-    fenced, json_text, ms, parse_status, read_stack_row, resource_from_row, stack_from_row, unsigned, ResourceRow,
-    STACK_COLUMNS,
-};
-use super::{
+use stack_core::events::{Event, Status};
+use stack_core::state::{
     expiry, now_ms, ChangeSetRecord, HandleRecord, Lease, LockHolder, ResourceRecord, SignalRecord, StackRecord,
     StateError, StateStore, StoreFuture,
 };
-use crate::events::{Event, Status};
+
+use crate::private_files;
+use crate::rows::{
+    fenced, json_text, ms, parse_status, read_stack_row, resource_from_row, stack_from_row, unsigned, ResourceRow,
+    STACK_COLUMNS,
+};
+pub use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
+use crate::writer::Writer;
 
 /// The embedded store: one SQLite file per state directory.
 #[derive(Clone)]
 pub struct SqliteStore {
     path: PathBuf,
-    conn: Arc<Mutex<Connection>>,
+    writer: Writer,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -102,7 +103,7 @@ impl SqliteStore {
         tx.commit().map_err(err)?;
         Ok(Self {
             path: path.to_path_buf(),
-            conn: Arc::new(Mutex::new(conn)),
+            writer: Writer::start(conn, path).map_err(io_err_thread(path))?,
         })
     }
 
@@ -111,34 +112,40 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs `f` in one transaction on the blocking pool. `f` returns the store's own errors
+    /// Runs `f` in one transaction on the writer thread. `f` returns the store's own errors
     /// (fencing, damage) inside SQLite's.
     fn with<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<Result<T, StateError>, rusqlite::Error> + Send + 'static,
     ) -> StoreFuture<'static, T> {
-        let (conn, path) = (Arc::clone(&self.conn), self.path.clone());
+        let path = self.path.clone();
         let storage = move |message: String| StateError::Storage {
             store: format!("state file {}", path.display()),
             message,
         };
+        let answer = self.writer.run(move |conn: &mut Connection| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            if out.is_ok() {
+                tx.commit()?;
+            }
+            Ok::<_, rusqlite::Error>(out)
+        });
         Box::pin(async move {
-            let joined = tokio::task::spawn_blocking(move || {
-                let mut conn = conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let out = f(&tx)?;
-                if out.is_ok() {
-                    tx.commit()?;
-                }
-                Ok::<_, rusqlite::Error>(out)
-            })
-            .await;
-            match joined {
-                Ok(Ok(out)) => out,
-                Ok(Err(e)) => Err(storage(e.to_string())),
-                Err(e) => Err(storage(format!("the database task failed: {e}"))),
+            match answer.await {
+                Some(Ok(out)) => out,
+                Some(Err(e)) => Err(storage(e.to_string())),
+                None => Err(storage("the store's writer thread has stopped".into())),
             }
         })
+    }
+}
+
+/// The error of a writer thread that could not be started.
+fn io_err_thread(path: &Path) -> impl Fn(std::io::Error) -> StateError + '_ {
+    move |e| StateError::Storage {
+        store: format!("state file {}", path.display()),
+        message: format!("cannot start its writer thread: {e}"),
     }
 }
 

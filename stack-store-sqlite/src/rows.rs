@@ -3,8 +3,8 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{Intent, IntentKind, Lease, ResourceRecord, StackRecord, StateError};
-use crate::events::Status;
+use stack_core::events::Status;
+use stack_core::state::{Intent, IntentKind, Lease, ResourceRecord, StackRecord, StateError};
 
 pub(super) fn corrupt(stack: &str, message: impl Into<String>) -> StateError {
     StateError::Corrupt {

@@ -12,17 +12,16 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::plan::{Plan, ResourceKind};
-use crate::state::ResourceRecord;
 
 /// The stack's secrets: the values of its NoEcho parameters, its metadata token, and the token of
 /// each of its wait-condition handles. None is ever written anywhere in clear.
-pub(crate) fn secrets_of(plan: &Plan) -> Vec<String> {
+pub fn secrets_of(plan: &Plan) -> Vec<String> {
     let token = plan.options.metadata_token.expose();
     let handles = plan
         .resources
         .values()
         .filter(|r| matches!(r.kind, ResourceKind::WaitConditionHandle))
-        .map(|r| crate::wait_condition::handle_token(&plan.options, &r.logical));
+        .map(|r| plan.options.handle_token(&r.logical));
     plan.params
         .values()
         .filter(|p| p.no_echo && !p.text.is_empty())
@@ -51,13 +50,34 @@ impl std::fmt::Debug for MaskerCache {
     }
 }
 
-/// The masker of `plan`'s secrets ([`secrets_of`]), made once per plan.
-pub(crate) fn masker_of(plan: &Plan) -> Arc<Masker> {
-    Arc::clone(plan.masker.0.get_or_init(|| Arc::new(Masker::new(&secrets_of(plan)))))
+impl Plan {
+    /// The masker of this plan's secrets ([`secrets_of`]), made once per plan: every event, record,
+    /// output and message of a run that can hold a secret goes through it.
+    pub fn masker(&self) -> Arc<Masker> {
+        Arc::clone(self.masker.0.get_or_init(|| Arc::new(Masker::new(&secrets_of(self)))))
+    }
+}
+
+/// 20 random bytes as hex, for tokens and keys. Without the operating system's randomness (which
+/// should never happen), a SHA-256 of the clock, the process, a counter and an address, which is
+/// unique but guessable by someone who knows when the process ran.
+pub fn random_token() -> String {
+    use sha2::Digest as _;
+    static FALLBACKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut bytes = [0u8; 20];
+    if getrandom::fill(&mut bytes).is_err() {
+        let n = FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let seed = format!("{nanos} {} {n} {:p}", std::process::id(), &bytes);
+        bytes.copy_from_slice(&sha2::Sha256::digest(seed.as_bytes())[..20]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What stands where a secret was, everywhere: events, records, outputs, logs.
-pub(crate) const MASK: &str = "****";
+pub const MASK: &str = "****";
 
 /// How deep base64 inside base64 is looked into.
 const BASE64_DEPTH: usize = 2;
@@ -66,7 +86,7 @@ const BASE64_DEPTH: usize = 2;
 const BASE64_MIN_RUN: usize = 8;
 
 /// The secrets of a stack in every spelling, made once and used for every value masked with them.
-pub(crate) struct Masker {
+pub struct Masker {
     /// Every spelling, longest first.
     forms: Vec<String>,
     /// The shortest base64 run that can decode to a spelling: shorter runs are not decoded.
@@ -76,7 +96,7 @@ pub(crate) struct Masker {
 impl Masker {
     /// Every spelling a secret may have in text: as is, URL-encoded (`+` and `%20` for a space)
     /// and JSON-escaped; longest first, so that a longer spelling is not cut by a shorter one.
-    pub(crate) fn new(secrets: &[String]) -> Self {
+    pub fn new(secrets: &[String]) -> Self {
         let mut forms: Vec<String> = Vec::new();
         for s in secrets.iter().filter(|s| !s.is_empty()) {
             let url = cloudstack_client::signing::java_url_encode(s);
@@ -98,13 +118,18 @@ impl Masker {
         Self { forms, min_run }
     }
 
+    /// Whether there is nothing to mask (a stack without secrets).
+    pub fn is_empty(&self) -> bool {
+        self.forms.is_empty()
+    }
+
     /// `text` with every secret replaced by [`MASK`], in each spelling.
-    pub(crate) fn mask(&self, text: &str) -> String {
+    pub fn mask(&self, text: &str) -> String {
         self.mask_cow(text).into_owned()
     }
 
     /// `text` masked, borrowed as it is when it holds no secret (most text: nothing is copied).
-    fn mask_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+    pub fn mask_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
         if self.forms.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -182,14 +207,14 @@ impl Masker {
     }
 
     /// `v` with every secret masked, at any depth.
-    pub(crate) fn mask_value(&self, v: &Value) -> Value {
+    pub fn mask_value(&self, v: &Value) -> Value {
         let mut out = v.clone();
         self.mask_value_in_place(&mut out);
         out
     }
 
     /// Masks every secret in `v`, at any depth, in place.
-    fn mask_value_in_place(&self, v: &mut Value) {
+    pub fn mask_value_in_place(&self, v: &mut Value) {
         match v {
             Value::String(s) => self.mask_string_in_place(s),
             Value::Array(a) => a.iter_mut().for_each(|x| self.mask_value_in_place(x)),
@@ -199,27 +224,9 @@ impl Masker {
     }
 
     /// Masks every secret in `s`, in place (`s` is left alone when it holds none).
-    fn mask_string_in_place(&self, s: &mut String) {
+    pub fn mask_string_in_place(&self, s: &mut String) {
         if let Cow::Owned(masked) = self.mask_cow(s) {
             *s = masked;
-        }
-    }
-
-    /// Masks every secret in `rec`, in place: its create parameters, attributes, physical id (a
-    /// handle's URL holds its token), reason and the record it replaces.
-    fn mask_record_in_place(&self, rec: &mut ResourceRecord) {
-        if self.forms.is_empty() {
-            return;
-        }
-        for (_, v) in &mut rec.create_wire {
-            self.mask_string_in_place(v);
-        }
-        rec.attributes.values_mut().for_each(|v| self.mask_value_in_place(v));
-        for s in [&mut rec.reason, &mut rec.physical_id].into_iter().flatten() {
-            self.mask_string_in_place(s);
-        }
-        if let Some(old) = rec.replaced.as_deref_mut() {
-            self.mask_record_in_place(old);
         }
     }
 }
@@ -238,25 +245,6 @@ fn replace_bytes(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-/// A resource's record as it may be written or handed out: every secret masked in its create
-/// parameters, attributes, physical id (a handle's URL holds its token) and reason.
-pub(crate) fn mask_record(rec: &ResourceRecord, m: &Masker) -> ResourceRecord {
-    let mut out = rec.clone();
-    m.mask_record_in_place(&mut out);
-    out
-}
-
-impl crate::run::StackRun {
-    /// The run as its caller gets it: every record masked ([`mask_record`]), in place.
-    pub(crate) fn masked(mut self) -> Self {
-        let masker = masker_of(&self.plan);
-        for rec in self.resources.values_mut() {
-            masker.mask_record_in_place(rec);
-        }
-        self
-    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use stack_core::state::{conformance, LockHolder, MemoryStore, SqliteStore, StateError, StateStore, MIGRATIONS};
+use stack_core::state::{conformance, LockHolder, MemoryStore, StateError, StateStore};
 use stack_core::Status;
+use stack_store_sqlite::{SqliteStore, MIGRATIONS};
 
 /// Two handles on one file, as two processes would have: the contract holds across them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,7 +94,7 @@ async fn a_file_of_the_first_schema_is_migrated_and_keeps_its_stacks() {
     let v: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .expect("version");
-    assert_eq!(v, stack_core::state::SCHEMA_VERSION);
+    assert_eq!(v, stack_store_sqlite::SCHEMA_VERSION);
 }
 
 #[test]
@@ -109,7 +110,7 @@ fn a_file_of_a_newer_schema_is_refused() {
     assert!(
         text.contains(&format!(
             "schema version 99, newer than this build's {}",
-            stack_core::state::SCHEMA_VERSION
+            stack_store_sqlite::SCHEMA_VERSION
         )) && text.contains("upgrade stackmate"),
         "{text}"
     );
@@ -122,7 +123,7 @@ async fn state_files_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().expect("tmp");
     let state = dir.path().join("state");
-    let store = stack_core::SqliteStore::open_dir(&state).expect("store");
+    let store = stack_store_sqlite::SqliteStore::open_dir(&state).expect("store");
     // A write, so SQLite makes its journal files too.
     let holder = stack_core::state::LockHolder::this_process();
     let lease = store

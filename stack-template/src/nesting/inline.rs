@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::is_stack_type;
-use crate::custom::BoxFuture;
 use crate::limits::Limits;
 use crate::problem::{segment, Problem, Problems};
+use crate::BoxFuture;
 
 /// Where a template was read from: what a nested `TemplateURL` is relative to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,65 +54,75 @@ impl Location {
         }
     }
 
-    fn key(&self) -> String {
+    /// Its lexical form, which names it in cycle checks (a fetcher may give a better one).
+    pub fn lexical_key(&self) -> String {
         match self {
-            Location::File(p) => std::fs::canonicalize(p)
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string(),
+            Location::File(p) => p.display().to_string(),
             Location::Url(u) => u.clone(),
             Location::Inline => String::new(),
         }
     }
 }
 
-/// Reads nested templates (files, URLs).
-pub trait Fetch: Send + Sync {
-    /// The bytes at `at`, at most `limit` of them; an error says why not, for a person.
-    fn fetch<'a>(&'a self, at: &'a Location, limit: usize) -> BoxFuture<Result<Vec<u8>, String>>;
+/// Why a nested template could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A URL could not be fetched (no connection, a timeout, a broken answer).
+    #[error("cannot fetch {url}: {source}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// What the HTTP client said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A URL answered with an error status.
+    #[error("{url} answered HTTP {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The template is larger than a template may be.
+    #[error("it is {size} bytes, over the template limit of {limit}")]
+    TooLarge {
+        /// Its size.
+        size: usize,
+        /// The limit ([`Limits::template_bytes`]).
+        limit: usize,
+    },
+    /// The template has no place that a relative `TemplateURL` could be read from.
+    #[error("there is no place to read it from")]
+    NoPlace,
+    /// This fetcher reads nothing from there (a service that reads no files for its callers).
+    #[error("{why}")]
+    Refused {
+        /// Why, for a person.
+        why: String,
+    },
 }
 
-/// Reads files, and `http(s)` URLs with a 30 s timeout.
-#[derive(Debug, Clone, Default)]
-pub struct Fetcher;
+/// Reads nested templates (files, URLs): a port of the planning layer. stack-core's `Fetcher`
+/// reads files and `http(s)` URLs; a service that reads nothing for its callers refuses.
+pub trait TemplateFetcher: Send + Sync {
+    /// The bytes at `at`, at most `limit` of them.
+    fn fetch<'a>(&'a self, at: &'a Location, limit: usize) -> BoxFuture<Result<Vec<u8>, FetchError>>;
 
-impl Fetch for Fetcher {
-    fn fetch<'a>(&'a self, at: &'a Location, limit: usize) -> BoxFuture<Result<Vec<u8>, String>> {
-        let at = at.clone();
-        Box::pin(async move {
-            let bytes = match &at {
-                Location::File(p) => tokio::fs::read(p)
-                    .await
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
-                Location::Url(u) => {
-                    let client = reqwest::Client::builder()
-                        .timeout(std::time::Duration::from_secs(30))
-                        .build()
-                        .map_err(|e| e.to_string())?;
-                    let answer = client
-                        .get(u)
-                        .send()
-                        .await
-                        .map_err(|e| format!("cannot fetch {u}: {e}"))?;
-                    if !answer.status().is_success() {
-                        return Err(format!("{u} answered {}", answer.status()));
-                    }
-                    answer
-                        .bytes()
-                        .await
-                        .map_err(|e| format!("cannot fetch {u}: {e}"))?
-                        .to_vec()
-                }
-                Location::Inline => return Err("no place to read from".into()),
-            };
-            if bytes.len() > limit {
-                return Err(format!(
-                    "it is {} bytes, over the template limit of {limit}",
-                    bytes.len()
-                ));
-            }
-            Ok(bytes)
-        })
+    /// What names `at` in cycle checks: two locations with the same key are one template. The
+    /// default is the location as written; a file fetcher gives the canonical path.
+    fn key(&self, at: &Location) -> String {
+        at.lexical_key()
     }
 }
 
@@ -121,10 +131,15 @@ type Local<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send
 
 /// `text` (read from `at`) with every nested `TemplateURL` read and put in as its `TemplateBody`;
 /// the text itself when it nests nothing to read. Every problem carries the nesting path.
-pub async fn inline(text: &str, at: &Location, fetch: &dyn Fetch, limits: &Limits) -> Result<String, Problems> {
+pub async fn inline(
+    text: &str,
+    at: &Location,
+    fetch: &dyn TemplateFetcher,
+    limits: &Limits,
+) -> Result<String, Problems> {
     let value = crate::template::read(text.as_bytes(), limits).map_err(|p| Problems(vec![p]))?;
     let mut problems = Vec::new();
-    let chain = vec![(at.key(), at.shown())];
+    let chain = vec![(fetch.key(at), at.shown())];
     let (value, changed) = inline_value(value, at.clone(), fetch, limits, String::new(), chain, 1, &mut problems).await;
     if !problems.is_empty() {
         return Err(Problems(problems));
@@ -143,7 +158,7 @@ pub async fn inline(text: &str, at: &Location, fetch: &dyn Fetch, limits: &Limit
 fn inline_value<'a>(
     mut v: Value,
     at: Location,
-    fetch: &'a dyn Fetch,
+    fetch: &'a dyn TemplateFetcher,
     limits: &'a Limits,
     chain_ptr: String,
     chain: Vec<(String, String)>,
@@ -206,7 +221,7 @@ fn inline_value<'a>(
             };
             let url_ptr = format!("{ptr}/Properties/TemplateURL");
             let loc = at.join(&url);
-            let key = loc.key();
+            let key = fetch.key(&loc);
             if chain.iter().any(|(k, _)| *k == key) {
                 let path: Vec<&str> = chain.iter().map(|(_, s)| s.as_str()).chain([url.as_str()]).collect();
                 problems.push(
@@ -265,8 +280,8 @@ mod tests {
     /// Templates by location, and what was asked for.
     struct Served(BTreeMap<String, String>, Mutex<Vec<String>>);
 
-    impl Fetch for Served {
-        fn fetch<'a>(&'a self, at: &'a Location, _limit: usize) -> BoxFuture<Result<Vec<u8>, String>> {
+    impl TemplateFetcher for Served {
+        fn fetch<'a>(&'a self, at: &'a Location, _limit: usize) -> BoxFuture<Result<Vec<u8>, FetchError>> {
             let key = match at {
                 Location::Url(u) => u.clone(),
                 Location::File(p) => p.display().to_string(),
@@ -274,7 +289,11 @@ mod tests {
             };
             self.1.lock().expect("log").push(key.clone());
             let found = self.0.get(&key).cloned();
-            Box::pin(async move { found.map(String::into_bytes).ok_or_else(|| format!("no {key}")) })
+            Box::pin(async move {
+                found.map(String::into_bytes).ok_or(FetchError::Refused {
+                    why: format!("no {key}"),
+                })
+            })
         }
     }
 

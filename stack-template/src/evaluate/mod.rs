@@ -1,0 +1,4 @@
+//! Values: parameters resolved against their declarations, and intrinsic functions evaluated.
+
+pub mod intrinsics;
+pub mod parameters;

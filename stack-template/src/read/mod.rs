@@ -1,0 +1,5 @@
+//! Template text to JSON values, strictly (JSON and YAML), within the limits.
+
+pub mod limits;
+pub mod reader;
+pub mod yaml;
