@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use serde_json::json;
-//! use stack_core::builder::StackBuilder;
+//! use stack_template::builder::StackBuilder;
 //!
 //! let template = StackBuilder::new()
 //!     .string_parameter("Zone", None)

@@ -9,7 +9,7 @@
 //! struct that implements [`Typed`] with setters of its own (the crate's tests have one).
 //!
 //! ```
-//! use stack_core::typed::{join, ParamSpec, Typed, TypedStack, WaitCondition, WaitConditionHandle};
+//! use stack_template::typed::{join, ParamSpec, Typed, TypedStack, WaitCondition, WaitConditionHandle};
 //!
 //! let mut stack = TypedStack::new();
 //! let env = stack.parameter("Env", ParamSpec::string().allowed_values(["dev", "prod"]).default("dev"));

@@ -293,7 +293,7 @@ fn flatten_stack(
                     format!("{ptr}/Properties/TemplateURL"),
                     "the nested template was not read",
                 )
-                .hint("read the template with stack_core::nesting::inline first (the CLI does)"),
+                .hint("read the template with stack_template::nesting::inline first (the CLI does)"),
             );
             return nested;
         }

@@ -71,7 +71,7 @@ pub struct PlanOptions {
     /// Base URL of the metadata/wait-condition server (`CloudStack::StackMateApiURL`).
     pub metadata_url: String,
     /// The token the stack's guests read their metadata with
-    /// (`CloudStack::StackMateMetadataToken`; see `stack_core::metadata`). A secret: masked wherever
+    /// (`CloudStack::StackMateMetadataToken`; see the `metadata` module of stack-core). A secret: masked wherever
     /// it would be written, like a NoEcho value.
     pub metadata_token: cloudstack_client::Secret,
     /// The key the stack's wait-condition handle tokens are derived from (one per handle, the same
