@@ -1,0 +1,120 @@
+//! [`PlanOptions`]: what a plan is made with besides its template and parameters.
+
+use std::collections::BTreeMap;
+
+use crate::limits::Limits;
+
+/// Options of planning. Make them with [`PlanOptions::new`] and the setters; every field has a default
+/// but the stack's name, id and release.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// The stack's name.
+    pub stack_name: String,
+    /// The stack's id (the engine makes a unique one).
+    pub stack_id: String,
+    /// The CloudStack version whose participants are the `CloudStack::` types.
+    pub version: &'static cloudstack_api::Version,
+    /// The cloud's zone ids (Fn::GetAZs, the Region/Zone pseudo parameters).
+    pub zones: Vec<String>,
+    /// Make a `name` property unique per stack as StackMate did (`<StackName>-<value>`).
+    pub unique_names: bool,
+    /// Resource types registered by the embedding program, with the attributes they expose (empty:
+    /// any attribute).
+    pub custom_types: BTreeMap<String, Vec<String>>,
+    /// Base URL of the metadata/wait-condition server (`CloudStack::StackMateApiURL`).
+    pub metadata_url: String,
+    /// The token the stack's guests read their metadata with
+    /// (`CloudStack::StackMateMetadataToken`; see the `metadata` module of stack-core). A secret: masked wherever
+    /// it would be written, like a NoEcho value.
+    pub metadata_token: cloudstack_client::Secret,
+    /// The key the stack's wait-condition handle tokens are derived from (one per handle, the same
+    /// on every run of the stack). A secret, never handed out.
+    pub signal_key: cloudstack_client::Secret,
+    /// What a template may hold.
+    pub limits: Limits,
+    /// Whether the engine that runs the plan serves guests (wait-condition signals, metadata): when
+    /// it does not, wait conditions, their handles and the pseudo parameters that point guests at
+    /// the server are refused.
+    pub guest_services: bool,
+}
+
+impl PlanOptions {
+    /// Options for stack `stack_name` with id `stack_id` on `version`: no zones known, unique names,
+    /// no custom types, the metadata server on `http://127.0.0.1:4567/` with a random metadata token
+    /// and signal key (the engine's `Engine::plan_options` of stack-core derives ones that a resume gives
+    /// again), the default limits.
+    pub fn new(
+        stack_name: impl Into<String>,
+        stack_id: impl Into<String>,
+        version: &'static cloudstack_api::Version,
+    ) -> Self {
+        Self {
+            stack_name: stack_name.into(),
+            stack_id: stack_id.into(),
+            version,
+            zones: Vec::new(),
+            unique_names: true,
+            custom_types: BTreeMap::new(),
+            metadata_url: "http://127.0.0.1:4567/".into(),
+            metadata_token: cloudstack_client::Secret::new(crate::secrets::random_token()),
+            signal_key: cloudstack_client::Secret::new(crate::secrets::random_token()),
+            limits: Limits::default(),
+            guest_services: true,
+        }
+    }
+
+    /// The cloud's zone ids.
+    pub fn zones(mut self, zones: Vec<String>) -> Self {
+        self.zones = zones;
+        self
+    }
+
+    /// Whether `name` properties get the stack name in front.
+    pub fn unique_names(mut self, on: bool) -> Self {
+        self.unique_names = on;
+        self
+    }
+
+    /// The custom resource types and their attributes.
+    pub fn custom_types(mut self, types: BTreeMap<String, Vec<String>>) -> Self {
+        self.custom_types = types;
+        self
+    }
+
+    /// The metadata server's base URL.
+    pub fn metadata_url(mut self, url: impl Into<String>) -> Self {
+        self.metadata_url = url.into();
+        self
+    }
+
+    /// The stack's metadata token.
+    pub fn metadata_token(mut self, token: cloudstack_client::Secret) -> Self {
+        self.metadata_token = token;
+        self
+    }
+
+    /// The key the stack's wait-condition handle tokens are derived from.
+    pub fn signal_key(mut self, key: cloudstack_client::Secret) -> Self {
+        self.signal_key = key;
+        self
+    }
+
+    /// Whether the engine serves guests (see [`PlanOptions::guest_services`]).
+    pub fn guest_services(mut self, on: bool) -> Self {
+        self.guest_services = on;
+        self
+    }
+
+    /// The limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The token of wait-condition handle `logical` of this stack, derived from the signal key (a
+    /// secret: it is what the handle's URL holds).
+    pub fn handle_token(&self, logical: &str) -> String {
+        cloudstack_client::signing::hmac_hex(format!("handle {logical}").as_bytes(), self.signal_key.expose())
+    }
+}
