@@ -3,6 +3,7 @@
 //! deleting it (how StackMate deleted stacks). The front-ends offer this only when asked for by
 //! name (`--by-tags`), after showing what was found.
 
+use crate::ResourceFailure;
 use std::collections::{BTreeMap, BTreeSet};
 
 use cloudstack_client::Client;
@@ -284,9 +285,15 @@ impl Engine {
         // A plan with no resources of its own: the deletes only need its options.
         let empty =
             crate::template::parse(r#"{"Resources": {"Placeholder": {"Type": "StackMate::WaitConditionHandle"}}}"#)
-                .map_err(|p| DurableError::Other(crate::problem::Problems(p).to_string()))?;
+                .map_err(|p| DurableError::Unplannable {
+                    stack: name.to_string(),
+                    problems: crate::problem::Problems(p),
+                })?;
         let plan =
-            crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|p| DurableError::Other(p.to_string()))?;
+            crate::plan::plan(&empty, &BTreeMap::new(), &options).map_err(|problems| DurableError::Unplannable {
+                stack: name.to_string(),
+                problems,
+            })?;
         // No state: the deletes record nothing.
         let stateless = Engine {
             store: None,
@@ -314,15 +321,16 @@ impl Engine {
                     .collect();
                 specs.sort_by_key(|p| p.type_name);
                 if specs.is_empty() {
-                    errors.push(format!(
-                        "{} {}: no participant deletes this tag type",
-                        t.resource_type, t.resource_id
+                    errors.push(tagged_failure(
+                        &t,
+                        "no participant of the release deletes this tag type",
                     ));
                     continue;
                 }
                 let (engine, plan) = (stateless.clone(), plan.clone());
                 tasks.spawn(async move {
-                    let mut last = String::new();
+                    let masker = plan.masker();
+                    let mut last = tagged_failure(&t, "no participant has a delete key");
                     for spec in specs {
                         let Some(key) = spec.delete_keys.iter().find(|k| k.required) else {
                             continue;
@@ -336,7 +344,7 @@ impl Engine {
                             .await
                         {
                             Ok(()) => return (t, Ok(())),
-                            Err(e) => last = format!("{}: {e}", spec.type_name),
+                            Err(e) => last = e.failure(&t.resource_id, spec.type_name, &masker),
                         }
                     }
                     (t, Err(last))
@@ -345,20 +353,39 @@ impl Engine {
             while let Some(joined) = tasks.join_next().await {
                 match joined {
                     Ok((t, Ok(()))) => deleted.push((t.resource_type, t.resource_id)),
-                    Ok((t, Err(e))) => errors.push(format!("{} {}: {e}", t.resource_type, t.resource_id)),
-                    Err(e) => errors.push(format!("a delete task failed: {e}")),
+                    Ok((_, Err(failure))) => errors.push(failure),
+                    Err(e) => errors.push(ResourceFailure {
+                        logical: String::new(),
+                        type_name: String::new(),
+                        kind: None,
+                        code: None,
+                        api: None,
+                        message: format!("a delete task failed: {e}"),
+                    }),
                 }
             }
         }
         if errors.is_empty() {
             Ok(deleted)
         } else {
-            Err(DurableError::Other(format!(
-                "deleted {} resources, but not: {}",
-                deleted.len(),
-                errors.join("; ")
-            )))
+            Err(DurableError::TagsLeft {
+                stack: name.to_string(),
+                deleted,
+                failures: errors,
+            })
         }
+    }
+}
+
+/// A tagged resource that could not be deleted, for `why`.
+fn tagged_failure(t: &Tagged, why: &str) -> ResourceFailure {
+    ResourceFailure {
+        logical: t.resource_id.clone(),
+        type_name: t.resource_type.clone(),
+        kind: None,
+        code: None,
+        api: None,
+        message: why.to_string(),
     }
 }
 

@@ -79,18 +79,12 @@ pub async fn cloud_release(
     store: &dyn StateStore,
     refresh: bool,
 ) -> Result<CloudRelease, ReleaseError> {
-    let key = endpoint_key(client);
     if !refresh {
-        if let Some((sha, fetched_ms)) = store.endpoint_spec(&key).await? {
-            if let Some(version) = stored_release(store, &sha).await? {
-                return Ok(CloudRelease {
-                    version,
-                    fetched_ms,
-                    fetched_now: false,
-                });
-            }
+        if let Some(kept) = kept_release(client, store).await? {
+            return Ok(kept);
         }
     }
+    let key = endpoint_key(client);
     let version = fetch(client).await?;
     store.save_spec(version.facts_sha256, version.facts).await?;
     store.set_endpoint_spec(&key, version.facts_sha256).await?;
@@ -99,6 +93,19 @@ pub async fn cloud_release(
         fetched_ms: crate::state::now_ms(),
         fetched_now: true,
     })
+}
+
+/// The release of the cloud `client` talks to as `store` keeps it, without a call; `None` when
+/// the store keeps none (then [`cloud_release`] reads the cloud's `listApis`).
+pub async fn kept_release(client: &Client, store: &dyn StateStore) -> Result<Option<CloudRelease>, ReleaseError> {
+    let Some((sha, fetched_ms)) = store.endpoint_spec(&endpoint_key(client)).await? else {
+        return Ok(None);
+    };
+    Ok(stored_release(store, &sha).await?.map(|version| CloudRelease {
+        version,
+        fetched_ms,
+        fetched_now: false,
+    }))
 }
 
 /// The release whose facts have `sha256`: shipped with `cloudstack-api`, or kept in the store.

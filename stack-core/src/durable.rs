@@ -19,19 +19,16 @@ use crate::state::{StackRecord, StackVersion, StateStore};
 #[derive(Debug, thiserror::Error)]
 pub enum DurableError {
     /// The engine has no state store.
-    #[error("this engine keeps no state: build it with Engine::with_store (the CLI's --state-dir)")]
+    #[error("this engine keeps no state: it has no state store (Engine::with_store)")]
     NoStore,
     /// No such stack in the store.
-    #[error(
-        "no stack named {0} in the state; `stackmate list` shows the stacks it knows (check --state-dir); \
-         a stack whose state is gone can be deleted by its tags, if you are sure: `stackmate delete {0} --by-tags`"
-    )]
+    #[error("no stack named {0} in the state store; a stack whose state is gone can only be deleted by its tags")]
     UnknownStack(String),
     /// A delete by tags found signs that a run is still making the stack.
     #[error(
         "stack {stack}: a run may still be making it, so nothing was deleted: {}; wait for that run, \
-         or delete it where its state is (`stackmate list` in its --state-dir); if you are sure, \
-         `--force` deletes anyway",
+         or delete the stack through the state store that holds it; a forced delete by tags deletes \
+         anyway",
         signs.join("; ")
     )]
     LiveRun {
@@ -48,6 +45,23 @@ pub enum DurableError {
         /// Why.
         reason: String,
     },
+    /// The stack's guests signal its wait conditions at another address than this engine serves:
+    /// a resume here would never hear them.
+    #[error(
+        "stack {stack} cannot be resumed here: its guests signal wait conditions at {url}, and this engine \
+         serves {served}; resume it with its guests served at {url}{}",
+        listen.as_deref().map(|l| format!(" (listening on {l})")).unwrap_or_default()
+    )]
+    GuestsElsewhere {
+        /// The stack.
+        stack: String,
+        /// Where its guests signal.
+        url: String,
+        /// Where this engine serves them.
+        served: String,
+        /// The address the run that made them listened on, when it was recorded.
+        listen: Option<String>,
+    },
     /// The state store failed or the stack is locked.
     #[error(transparent)]
     State(#[from] crate::state::StateError),
@@ -57,9 +71,47 @@ pub enum DurableError {
     /// The cloud could not be searched (a delete by tags).
     #[error(transparent)]
     Lookup(#[from] crate::recovery::LookupError),
-    /// Other failures (the lock, the cloud).
-    #[error("{0}")]
-    Other(String),
+    /// A resource named (to skip) is not in the stack.
+    #[error("stack {stack} has no resource {logical} (its resources: {})", known.join(", "))]
+    UnknownResource {
+        /// The stack.
+        stack: String,
+        /// The logical id named.
+        logical: String,
+        /// The stack's logical ids.
+        known: Vec<String>,
+    },
+    /// What the engine plans to run the operation cannot be planned (the stored template, or the
+    /// engine's own placeholder for a delete by tags).
+    #[error("stack {stack} cannot be planned:\n{problems}")]
+    Unplannable {
+        /// The stack.
+        stack: String,
+        /// Why.
+        problems: crate::problem::Problems,
+    },
+    /// A delete by tags removed some resources but not all.
+    #[error(
+        "stack {stack}: deleted {} resources found by its tags, but not: {}",
+        deleted.len(),
+        failures.iter().map(|f| format!("{} {}: {}", f.type_name, f.logical, f.message)).collect::<Vec<_>>().join("; ")
+    )]
+    TagsLeft {
+        /// The stack.
+        stack: String,
+        /// What was deleted, as (tag type, id).
+        deleted: Vec<(String, String)>,
+        /// What was not: each as data (the resource id as `logical`, the tag type as `type_name`).
+        failures: Vec<crate::ResourceFailure>,
+    },
+    /// A resource whose create failed could not be cleared before the create was resumed.
+    #[error("stack {stack}: clearing the failed create of {failure}")]
+    ClearFailed {
+        /// The stack.
+        stack: String,
+        /// The resource and why.
+        failure: Box<crate::ResourceFailure>,
+    },
 }
 
 impl Engine {
@@ -271,7 +323,10 @@ impl Engine {
                     if rec.physical_id.is_some() {
                         self.delete_one(&plan, planned.kind, rec, &crate::recording::Slot::Own)
                             .await
-                            .map_err(|e| DurableError::Other(format!("{l}: clearing the failed create: {e}")))?;
+                            .map_err(|e| DurableError::ClearFailed {
+                                stack: plan.options.stack_name.clone(),
+                                failure: Box::new(e.failure(&l, &planned.type_name, &plan.masker())),
+                            })?;
                     }
                 }
                 Ok(self.create_inner(plan, prior, disable_rollback).await?)
@@ -382,10 +437,11 @@ impl Engine {
         let mut prior = self.stored_records(name).await?;
         for l in skip {
             let Some(rec) = prior.get_mut(l) else {
-                return Err(DurableError::Other(format!(
-                    "--skip {l}: the stack has no resource {l} (its resources: {})",
-                    prior.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
+                return Err(DurableError::UnknownResource {
+                    stack: name.to_string(),
+                    logical: l.clone(),
+                    known: prior.keys().cloned().collect(),
+                });
             };
             rec.status = Status::DeleteSkipped;
             rec.reason = Some("skipped by continue-rollback; left in the cloud".into());

@@ -83,7 +83,8 @@
 //!   batched and off the critical path), `recording` (private: locks, write-ahead records, events),
 //!   `masked_records` (private: no secret in any record written), [`recovery`] (what a lost call
 //!   made).
-//! - Operations: `create` and [`deletion`] (create, delete, rollback); [`durable`] (resume, delete by
+//! - Operations: [`operation`] ([`Operation`], [`Engine::run`]: the one door front-ends use);
+//!   `create` and [`deletion`] (create, delete, rollback); [`durable`] (resume, delete by
 //!   name, continue a rollback); [`by_tags`]; [`update`], [`change_set`], [`drift`], [`import`].
 //! - What comes back: [`run`] ([`StackRun`], [`StackError`] with its [`ResourceFailure`]),
 //!   [`resource_error`], [`events`].
@@ -108,6 +109,7 @@ pub mod fetch;
 pub mod import;
 pub mod lifecycle;
 mod masked_records;
+pub mod operation;
 mod participant;
 mod quirks;
 mod recording;
@@ -135,7 +137,8 @@ pub use deletion::DeleteError;
 pub use durable::DurableError;
 pub use engine::{Engine, EngineConfig};
 pub use events::{Event, EventLog, Status};
-pub use lifecycle::{DeleteBy, Deleted};
+pub use lifecycle::{DeleteBy, Deleted, PlanCreateError};
+pub use operation::{Operation, OperationError, OperationKind, Outcome};
 pub use resource_error::{ResourceError, ResourceFailure};
 pub use retry::RetryPolicy;
 pub use run::{LaunchError, Refused, StackError, StackRun};

@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 
 use crate::durable::DurableError;
 use crate::engine::Engine;
-use crate::plan::PlanOptions;
+use crate::limits::Limits;
+use crate::nesting::Prepared;
+use crate::plan::{Plan, PlanOptions};
+use crate::problem::Problems;
 use crate::run::StackRun;
 
 /// A new, unique stack id: the name, the time (hex ms) and random bits. Tags carry it, so two stacks
@@ -14,6 +17,17 @@ use crate::run::StackRun;
 pub fn new_stack_id(name: &str) -> String {
     let token = crate::state::LockHolder::this_process().token;
     format!("{name}-{:x}-{}", crate::state::now_ms(), &token[..8])
+}
+
+/// Why a create could not be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanCreateError {
+    /// The template or its parameters are not valid; nothing was called.
+    #[error("{0}")]
+    Invalid(Problems),
+    /// The cloud's zones (which the template uses) could not be read.
+    #[error("cannot read the cloud's zones (listZones): {0}")]
+    Zones(#[source] cloudstack_client::Error),
 }
 
 /// How a stack is found for delete.
@@ -49,6 +63,39 @@ impl Engine {
     pub fn plan_options(&self, name: &str, version: &'static cloudstack_api::Version) -> PlanOptions {
         self.stack_plan_options(name, &new_stack_id(name), version)
             .guest_services(self.signals.is_some())
+    }
+
+    /// Plans the create of stack `name` from `prepared` with `given` against `version`, once: the
+    /// options of [`Engine::plan_options`] with `limits`, and the cloud's zones read before planning
+    /// when the template may use them ([`crate::plan::uses_zones`]), else after it, so that a
+    /// template refused here has made no call. The plan keeps the prepared text as its source (what
+    /// the state keeps for resume, update and delete).
+    pub async fn plan_create(
+        &self,
+        name: &str,
+        prepared: Prepared,
+        given: &BTreeMap<String, String>,
+        version: &'static cloudstack_api::Version,
+        limits: Limits,
+    ) -> Result<Plan, PlanCreateError> {
+        let zones_first = crate::plan::uses_zones(&prepared.text);
+        let mut options = self.plan_options(name, version).limits(limits);
+        if zones_first {
+            options = options.zones(self.zones().await?);
+        }
+        let mut plan = crate::plan::plan(&prepared.template, given, &options).map_err(PlanCreateError::Invalid)?;
+        if !zones_first {
+            // Not used by this template, but kept with the stack for its updates.
+            plan.options.zones = self.zones().await?;
+        }
+        plan.source = Some(prepared.text);
+        Ok(plan)
+    }
+
+    async fn zones(&self) -> Result<Vec<String>, PlanCreateError> {
+        crate::cloud_release::zone_ids(&self.client)
+            .await
+            .map_err(PlanCreateError::Zones)
     }
 
     /// The metadata token of stack `stack_id` (`CloudStack::StackMateMetadataToken`): derived from

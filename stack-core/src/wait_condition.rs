@@ -132,11 +132,12 @@ impl Engine {
         let served = self.signals.as_ref().map_or("", |s| s.base_url());
         if let Some(url) = stored.options.metadata_url.as_deref().filter(|u| *u != served) {
             if waiting && !handles.is_empty() {
-                let listen = stored.options.metadata_listen.as_deref().unwrap_or("its address");
-                return Err(cannot(format!(
-                    "its guests signal wait conditions at {url}, and this run would serve {served}: resume \
-                     with --metadata-url {url} and --metadata-listen {listen}"
-                )));
+                return Err(DurableError::GuestsElsewhere {
+                    stack: stored.name.clone(),
+                    url: url.to_string(),
+                    served: served.to_string(),
+                    listen: stored.options.metadata_listen.clone(),
+                });
             }
         }
         for h in &handles {

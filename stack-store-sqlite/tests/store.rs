@@ -111,7 +111,7 @@ fn a_file_of_a_newer_schema_is_refused() {
         text.contains(&format!(
             "schema version 99, newer than this build's {}",
             stack_store_sqlite::SCHEMA_VERSION
-        )) && text.contains("upgrade stackmate"),
+        )) && text.contains("upgrade this program"),
         "{text}"
     );
 }

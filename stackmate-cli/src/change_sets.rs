@@ -8,15 +8,14 @@ use serde_json::json;
 use stack_core::change_set::{
     Action, ChangeSetError, Replacement, ResourceChange, StoredChangeSet, StoredChangeSetError,
 };
-use stack_core::UpdateError;
 
 use crate::cli::{ChangeSetAction, Global, OutputArgs, ParamArgs};
 use crate::commands::{
-    connection_flags, engine_for, known_stack, offline_engine, open_store, print_run, read_template_with, secrets_for,
+    connection_flags, engine_for, known_stack, offline_engine, open_store, read_template_with, secrets_for,
 };
 use crate::connection::Connection;
 use crate::exit::CliError;
-use crate::failures::{stack_error, stack_failed};
+use crate::failures::stack_failed;
 use crate::output::{print_json, Format};
 use crate::params;
 use crate::printing::outln;
@@ -40,13 +39,13 @@ pub(crate) async fn run(g: &Global, action: ChangeSetAction) -> Result<(), CliEr
         } => create(g, &name, &set, &template, &params, out).await,
         ChangeSetAction::Describe { name, set, out } => {
             let engine = offline_engine(open_store(g)?).await?;
-            let stored = engine.change_set(&name, &set).await.map_err(|e| refused(&name, e))?;
+            let stored = engine.change_set(&name, &set).await.map_err(|e| refused(&name, &e))?;
             show(&stored, out);
             Ok(())
         }
         ChangeSetAction::List { name, out } => {
             let engine = offline_engine(open_store(g)?).await?;
-            let sets = engine.change_sets(&name).await.map_err(|e| refused(&name, e))?;
+            let sets = engine.change_sets(&name).await.map_err(|e| refused(&name, &e))?;
             if out.output == Format::Json {
                 print_json(&json!({"name": name, "change_sets": sets}));
                 return Ok(());
@@ -63,7 +62,7 @@ pub(crate) async fn run(g: &Global, action: ChangeSetAction) -> Result<(), CliEr
             engine
                 .delete_change_set(&name, &set)
                 .await
-                .map_err(|e| refused(&name, e))?;
+                .map_err(|e| refused(&name, &e))?;
             outln!("change set {set} of stack {name} deleted");
             Ok(())
         }
@@ -71,11 +70,13 @@ pub(crate) async fn run(g: &Global, action: ChangeSetAction) -> Result<(), CliEr
 }
 
 /// The CLI error for a refused change set operation.
-fn refused(stack: &str, e: StoredChangeSetError) -> CliError {
+pub(crate) fn refused(stack: &str, e: &StoredChangeSetError) -> CliError {
     match e {
-        StoredChangeSetError::ChangeSet(ChangeSetError::Stack(d)) => stack_failed(&d),
-        StoredChangeSetError::Update(UpdateError::Failed(f)) => stack_error(&f),
-        StoredChangeSetError::Update(UpdateError::Stack(d)) => stack_failed(&d),
+        StoredChangeSetError::ChangeSet(ChangeSetError::Stack(d)) => stack_failed(d),
+        StoredChangeSetError::Update(u) => crate::failures::update_failed(u),
+        StoredChangeSetError::Unknown { stack, .. } => CliError::Invalid(format!(
+            "{e}; `stackmate change-set list {stack}` shows its change sets"
+        )),
         StoredChangeSetError::ChangeSet(ChangeSetError::Invalid(problems)) => {
             CliError::Invalid(format!("stack {stack}: the new template:\n{problems}"))
         }
@@ -126,7 +127,7 @@ async fn create(
     let stored = engine
         .create_change_set(name, set, &text, &given, &secrets)
         .await
-        .map_err(|e| refused(name, e))?;
+        .map_err(|e| refused(name, &e))?;
     show(&stored, out);
     Ok(())
 }
@@ -139,11 +140,13 @@ async fn execute(g: &Global, name: &str, set: &str, flags: &[String], out: Outpu
     let engine = engine_for(g, &conn, None, store, Some(&stored.options)).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
     let options = stack_core::UpdateOptions::default();
-    let run = engine
-        .execute_change_set(name, set, &secrets, &options)
-        .await
-        .map_err(|e| refused(name, e))?;
-    print_run(&run, out);
+    let operation = stack_core::Operation::ExecuteChangeSet {
+        name: name.to_string(),
+        change_set: set.to_string(),
+        secrets,
+        options,
+    };
+    crate::failures::run_operation(&engine, operation, out).await?;
     Ok(())
 }
 

@@ -150,17 +150,24 @@ pub(crate) async fn read_template_with(
     path: &Path,
     limits: &stack_core::limits::Limits,
 ) -> Result<(String, stack_core::template::Template), CliError> {
-    let (text, template) = read_root(path, limits)?;
+    read_prepared(path, limits).await.map(|p| (p.text, p.template))
+}
+
+/// [`read_template_with`], as the template prepared for an operation: read and parsed once.
+pub(crate) async fn read_prepared(
+    path: &Path,
+    limits: &stack_core::limits::Limits,
+) -> Result<stack_core::nesting::Prepared, CliError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        CliError::Invalid(format!(
+            "template {}: cannot read it: {e}; check the path",
+            path.display()
+        ))
+    })?;
     let at = stack_core::nesting::Location::File(path.to_path_buf());
-    let inlined = stack_core::nesting::inline(&text, &at, &stack_core::fetch::Fetcher, limits)
+    stack_core::nesting::prepare(&bytes, &at, &stack_core::fetch::Fetcher, limits)
         .await
-        .map_err(|p| CliError::Invalid(format!("template {}:\n{p}", path.display())))?;
-    if inlined == text {
-        return Ok((text, template));
-    }
-    let template = stack_core::template::parse_with(inlined.as_bytes(), &stack_core::limits::Limits::for_stored())
-        .map_err(|p| CliError::Invalid(format!("template {}:\n{}", path.display(), stack_core::Problems(p))))?;
-    Ok((inlined, template))
+        .map_err(|p| CliError::Invalid(format!("template {}:\n{p}", path.display())))
 }
 
 /// The default limits with `--limit NAME=N` applied.

@@ -13,7 +13,7 @@ use stack_core::state::StateStore as _;
 use stack_core::{DeleteBy, Deleted};
 
 use crate::cli::{Global, OutputArgs};
-use crate::commands::{connection_flags, engine_for, open_store, print_run, secrets_for};
+use crate::commands::{connection_flags, engine_for, open_store, secrets_for};
 use crate::connection::Connection;
 use crate::exit::CliError;
 use crate::failures::stack_failed;
@@ -73,14 +73,12 @@ pub(crate) async fn delete(
     if in_state && !how.by_tags {
         Progress::new(out.output == Format::Json).attach(&engine);
         let secrets = secrets_for(g, name, flags, true).await?;
-        return match engine.delete_named(name, DeleteBy::State, &secrets).await {
-            Ok(Deleted::Stack(run)) => {
-                print_run(&run, out);
-                Ok(())
-            }
-            Ok(_) => Ok(()),
-            Err(e) => Err(stack_failed(&e)),
+        let delete = stack_core::Operation::Delete {
+            name: name.to_string(),
+            by: DeleteBy::State,
+            secrets,
         };
+        return crate::failures::run_operation(&engine, delete, out).await.map(|_| ());
     }
     let release = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
     let survey = engine.survey_tags(name, release).await.map_err(|e| stack_failed(&e))?;

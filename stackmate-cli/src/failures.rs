@@ -42,18 +42,76 @@ fn refusal_text(stack: &str, r: &Refused) -> String {
     }
 }
 
+/// The error for an operation on a stored stack, with the CLI's advice added to the core's
+/// message (which names no command).
 pub(crate) fn stack_failed(e: &DurableError) -> CliError {
     match e {
-        DurableError::UnknownStack(_)
-        | DurableError::CannotResume { .. }
-        | DurableError::NoStore
-        | DurableError::LiveRun { .. } => CliError::Invalid(e.to_string()),
+        DurableError::UnknownStack(name) => CliError::Invalid(format!(
+            "{e}; `stackmate list` shows the stacks it knows (check --state-dir); if you are sure its \
+             state is gone, `stackmate delete {name} --by-tags`"
+        )),
+        DurableError::LiveRun { .. } => CliError::Invalid(format!(
+            "{e}: `stackmate list` in the --state-dir of that run; if you are sure, `--force` deletes anyway"
+        )),
+        DurableError::GuestsElsewhere { url, listen, .. } => CliError::Invalid(format!(
+            "{e}: run it with --metadata-url {url} and --metadata-listen {}",
+            listen.as_deref().unwrap_or("ADDRESS:PORT")
+        )),
+        DurableError::CannotResume { .. } | DurableError::NoStore => CliError::Invalid(e.to_string()),
         DurableError::State(_) => CliError::Invalid(e.to_string()),
         DurableError::Failed(f) => stack_error(f),
         DurableError::Lookup(stack_core::recovery::LookupError::Cloud(c)) => {
             CliError::from_client("searching the cloud for the stack's tags", c)
         }
-        DurableError::Lookup(_) | DurableError::Other(_) => CliError::StackFailed(e.to_string()),
+        DurableError::UnknownResource { .. } => CliError::Invalid(format!("{e}; check --skip")),
+        _ => CliError::StackFailed(e.to_string()),
+    }
+}
+
+/// Runs `operation` on `engine` and prints the stack it leaves (`out`); a failure becomes the CLI's
+/// error for it. Every state-changing command goes through here: the engine's one door.
+pub(crate) async fn run_operation(
+    engine: &stack_core::Engine,
+    operation: stack_core::Operation,
+    out: crate::cli::OutputArgs,
+) -> Result<stack_core::Outcome, CliError> {
+    let stack = operation.stack().to_string();
+    let outcome = engine.run(operation).await.map_err(|e| operation_failed(&stack, &e))?;
+    if let Some(run) = outcome.run() {
+        crate::commands::print_run(run, out);
+    }
+    Ok(outcome)
+}
+
+/// The error for an [`stack_core::Operation`] run by [`stack_core::Engine::run`].
+pub(crate) fn operation_failed(stack: &str, e: &stack_core::OperationError) -> CliError {
+    use stack_core::OperationError;
+    match e {
+        OperationError::Create(f) => stack_error(f),
+        OperationError::Stack(d) => stack_failed(d),
+        OperationError::Update(u) => update_failed(u),
+        OperationError::ChangeSet(c) => crate::change_sets::refused(stack, c),
+    }
+}
+
+/// The error for an update that was refused or failed, with the CLI's advice.
+pub(crate) fn update_failed(e: &stack_core::UpdateError) -> CliError {
+    use stack_core::UpdateError;
+    match e {
+        UpdateError::Stack(d) => stack_failed(d),
+        UpdateError::Failed(f) => stack_error(f),
+        UpdateError::Denied { .. } => CliError::Invalid(format!("{e} (--policy-override FILE)")),
+        UpdateError::NotUpdatable { stack, status } => {
+            let next = match status {
+                Status::RollbackComplete => String::new(),
+                Status::UpdateRollbackFailed | Status::RollbackFailed | Status::DeleteFailed => {
+                    format!(" (`stackmate continue-rollback {stack}`)")
+                }
+                _ => format!(" (`stackmate resume {stack}`)"),
+            };
+            CliError::Invalid(format!("{e}{next}"))
+        }
+        _ => CliError::Invalid(e.to_string()),
     }
 }
 

@@ -48,6 +48,26 @@ pub fn explicit(g: &Global, api_version: Option<&str>) -> Result<Option<&'static
     }
 }
 
+/// The release for a command that talks to the cloud of `client` when it is known without a call:
+/// explicit, or the cloud's kept spec (unless `--refresh-api-spec`).
+pub async fn known(
+    g: &Global,
+    conn: &Connection,
+    client: &Client,
+    store: &dyn StateStore,
+) -> Result<Option<&'static Version>, CliError> {
+    if let Some(v) = explicit(g, conn.api_version.as_deref())? {
+        return Ok(Some(v));
+    }
+    if g.refresh_api_spec {
+        return Ok(None);
+    }
+    cloud_release::kept_release(client, store)
+        .await
+        .map(|kept| kept.map(|k| k.version))
+        .map_err(release_error)
+}
+
 /// The release for a command that talks to the cloud of `client`.
 pub async fn for_cloud(
     g: &Global,

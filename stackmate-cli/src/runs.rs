@@ -1,11 +1,11 @@
 //! The commands that run a stack: `create` (in the foreground or the background), `resume` and
 //! `continue-rollback`.
 
-use crate::failures::{stack_error, stack_failed};
+use crate::failures::run_operation;
 use crate::printing::outln;
 use std::path::Path;
 
-use stack_core::LaunchError;
+use stack_core::{Operation, PlanCreateError};
 
 use crate::cli::{Global, OutputArgs, ParamArgs};
 use crate::connection::Connection;
@@ -15,8 +15,8 @@ use crate::params;
 use crate::progress::Progress;
 
 use crate::commands::{
-    connection_flags, engine_for, known_stack, limits, open_store, print_run, read_template, read_template_with,
-    secrets_for, CreateSettings,
+    connection_flags, engine_for, known_stack, limits, open_store, read_prepared, read_template, secrets_for,
+    CreateSettings,
 };
 
 pub(crate) async fn create(
@@ -28,29 +28,31 @@ pub(crate) async fn create(
     out: OutputArgs,
 ) -> Result<(), CliError> {
     let limits = limits(g)?;
-    let (text, t) = read_template_with(template, &limits).await?;
-    let given = params::gather(&t, p.parameters.as_deref(), &p.params, true)?;
-    // The checks that need no release and no cloud come first: a template they refuse makes no call.
-    stack_core::plan::precheck(&t, &given, &limits)
-        .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
+    let prepared = read_prepared(template, &limits).await?;
+    let given = params::gather(&prepared.template, p.parameters.as_deref(), &p.params, true)?;
+    let invalid = |e: &dyn std::fmt::Display| CliError::Invalid(format!("template {}:\n{e}", template.display()));
     let conn = Connection::resolve(&connection_flags(g))?;
     let store = open_store(g)?;
     let engine = engine_for(g, &conn, Some(settings), store.clone(), None).await?;
-    let version = crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?;
-    let options = engine.plan_options(name, version).limits(limits);
-    // Every check the cloud is not needed for, before the cloud is asked for its zones.
-    stack_core::plan(&t, &given, &options)
-        .map_err(|e| CliError::Invalid(format!("template {}:\n{e}", template.display())))?;
-    let options = options.zones(conn.zones(engine.client()).await?);
-    Progress::new(out.output == Format::Json).attach(&engine);
-    match engine.launch(&text, &given, &options).await {
-        Ok(run) => {
-            print_run(&run, out);
-            Ok(())
+    let version = match crate::release::known(g, &conn, engine.client(), store.as_ref()).await? {
+        Some(v) => v,
+        None => {
+            // The checks that need no release come first: a template they refuse makes no call,
+            // not even the cloud's listApis.
+            stack_core::plan::precheck(&prepared.template, &given, &limits).map_err(|e| invalid(&e))?;
+            crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?
         }
-        Err(LaunchError::Invalid(p)) => Err(CliError::Invalid(format!("template {}:\n{p}", template.display()))),
-        Err(LaunchError::Failed(f)) => Err(stack_error(&f)),
-    }
+    };
+    let plan = match engine.plan_create(name, prepared, &given, version, limits).await {
+        Ok(plan) => plan,
+        Err(PlanCreateError::Invalid(e)) => return Err(invalid(&e)),
+        Err(PlanCreateError::Zones(e)) => {
+            return Err(CliError::from_client(&format!("listZones at {}", conn.endpoint), &e))
+        }
+    };
+    Progress::new(out.output == Format::Json).attach(&engine);
+    run_operation(&engine, Operation::create(plan), out).await?;
+    Ok(())
 }
 
 pub(crate) fn create_in_background(
@@ -138,8 +140,11 @@ pub(crate) async fn resume(g: &Global, name: &str, flags: &[String], out: Output
     let stored = known_stack(&store, name).await?;
     let engine = engine_for(g, &conn, None, store, Some(&stored.options)).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
-    let run = engine.resume(name, &secrets).await.map_err(|e| stack_failed(&e))?;
-    print_run(&run, out);
+    let resume = Operation::Resume {
+        name: name.to_string(),
+        secrets,
+    };
+    run_operation(&engine, resume, out).await?;
     Ok(())
 }
 
@@ -155,10 +160,11 @@ pub(crate) async fn continue_rollback(
     let store = open_store(g)?;
     let engine = engine_for(g, &conn, None, store, None).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
-    let run = engine
-        .continue_rollback(name, skip, &secrets)
-        .await
-        .map_err(|e| stack_failed(&e))?;
-    print_run(&run, out);
+    let operation = Operation::ContinueRollback {
+        name: name.to_string(),
+        skip: skip.to_vec(),
+        secrets,
+    };
+    run_operation(&engine, operation, out).await?;
     Ok(())
 }

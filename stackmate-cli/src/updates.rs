@@ -64,15 +64,24 @@ pub(crate) async fn update(
     };
     let engine = engine_for(g, &conn, None, store, Some(&stored.options)).await?;
     Progress::new(out.output == Format::Json).attach(&engine);
-    match engine.update(name, &text, &given, &secrets, &options).await {
-        Ok(run) => {
-            print_run(&run, out);
+    let operation = stack_core::Operation::Update {
+        name: name.to_string(),
+        template: text,
+        params: given,
+        secrets,
+        options,
+    };
+    match engine.run(operation).await {
+        Ok(outcome) => {
+            if let Some(run) = outcome.run() {
+                print_run(run, out);
+            }
             Ok(())
         }
-        Err(UpdateError::Invalid(problems)) => Err(CliError::Invalid(format!("template {shown}:\n{problems}"))),
-        Err(UpdateError::Stack(e)) => Err(stack_failed(&e)),
-        Err(UpdateError::Failed(f)) => Err(stack_error(&f)),
-        Err(e) => Err(CliError::Invalid(e.to_string())),
+        Err(stack_core::OperationError::Update(UpdateError::Invalid(problems))) => {
+            Err(CliError::Invalid(format!("template {shown}:\n{problems}")))
+        }
+        Err(e) => Err(crate::failures::operation_failed(name, &e)),
     }
 }
 

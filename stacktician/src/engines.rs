@@ -204,6 +204,21 @@ pub enum CloudError {
     Zones(#[from] Box<cloudstack_client::Error>),
 }
 
+/// The release `owner`'s stacks are planned against when it is known without a call: its
+/// `api_version`, or its cloud's own as the state store keeps it.
+pub async fn known_release(
+    owner: &Owner,
+    engine: &Engine,
+    store: &dyn StateStore,
+) -> Result<Option<&'static cloudstack_api::Version>, CloudError> {
+    if owner.api_version.is_some() {
+        return release_for(owner, engine, store).await.map(Some);
+    }
+    Ok(stack_core::cloud_release::kept_release(engine.client(), store)
+        .await?
+        .map(|k| k.version))
+}
+
 /// The release `owner`'s stacks are planned against: its `api_version`, else its cloud's own
 /// (read once and kept in the state store).
 pub async fn release_for(

@@ -6,12 +6,13 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use stack_core::lifecycle::{DeleteBy, Deleted};
+use stack_core::lifecycle::DeleteBy;
+use stack_core::nesting::Prepared;
 use stack_core::update::UpdateOptions;
-use stack_core::{Engine, Status};
+use stack_core::{Engine, Operation, OperationError, Outcome, PlanCreateError, Status};
 
 use crate::db::OpState;
-use crate::engines::{release_for, zones};
+use crate::engines::release_for;
 
 /// An operation's arguments (NoEcho values travel apart, sealed).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,19 +75,51 @@ impl OpRequest {
     }
 }
 
-/// How an operation ended: its queue state and outcome text (a stack status, or `error: ...`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How an operation ended: its queue state and outcome.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ended {
     /// Done or failed.
     pub state: OpState,
     /// The outcome.
-    pub outcome: String,
+    pub outcome: StoredOutcome,
+}
+
+/// An operation's outcome as the service database keeps it (JSON in its `outcome` column): the
+/// text a person reads (a stack status, or `error: ...`) and, when a resource failed, that
+/// failure as data: its kind, the cloud's error code and the API, as the engine decided them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredOutcome {
+    /// A stack status, `STATUS: why`, or `error: why` (secrets masked).
+    pub text: String,
+    /// The resource that failed first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<stack_core::ResourceFailure>,
+}
+
+impl StoredOutcome {
+    /// Text alone.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            failure: None,
+        }
+    }
+
+    /// As the database keeps it.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| self.text.clone())
+    }
+
+    /// From the database: JSON, or the plain text rows written before outcomes were typed.
+    pub fn decode(raw: &str) -> Self {
+        serde_json::from_str(raw).unwrap_or_else(|_| Self::text(raw))
+    }
 }
 
 fn ended(status: Status, ok: bool) -> Ended {
     Ended {
         state: if ok { OpState::Done } else { OpState::Failed },
-        outcome: status.as_str().to_string(),
+        outcome: StoredOutcome::text(status.as_str()),
     }
 }
 
@@ -101,10 +134,27 @@ fn succeeded(status: Status) -> bool {
     status.is_stable() || status == Status::DeleteComplete
 }
 
-fn failed(message: impl std::fmt::Display) -> Ended {
+/// An operation that failed for `message`.
+pub fn failed(message: impl std::fmt::Display) -> Ended {
     Ended {
         state: OpState::Failed,
-        outcome: format!("error: {message}"),
+        outcome: StoredOutcome::text(format!("error: {message}")),
+    }
+}
+
+/// An operation whose run failed: a run that ended failed says its status and why, with the
+/// failed resource as data; one refused before it ran says why.
+fn failed_with(e: &OperationError) -> Ended {
+    let outcome = match e.failed() {
+        Some(run) => StoredOutcome {
+            text: format!("{}: {}", run.run.status.as_str(), run.reason),
+            failure: run.failure.as_deref().cloned(),
+        },
+        None => StoredOutcome::text(format!("error: {e}")),
+    };
+    Ended {
+        state: OpState::Failed,
+        outcome,
     }
 }
 
@@ -133,6 +183,7 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
         },
         None => None,
     };
+    let secrets = job.secrets.clone();
     // An operation taken over from a worker that died: the same recovery as `stackmate resume`.
     if let Some(rec) = &record {
         let left_in_progress = rec.status.as_str().ends_with("_IN_PROGRESS") || rec.status.is_updating();
@@ -142,13 +193,15 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
                 status = rec.status.as_str(),
                 "resuming a stack left in progress"
             );
-            return match engine.resume(name, job.secrets).await {
-                Ok(run) => ended(run.status, succeeded(run.status)),
-                Err(e) => failed(e),
+            let resume = Operation::Resume {
+                name: name.to_string(),
+                secrets,
             };
+            return finish(engine.run(resume).await, succeeded);
         }
     }
-    match request {
+    let name = name.to_string();
+    let operation = match request {
         OpRequest::Create {
             template,
             params,
@@ -159,23 +212,23 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
                 // Claimed again after the run reached its end but before the row was finished.
                 return ended(rec.status, rec.status == Status::CreateComplete);
             }
-            create(job, template, params, *disable_rollback, *concurrency).await
+            return create(job, template, params, *disable_rollback, *concurrency).await;
         }
-        OpRequest::Delete => match record {
-            None => ended(Status::DeleteComplete, true),
-            Some(_) => match engine.delete_named(name, DeleteBy::State, job.secrets).await {
-                Ok(Deleted::Stack(run)) => ended(run.status, run.status == Status::DeleteComplete),
-                Ok(Deleted::ByTags(_)) => ended(Status::DeleteComplete, true),
-                Err(e) => failed(e),
-            },
-        },
-        OpRequest::Resume => match engine.resume(name, job.secrets).await {
-            Ok(run) => ended(run.status, true),
-            Err(e) => failed(e),
-        },
-        OpRequest::ContinueRollback { skip } => match engine.continue_rollback(name, skip, job.secrets).await {
-            Ok(run) => ended(run.status, true),
-            Err(e) => failed(e),
+        OpRequest::Delete => {
+            if record.is_none() {
+                return ended(Status::DeleteComplete, true);
+            }
+            Operation::Delete {
+                name,
+                by: DeleteBy::State,
+                secrets,
+            }
+        }
+        OpRequest::Resume => Operation::Resume { name, secrets },
+        OpRequest::ContinueRollback { skip } => Operation::ContinueRollback {
+            name,
+            skip: skip.clone(),
+            secrets,
         },
         OpRequest::Update {
             template,
@@ -184,32 +237,49 @@ pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
             policy_override,
         } => {
             let mut given = params.clone();
-            given.extend(job.secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
-            let options = UpdateOptions {
-                stack_policy: stack_policy.clone(),
-                policy_override: policy_override.clone(),
-                repair_drift: false,
-            };
-            match engine.update(name, template, &given, job.secrets, &options).await {
-                Ok(run) => ended(run.status, true),
-                Err(e) => failed(e),
+            given.extend(secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Operation::Update {
+                name,
+                template: template.clone(),
+                params: given,
+                secrets,
+                options: UpdateOptions {
+                    stack_policy: stack_policy.clone(),
+                    policy_override: policy_override.clone(),
+                    repair_drift: false,
+                },
             }
         }
-        OpRequest::ExecuteChangeSet { change_set } => {
-            match engine
-                .execute_change_set(name, change_set, job.secrets, &UpdateOptions::default())
-                .await
-            {
-                Ok(run) => ended(run.status, true),
-                Err(e) => failed(e),
-            }
+        OpRequest::ExecuteChangeSet { change_set } => Operation::ExecuteChangeSet {
+            name,
+            change_set: change_set.clone(),
+            secrets,
+            options: UpdateOptions::default(),
+        },
+    };
+    let is_delete = matches!(request, OpRequest::Delete);
+    finish(engine.run(operation).await, |status| {
+        if is_delete {
+            status == Status::DeleteComplete
+        } else {
+            true
         }
+    })
+}
+
+/// How a run's result ends its operation; `ok` says whether the status it reached is what the
+/// operation wanted.
+fn finish(result: Result<Outcome, OperationError>, ok: impl Fn(Status) -> bool) -> Ended {
+    match result {
+        Ok(Outcome::Stack(run)) => ended(run.status, ok(run.status)),
+        Ok(Outcome::DeletedByTags(_)) => ended(Status::DeleteComplete, true),
+        Err(e) => failed_with(&e),
     }
 }
 
 async fn create(
     job: &Job<'_>,
-    template: &str,
+    text: &str,
     params: &BTreeMap<String, String>,
     disable_rollback: bool,
     concurrency: Option<usize>,
@@ -222,26 +292,28 @@ async fn create(
         Ok(v) => v,
         Err(e) => return failed(e),
     };
-    let zones = match zones(engine).await {
-        Ok(z) => z,
+    // The queued text is the prepared one (nested templates in place, checked by the API): read
+    // once here, planned once.
+    let prepared = match stack_core::template::parse_with(text.as_bytes(), job.limits) {
+        Ok(template) => Prepared {
+            text: text.to_string(),
+            template,
+        },
+        Err(p) => return failed(format!("the template is invalid:\n{}", stack_core::Problems(p))),
+    };
+    let mut given = params.clone();
+    given.extend(job.secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let plan = match engine
+        .plan_create(job.store_name, prepared, &given, version, *job.limits)
+        .await
+    {
+        Ok(plan) => plan,
+        Err(PlanCreateError::Invalid(p)) => return failed(format!("the template is invalid:\n{p}")),
         Err(e) => return failed(e),
     };
-    let options = engine
-        .plan_options(job.store_name, version)
-        .limits(*job.limits)
-        .zones(zones);
     let mut engine = engine.with_disable_rollback(disable_rollback);
     if let Some(n) = concurrency {
         engine = engine.with_concurrency(n);
     }
-    let mut given = params.clone();
-    given.extend(job.secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
-    match engine.launch(template, &given, &options).await {
-        Ok(run) => ended(run.status, true),
-        Err(stack_core::LaunchError::Invalid(p)) => failed(format!("the template is invalid:\n{p}")),
-        Err(stack_core::LaunchError::Failed(f)) => Ended {
-            state: OpState::Failed,
-            outcome: format!("{}: {}", f.run.status.as_str(), f.reason),
-        },
-    }
+    finish(engine.run(Operation::create(plan)).await, |_| true)
 }

@@ -21,7 +21,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
-use crate::db::{OpState, Operation, ServiceDb};
+use crate::db::{Operation, ServiceDb};
 use crate::engines::Engines;
 use crate::operations::{carry_out, Ended, Job, OpRequest};
 use crate::sealing::SealKey;
@@ -202,10 +202,10 @@ impl Worker {
                 }
             };
             let Some(ended) = ended else { return };
-            tracing::info!(state = ended.state.as_str(), outcome = %first_line(&ended.outcome), "operation ended");
+            tracing::info!(state = ended.state.as_str(), outcome = %first_line(&ended.outcome.text), "operation ended");
             match self
                 .db
-                .finish(op.id, op.fence, ended.state, &ended.outcome, now_ms())
+                .finish(op.id, op.fence, ended.state, &ended.outcome.encode(), now_ms())
                 .await
             {
                 Ok(true) => {}
@@ -219,10 +219,7 @@ impl Worker {
 
     /// Carries out `op`.
     async fn work(self: Arc<Self>, op: &Operation) -> Ended {
-        let refuse = |m: String| Ended {
-            state: OpState::Failed,
-            outcome: format!("error: {m}"),
-        };
+        let refuse = |m: String| crate::operations::failed(m);
         let owner = match self.db.owner(op.owner).await {
             Ok(Some(o)) => o,
             Ok(None) => return refuse(format!("owner {} is gone", op.owner)),

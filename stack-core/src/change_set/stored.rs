@@ -53,7 +53,7 @@ pub enum StoredChangeSetError {
     #[error("{0:?} is not a change set name: it has 1 to 128 letters, digits and dashes, starting with a letter")]
     BadName(String),
     /// No change set of that name.
-    #[error("stack {stack} has no change set {name}; `stackmate change-set list {stack}` shows its change sets")]
+    #[error("stack {stack} has no change set {name}")]
     Unknown {
         /// The stack.
         stack: String,

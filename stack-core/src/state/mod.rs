@@ -61,7 +61,7 @@ pub enum StateError {
     /// The store was written by a newer stackmate.
     #[error(
         "{store} has schema version {found}, newer than this build's {supported}: \
-         upgrade stackmate, or use another state store"
+         upgrade this program, or use another state store"
     )]
     TooNew {
         /// The store.
@@ -94,7 +94,7 @@ pub enum StateError {
     /// this one's lease ran out, so this holder must stop.
     #[error(
         "stack {stack}: this run lost its lock (lease {fence}); another run took the stack over after the \
-         lease ran out, so nothing more is written; see `stackmate describe {stack}`"
+         lease ran out, so nothing more is written by this one"
     )]
     Fenced {
         /// The stack.

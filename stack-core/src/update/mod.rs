@@ -92,7 +92,7 @@ pub enum UpdateError {
     /// The stack policy refuses a change; nothing was called.
     #[error(
         "stack {stack}: the stack policy refuses {}, so nothing was changed; change the template, or \
-         give a policy for this update alone (--policy-override FILE)",
+         give a policy for this update alone (a stack policy override)",
         denials.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     )]
     Denied {
@@ -127,9 +127,9 @@ fn advice(status: Status) -> &'static str {
     match status {
         Status::RollbackComplete => "; its create failed and was rolled back, so it can only be deleted",
         Status::UpdateRollbackFailed | Status::RollbackFailed | Status::DeleteFailed => {
-            "; `stackmate continue-rollback` gets it unstuck first"
+            "; continuing its rollback gets it unstuck first"
         }
-        _ => "; `stackmate resume` finishes the operation that was under way",
+        _ => "; resuming it finishes the operation that was under way",
     }
 }
 
@@ -376,10 +376,11 @@ impl Engine {
         let records = self.stored_records(name).await?;
         for l in skip {
             if !records.contains_key(l) {
-                return Err(DurableError::Other(format!(
-                    "--skip {l}: the stack has no resource {l} (its resources: {})",
-                    records.keys().cloned().collect::<Vec<_>>().join(", ")
-                )));
+                return Err(DurableError::UnknownResource {
+                    stack: name.to_string(),
+                    logical: l.clone(),
+                    known: records.keys().cloned().collect(),
+                });
             }
         }
         tracing::info!(status = record.status.as_str(), "resuming an update");
@@ -394,8 +395,8 @@ impl Engine {
         } else {
             Err(DurableError::Failed(StackError {
                 stack: name.to_string(),
-                reason: "the update's rollback could not finish; see the failed events, then \
-                         `stackmate continue-rollback` (with --skip for the ones that must stay)"
+                reason: "the update's rollback could not finish; see the failed events, then continue \
+                         the rollback, skipping the ones that must stay"
                     .into(),
                 run: Box::new(run.masked()),
                 failure: None,

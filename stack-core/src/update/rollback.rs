@@ -104,7 +104,7 @@ impl Engine {
         }
         let reason = (status == Status::UpdateRollbackFailed).then(|| {
             "some resources could not be changed back or deleted; see the failed events, then \
-             `stackmate continue-rollback` (with --skip for the ones that must stay as they are)"
+             continue the rollback, skipping the ones that must stay as they are"
                 .to_string()
         });
         self.stack_event(&old, status, reason).await;

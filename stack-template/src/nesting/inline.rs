@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::is_stack_type;
 use crate::limits::Limits;
 use crate::problem::{segment, Problem, Problems};
+use crate::template::Template;
 use crate::BoxFuture;
 
 /// Where a template was read from: what a nested `TemplateURL` is relative to.
@@ -137,18 +138,48 @@ pub async fn inline(
     fetch: &dyn TemplateFetcher,
     limits: &Limits,
 ) -> Result<String, Problems> {
-    let value = crate::template::read(text.as_bytes(), limits).map_err(|p| Problems(vec![p]))?;
+    Ok(prepare(text.as_bytes(), at, fetch, limits).await?.text)
+}
+
+/// A template made ready to plan, read once: its text with every nested template put in (what a
+/// stack's state keeps and a queued operation carries) and its model.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The text: as given when it nests nothing to read, else the template with its nested
+    /// templates in place (JSON).
+    pub text: String,
+    /// The template read from it.
+    pub template: Template,
+}
+
+/// Reads template `bytes` (from `at`) once: its structure checked within `limits`, then every
+/// nested `TemplateURL` read through `fetch` and put in as its `TemplateBody`. A template whose
+/// structure is wrong fetches nothing. Every problem carries the nesting path.
+pub async fn prepare(
+    bytes: &[u8],
+    at: &Location,
+    fetch: &dyn TemplateFetcher,
+    limits: &Limits,
+) -> Result<Prepared, Problems> {
+    let value = crate::template::read(bytes, limits).map_err(|p| Problems(vec![p]))?;
+    let template = crate::template::from_value_with(&value, limits).map_err(Problems)?;
     let mut problems = Vec::new();
     let chain = vec![(fetch.key(at), at.shown())];
     let (value, changed) = inline_value(value, at.clone(), fetch, limits, String::new(), chain, 1, &mut problems).await;
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
-    Ok(if changed {
-        serde_json::to_string_pretty(&value).unwrap_or_else(|_| text.to_string())
-    } else {
-        text.to_string()
-    })
+    if !changed {
+        return Ok(Prepared {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            template,
+        });
+    }
+    // The nested templates are in: the whole is held to the limits of a stored template (the
+    // caller's limits held each part).
+    let template = crate::template::from_value_with(&value, &Limits::for_stored()).map_err(Problems)?;
+    let text = serde_json::to_string_pretty(&value).map_err(|e| Problems(vec![Problem::new("", e.to_string())]))?;
+    Ok(Prepared { text, template })
 }
 
 /// Template `v` (read from `at`, nested `depth` levels, its problems' pointers starting with
@@ -318,7 +349,7 @@ mod tests {
             ["https://h.example/t/app/child.json"]
         );
         // A template that nests nothing comes back as it was.
-        let plain = r#"{"Resources": {}}"#;
+        let plain = r#"{"Resources": {"G": {"Type": "CloudStack::SecurityGroup"}}}"#;
         assert_eq!(
             inline(plain, &at, &served, &Limits::default()).await.expect("same"),
             plain

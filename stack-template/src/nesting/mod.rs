@@ -31,7 +31,7 @@ mod inline;
 mod rewrite;
 
 pub(crate) use flatten::flatten;
-pub use inline::{inline, FetchError, Location, TemplateFetcher};
+pub use inline::{inline, prepare, FetchError, Location, Prepared, TemplateFetcher};
 
 use crate::problem::Problem;
 
@@ -92,5 +92,5 @@ pub fn too_deep(ptr: &str, depth: usize, limits: &Limits) -> Problem {
             limits.stack_depth
         ),
     )
-    .hint("raise the stack_depth limit (--limit stack_depth=N), or nest less")
+    .hint("raise the stack_depth limit, or nest less")
 }

@@ -13,7 +13,7 @@ use cloudstack_client::ParticipantSpec;
 use serde_json::Value;
 
 pub use self::graph_text::{to_dot, to_mermaid};
-pub use self::options::PlanOptions;
+pub use self::options::{uses_zones, PlanOptions};
 pub use self::order::topological_order;
 use self::resource_checks::{check_attribute, check_properties, check_wait_condition, closest_hint};
 use crate::intrinsics::{eval, references, ResourceView, Scope, PSEUDO};
@@ -180,6 +180,9 @@ pub(crate) fn resolve_type(type_name: &str, o: &PlanOptions) -> Option<ResourceK
 }
 
 /// Validates `template` with `given` parameters and plans it. Every problem is collected.
+///
+/// Each call logs a `template planned` event (debug, target `stack_template::work`): what shows how
+/// often a front-end plans for one operation. ([`precheck`] logs `template prechecked`.)
 pub fn plan(template: &Template, given: &BTreeMap<String, String>, options: &PlanOptions) -> Result<Plan, Problems> {
     plan_checked(template, given, options, Checks::All)
 }
@@ -226,6 +229,17 @@ fn plan_checked(
     options: &PlanOptions,
     checks: Checks,
 ) -> Result<Plan, Problems> {
+    let pass = match checks {
+        Checks::All => "planned",
+        Checks::Teardown => "planned for teardown",
+        Checks::WithoutRelease => "prechecked",
+    };
+    tracing::debug!(
+        target: "stack_template::work",
+        stack = %options.stack_name,
+        resources = template.resources.len(),
+        "template {pass}"
+    );
     match crate::nesting::flatten(template, &options.limits) {
         Ok(None) => plan_flat(template, given, options, checks),
         Ok(Some((flat, origins))) => plan_flat(&flat, given, options, checks)
@@ -340,7 +354,7 @@ fn plan_flat(
             p = match cloudstack_client::request::closest(&decl.kind, all) {
                 Some(c) => p.hint(format!("did you mean {c:?}?")),
                 None => p.hint(format!(
-                    "CloudStack {} has {} CloudStack:: types; see `stackmate types`",
+                    "CloudStack {} has {} CloudStack:: types, none of them close to this name",
                     options.version.version,
                     options.version.participants.len()
                 )),

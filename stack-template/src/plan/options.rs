@@ -39,6 +39,16 @@ pub struct PlanOptions {
     pub guest_services: bool,
 }
 
+/// Whether a plan of template `text` may depend on the cloud's zones (`Fn::GetAZs`, the
+/// Region/Zone pseudo parameters), so that they must be known before planning. Conservative: a
+/// template that only mentions one of the names (in a description, say) is counted too; one that
+/// does not cannot depend on them, so a front-end may plan it first and ask the cloud after.
+pub fn uses_zones(text: &str) -> bool {
+    ["GetAZs", "Region", "CloudStack::Zone"]
+        .iter()
+        .any(|n| text.contains(n))
+}
+
 impl PlanOptions {
     /// Options for stack `stack_name` with id `stack_id` on `version`: no zones known, unique names,
     /// no custom types, the metadata server on `http://127.0.0.1:4567/` with a random metadata token

@@ -128,10 +128,9 @@ pub(crate) fn check_properties(
                     format!("{logical} ({}) is missing required property {:?}", decl.kind, p.name),
                 )
                 .hint(format!(
-                    "add {:?} ({}) to Properties; `stackmate types {}` lists what {} takes",
+                    "add {:?} ({}) to Properties; the release's {} takes it",
                     p.name,
                     p.kind.as_str(),
-                    decl.kind,
                     spec.create.name
                 )),
             );

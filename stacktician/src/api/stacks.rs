@@ -94,7 +94,7 @@ fn summary(f: &Found) -> Value {
         "stack_id": r.map(|r| r.stack_id.clone()),
         "status": f.status(),
         "reason": r.and_then(|r| r.reason.clone()).or_else(|| {
-            f.latest.as_ref().filter(|o| o.state == OpState::Failed).and_then(|o| o.outcome.clone())
+            f.latest.as_ref().filter(|o| o.state == OpState::Failed).and_then(|o| o.outcome.as_deref().map(|raw| crate::operations::StoredOutcome::decode(raw).text))
         }),
         "created": r.map(|r| utc(r.created_ms)),
         "updated": r.map(|r| utc(r.updated_ms)),

@@ -73,7 +73,7 @@ pub async fn text_of(state: &Shared, owner: &Owner, source: &TemplateSource) -> 
     }
 }
 
-/// `text` checked: within the size limit, parsed, nested templates in place.
+/// `text` checked: within the size limit, read once, nested templates in place.
 pub async fn checked(state: &Shared, text: &str) -> Result<(String, Template), ApiError> {
     let limit = state.limits.template_bytes;
     if text.len() > limit {
@@ -82,14 +82,15 @@ pub async fn checked(state: &Shared, text: &str) -> Result<(String, Template), A
             limit,
         });
     }
-    stack_core::template::parse_with(text.as_bytes(), &state.limits)
-        .map_err(|p| ApiError::InvalidTemplate(stack_core::Problems(p)))?;
-    let inlined = stack_core::nesting::inline(text, &stack_core::nesting::Location::Inline, &NoFetch, &state.limits)
-        .await
-        .map_err(ApiError::InvalidTemplate)?;
-    let template = stack_core::template::parse_with(inlined.as_bytes(), &stack_core::limits::Limits::for_stored())
-        .map_err(|p| ApiError::InvalidTemplate(stack_core::Problems(p)))?;
-    Ok((inlined, template))
+    let prepared = stack_core::nesting::prepare(
+        text.as_bytes(),
+        &stack_core::nesting::Location::Inline,
+        &NoFetch,
+        &state.limits,
+    )
+    .await
+    .map_err(ApiError::InvalidTemplate)?;
+    Ok((prepared.text, prepared.template))
 }
 
 /// `given` split into plain values and the values of `template`'s NoEcho parameters.
@@ -112,12 +113,22 @@ pub async fn plan_checked(
     template: &Template,
     given: &BTreeMap<String, String>,
 ) -> Result<(), ApiError> {
-    stack_core::plan::precheck(template, given, &state.limits).map_err(ApiError::InvalidTemplate)?;
     let engine = engine(state, owner)?;
     let store = state.engines.store();
-    let version = crate::engines::release_for(owner, &engine, store.as_ref())
+    let cloud = |e: crate::engines::CloudError| ApiError::Cloud(e.to_string());
+    let version = match crate::engines::known_release(owner, &engine, store.as_ref())
         .await
-        .map_err(|e| ApiError::Cloud(e.to_string()))?;
+        .map_err(cloud)?
+    {
+        Some(v) => v,
+        None => {
+            // The checks that need no release first: a template they refuse makes no call.
+            stack_core::plan::precheck(template, given, &state.limits).map_err(ApiError::InvalidTemplate)?;
+            crate::engines::release_for(owner, &engine, store.as_ref())
+                .await
+                .map_err(cloud)?
+        }
+    };
     let options = engine.plan_options(store_name, version).limits(state.limits);
     stack_core::plan(template, given, &options).map_err(ApiError::InvalidTemplate)?;
     Ok(())
@@ -168,12 +179,14 @@ pub fn now_ms() -> i64 {
 
 /// An operation as the API shows it.
 pub fn operation_json(op: &Operation) -> Value {
+    let outcome = op.outcome.as_deref().map(crate::operations::StoredOutcome::decode);
     serde_json::json!({
         "id": op.id,
         "stack": op.stack,
         "kind": op.kind,
         "state": op.state.as_str(),
-        "outcome": op.outcome,
+        "outcome": outcome.as_ref().map(|o| &o.text),
+        "failure": outcome.and_then(|o| o.failure),
         "created": stack_core::state::utc(u64::try_from(op.created_ms).unwrap_or(0)),
         "started": op.started_ms.map(|t| stack_core::state::utc(u64::try_from(t).unwrap_or(0))),
         "finished": op.finished_ms.map(|t| stack_core::state::utc(u64::try_from(t).unwrap_or(0))),

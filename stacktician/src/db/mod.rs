@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+pub mod conformance;
 pub mod postgres;
 pub mod sqlite;
 

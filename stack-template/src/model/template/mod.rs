@@ -141,7 +141,11 @@ pub fn parse_with(bytes: &[u8], limits: &Limits) -> Result<Template, Vec<Problem
 
 /// Reads template bytes into a value: JSON when the first non-blank character is `{` or `[`, YAML
 /// otherwise (with CloudFormation's short forms such as `!Ref`).
+///
+/// Each call logs a `template read` event (debug, target `stack_template::work`) with the size:
+/// what shows how often a front-end reads a template for one operation.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Value, Problem> {
+    tracing::debug!(target: "stack_template::work", bytes = bytes.len(), "template read");
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace()).copied();
     match first {
         Some(b'{' | b'[') | None => crate::reader::read_json(bytes, limits),
