@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use stacktician_rest as rest;
 
 const RESOURCES: usize = 20;
 
@@ -59,6 +60,9 @@ fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// No request body.
+const NO_BODY: Option<&()> = None;
+
 struct Client {
     base: String,
     token: String,
@@ -66,18 +70,31 @@ struct Client {
 }
 
 impl Client {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<(u16, Value), String> {
+    /// A request with the REST contract's types: the answer, or the service's error.
+    async fn call<B: serde::Serialize, A: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<A, String> {
         let mut r = self
             .http
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token);
         if let Some(b) = body {
-            r = r.header("content-type", "application/json").body(b.to_string());
+            let text = serde_json::to_string(b).map_err(|e| e.to_string())?;
+            r = r.header("content-type", "application/json").body(text);
         }
         let resp = r.send().await.map_err(|e| e.to_string())?;
         let status = resp.status().as_u16();
         let text = resp.text().await.map_err(|e| e.to_string())?;
-        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+        if status >= 300 {
+            return Err(match serde_json::from_str::<rest::ErrorAnswer>(&text) {
+                Ok(e) => format!("{path}: {status} {}: {}", e.error.code, e.error.message),
+                Err(_) => format!("{path}: {status} {text}"),
+            });
+        }
+        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))
     }
 }
 
@@ -218,30 +235,33 @@ async fn one_run(
     let sends = (0..stacks).map(|i| {
         let (c, t) = (Arc::clone(&client), template.clone());
         async move {
-            c.call(
-                reqwest::Method::POST,
-                "/v1/stacks",
-                Some(&json!({"name": format!("b{i}"), "template": t})),
-            )
-            .await
+            let body = rest::CreateStack {
+                name: format!("b{i}"),
+                source: rest::TemplateSource {
+                    template: Some(t),
+                    ..rest::TemplateSource::default()
+                },
+                ..rest::CreateStack::default()
+            };
+            c.call::<_, rest::Accepted>(reqwest::Method::POST, "/v1/stacks", Some(&body))
+                .await
         }
     });
     for r in futures_util::future::join_all(sends).await {
-        let (s, v) = r?;
-        if s != 202 {
-            return Err(format!("a create was refused: {s} {v}"));
-        }
+        r.map_err(|e| format!("a create was refused: {e}"))?;
     }
     let mut latencies = Vec::new();
     for i in 0..stacks {
         loop {
-            let (_, v) = client
-                .call(reqwest::Method::GET, &format!("/v1/stacks/b{i}/operations"), None)
+            let v: rest::OperationList = client
+                .call(reqwest::Method::GET, &format!("/v1/stacks/b{i}/operations"), NO_BODY)
                 .await?;
-            let op = &v["operations"][0];
-            if matches!(op["state"].as_str(), Some("done" | "failed")) {
-                if op["outcome"] != "CREATE_COMPLETE" {
-                    return Err(format!("stack b{i}: {op}"));
+            let Some(op) = v.operations.first() else {
+                return Err(format!("stack b{i} has no operation"));
+            };
+            if op.ended() {
+                if op.outcome.as_deref() != Some("CREATE_COMPLETE") {
+                    return Err(format!("stack b{i}: {op:?}"));
                 }
                 break;
             }
@@ -310,8 +330,8 @@ async fn one_run(
     );
     // Clean up for the next run (not timed).
     for i in 0..stacks {
-        client
-            .call(reqwest::Method::DELETE, &format!("/v1/stacks/b{i}"), None)
+        let _: rest::Accepted = client
+            .call(reqwest::Method::DELETE, &format!("/v1/stacks/b{i}"), NO_BODY)
             .await?;
     }
     loop {

@@ -46,6 +46,7 @@ pub mod params;
 pub mod participant;
 #[cfg(feature = "http")]
 mod rate;
+mod replies;
 pub mod request;
 mod secret;
 pub mod signing;
@@ -56,7 +57,7 @@ pub mod typed;
 pub mod watcher;
 
 #[cfg(feature = "http")]
-pub use client::{AsyncReply, Client, ClientBuilder, JobPolicy, RetryPolicy, DEFAULT_MAX_IN_FLIGHT};
+pub use client::{Client, ClientBuilder, JobPolicy, RetryPolicy, DEFAULT_MAX_IN_FLIGHT};
 pub use decode::{Decode, FromObject, List, Object};
 pub use error::{ApiError, BuildError, DecodeError, Error, FailureKind};
 #[cfg(feature = "http")]
@@ -64,6 +65,7 @@ pub use jobs::{JobWatcher, WatchMode};
 pub use meta::{ApiMeta, AttributeMeta, HttpMethod, MapShape, ParamKind, ParamMeta, ResponseKind};
 pub use params::{Date, DateError, ParamValue, Params};
 pub use participant::{DeleteKey, KeySource, MissingKey, PairOrigin, ParticipantSpec, PropertyUpdate, UpdateEffect};
+pub use replies::{async_reply, error_from_reply, AsyncReply};
 pub use request::{DynamicRequest, Request};
 pub use secret::Secret;
 pub use serde_json::Value;

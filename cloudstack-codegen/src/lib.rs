@@ -35,6 +35,8 @@ pub mod diff;
 #[cfg(feature = "emit")]
 pub mod emit;
 #[cfg(feature = "emit")]
+mod emit_responses;
+#[cfg(feature = "emit")]
 mod emit_typed;
 pub mod facts;
 pub mod manifest;

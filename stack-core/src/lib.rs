@@ -72,59 +72,44 @@
 //!
 //! ## Map (by layer)
 //!
-//! - The engine: [`engine`] (the [`Engine`], its [`EngineConfig`]); [`lifecycle`]: stack ids, plan
-//!   options, delete by state or (explicitly) by tags, for every front-end.
-//! - Walking: [`walk`], the one graph walker (forwards for create, backwards for delete and
-//!   rollback), critical path first, under a concurrency limit; `visits` (private): what visiting a
-//!   resource means; `step`, `participant`, `wait_condition`, [`custom`] (private but the last):
-//!   one resource's create and delete by kind; `quirks` (private): what some CloudStack types need
-//!   beyond their spec.
-//! - Around each call: [`retry`] (the one retry policy), `tagging` (private: the stack's tags,
-//!   batched and off the critical path), `recording` (private: locks, write-ahead records, events),
-//!   `masked_records` (private: no secret in any record written), [`recovery`] (what a lost call
-//!   made).
-//! - Operations: [`operation`] ([`Operation`], [`Engine::run`]: the one door front-ends use);
-//!   `create` and [`deletion`] (create, delete, rollback); [`durable`] (resume, delete by
-//!   name, continue a rollback); [`by_tags`]; [`update`], [`change_set`], [`drift`], [`import`].
-//! - What comes back: [`run`] ([`StackRun`], [`StackError`] with its [`ResourceFailure`]),
-//!   [`resource_error`], [`events`].
-//! - Ports: [`state`], [`signals`] (with [`signal_body`] and [`metadata`]), [`fetch`],
-//!   [`cloud_release`] (which release a stack is planned against: shipped, a file, or the cloud's
-//!   own).
+//! One folder per layer under `src/`, from the top; a layer uses the ones below it, never one above.
+//!
+//! - [`operation`] (`src/operation.rs`): what a front-end asks for, as values ([`Operation`],
+//!   [`Engine::run`]: the one door).
+//! - `day2/`: operations on a stack that exists: [`update`], [`change_set`], [`drift`], [`import`].
+//! - `operations/`: a stack's life: `create`, [`deletion`], [`durable`] (resume, delete by name,
+//!   continue a rollback; guests served again on resume), [`by_tags`], and [`lifecycle`] (what
+//!   every front-end shares: stack ids, plan options, [`Engine::plan_create`], delete by state or
+//!   by tags).
+//! - `kernel/`: the engine and one run: [`engine`] ([`Engine`], [`EngineConfig`]); [`walk`], the
+//!   one graph walker (forwards for create, backwards for delete and rollback), critical path
+//!   first, under a concurrency limit; `visits`: what visiting a resource means; `step`,
+//!   `participant`, `wait_condition`, [`custom`]: one resource's create and delete by kind;
+//!   `quirks`: what some CloudStack types need beyond their spec; [`retry`] (the one retry policy),
+//!   `tagging` (the stack's tags, batched off the critical path), `recording` and
+//!   `masked_records` (locks, write-ahead records, events, no secret in any of them), [`recovery`]
+//!   (what a lost call made); what comes back: [`run`] ([`StackRun`], [`StackError`] with its
+//!   [`ResourceFailure`]), [`resource_error`].
+//! - `ports/`: [`state`], [`signals`] (with [`signal_body`] and [`metadata`]), [`events`] (what a
+//!   run reports), [`fetch`], [`cloud_release`] (which release a stack is planned against:
+//!   shipped, a file, or the cloud's own).
+//! - Below them all: [`stack_template`] (pure: reading, checking and planning templates), re-exported
+//!   here as [`template`], [`plan`](mod@plan), [`nesting`], [`typed`] and the rest.
 //!
 //! What it does not do: talk to the terminal (the `stackmate` CLI does), serve HTTP, or keep
 //! secrets (NoEcho values are asked for again on resume, never stored).
 
-pub mod by_tags;
-pub mod change_set;
-pub mod cloud_release;
-mod create;
-pub mod custom;
-pub mod deletion;
-pub mod drift;
-pub mod durable;
-pub mod engine;
-pub mod events;
-pub mod fetch;
-pub mod import;
-pub mod lifecycle;
-mod masked_records;
+mod day2;
+mod kernel;
 pub mod operation;
-mod participant;
-mod quirks;
-mod recording;
-pub mod recovery;
-pub mod resource_error;
-pub mod retry;
-pub mod run;
-pub mod signals;
-pub mod state;
-mod step;
-mod tagging;
-pub mod update;
-mod visits;
-mod wait_condition;
-pub mod walk;
+mod operations;
+mod ports;
+
+pub use day2::{change_set, drift, import, update};
+pub use kernel::{custom, engine, recovery, resource_error, retry, run, walk};
+pub(crate) use kernel::{masked_records, quirks, recording, step, tagging, visits, wait_condition};
+pub use operations::{by_tags, deletion, durable, lifecycle};
+pub use ports::{cloud_release, events, fetch, signals, state};
 
 pub use stack_template::{
     builder, catalog, intrinsics, limits, nesting, parameters, plan, problem, reader, secrets, template, typed, yaml,

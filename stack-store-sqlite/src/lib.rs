@@ -12,6 +12,7 @@
 //! # tokio::runtime::Runtime::new().expect("runtime").block_on(demo()).expect("opens");
 //! ```
 
+mod contract;
 mod private_files;
 mod rows;
 mod schema;

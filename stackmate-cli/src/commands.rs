@@ -255,8 +255,7 @@ pub(crate) async fn engine_for(
         ..EngineConfig::default()
     };
     if let Some(secs) = g.lock_lease {
-        config.lock_lease = Duration::from_secs_f64(secs);
-        config.lock_wait = config.lock_lease + Duration::from_secs(1);
+        config = config.with_lock_lease(Duration::from_secs_f64(secs));
     }
     if let Some(s) = settings {
         config.disable_rollback = s.disable_rollback;

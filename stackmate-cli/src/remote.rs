@@ -8,29 +8,41 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
+use stacktician_rest as rest;
 
 use crate::cli::{ChangeSetAction, Command, Global, OutputArgs};
 use crate::exit::CliError;
 use crate::output::{print_json, Format};
 use crate::printing::outln;
 
-/// The service's client.
+/// The service's client: requests and answers are the REST contract's types.
 struct Service {
     base: String,
     token: String,
     http: reqwest::Client,
 }
 
+/// No request body.
+const NO_BODY: Option<&()> = None;
+
 impl Service {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, CliError> {
+    async fn call<B: Serialize, A: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<A, CliError> {
         let mut r = self
             .http
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token)
             .timeout(Duration::from_secs(120));
         if let Some(b) = body {
-            r = r.header("content-type", "application/json").body(b.to_string());
+            let text = serde_json::to_string(b).map_err(|e| CliError::Invalid(format!("the request: {e}")))?;
+            r = r.header("content-type", "application/json").body(text);
         }
         let resp = r.send().await.map_err(|e| {
             CliError::Connection(format!(
@@ -44,76 +56,76 @@ impl Service {
             .text()
             .await
             .map_err(|e| CliError::Connection(format!("the service's answer was cut off: {e}")))?;
-        let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if status < 300 {
-            return Ok(v);
+            return serde_json::from_str(&text).map_err(|e| {
+                CliError::Connection(format!(
+                    "the service at {} answered {path} with what this stackmate does not read ({e}); \
+                     is it another version?",
+                    self.base
+                ))
+            });
         }
-        let code = v["error"]["code"].as_str().unwrap_or("unknown");
-        let mut message = v["error"]["message"]
-            .as_str()
-            .map_or_else(|| v.to_string(), str::to_string);
-        if let Some(problems) = v["error"]["problems"].as_array() {
-            for p in problems {
-                message.push_str(&format!(
-                    "\n  {}: {}",
-                    p["pointer"].as_str().unwrap_or(""),
-                    p["message"].as_str().unwrap_or("")
-                ));
-            }
+        let Ok(rest::ErrorAnswer { error }) = serde_json::from_str::<rest::ErrorAnswer>(&text) else {
+            let shown: String = text.chars().take(300).collect();
+            return Err(CliError::Connection(format!("the service answered {status}: {shown}")));
+        };
+        let mut message = error.message;
+        for p in error.problems.iter().flatten() {
+            message.push_str(&format!("\n  {}: {}", p.pointer, p.message));
         }
-        Err(match (status, code) {
-            (401, _) => CliError::Connection(format!("the service refused the token ({code}): {message}")),
-            (502 | 500, _) => CliError::Connection(format!("the service failed ({code}): {message}")),
+        let code = error.code;
+        Err(match status {
+            401 => CliError::Connection(format!("the service refused the token ({code}): {message}")),
+            502 | 500 => CliError::Connection(format!("the service failed ({code}): {message}")),
             _ => CliError::Invalid(format!("{message} ({code})")),
         })
     }
 
-    async fn get(&self, path: &str) -> Result<Value, CliError> {
-        self.call(reqwest::Method::GET, path, None).await
+    async fn get<A: DeserializeOwned>(&self, path: &str) -> Result<A, CliError> {
+        self.call(reqwest::Method::GET, path, NO_BODY).await
     }
 
-    async fn post(&self, path: &str, body: &Value) -> Result<Value, CliError> {
+    async fn post<B: Serialize, A: DeserializeOwned>(&self, path: &str, body: &B) -> Result<A, CliError> {
         self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn events(&self, name: &str, after: u64) -> Result<rest::EventPage, CliError> {
+        self.get(&format!("/v1/stacks/{name}/events?after={after}&limit=1000"))
+            .await
     }
 
     /// The id of stack `name`'s last event (0 for none, or no such stack).
     async fn last_event(&self, name: &str) -> u64 {
         let mut after = 0u64;
-        while let Ok(page) = self
-            .get(&format!("/v1/stacks/{name}/events?after={after}&limit=1000"))
-            .await
-        {
-            after = page["next"].as_u64().unwrap_or(after);
-            if page["more"] != true {
+        while let Ok(page) = self.events(name, after).await {
+            after = page.next;
+            if !page.more {
                 break;
             }
         }
         after
     }
 
-    /// Follows stack `name`'s events after `after` until operation `op` ends; its last state.
-    async fn follow(&self, name: &str, op: i64, mut after: u64, quiet: bool) -> Result<Value, CliError> {
+    /// Follows stack `name`'s events after `after` until operation `op` ends; how it ended.
+    async fn follow(&self, name: &str, op: i64, mut after: u64, quiet: bool) -> Result<rest::OperationView, CliError> {
         loop {
-            if let Ok(page) = self
-                .get(&format!("/v1/stacks/{name}/events?after={after}&limit=1000"))
-                .await
-            {
-                for e in page["events"].as_array().into_iter().flatten() {
+            if let Ok(page) = self.events(name, after).await {
+                for e in &page.events {
                     if !quiet {
                         eprintln!(
                             "{} {:<28} {:<36} {}{}",
-                            e["timestamp"].as_str().unwrap_or(""),
-                            e["status"].as_str().unwrap_or(""),
-                            e["logical_id"].as_str().unwrap_or(""),
-                            e["resource_type"].as_str().unwrap_or(""),
-                            e["reason"].as_str().map(|r| format!(": {r}")).unwrap_or_default()
+                            e.timestamp,
+                            e.status,
+                            e.logical_id,
+                            e.resource_type,
+                            e.reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
                         );
                     }
                 }
-                after = page["next"].as_u64().unwrap_or(after);
+                after = page.next;
             }
-            let o = self.get(&format!("/v1/operations/{op}")).await?;
-            if matches!(o["state"].as_str(), Some("done" | "failed")) {
+            let o: rest::OperationView = self.get(&format!("/v1/operations/{op}")).await?;
+            if o.ended() {
                 return Ok(o);
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -121,55 +133,68 @@ impl Service {
     }
 
     /// Sends an operation, follows it and prints how the stack ended.
-    async fn operate(
+    async fn operate<B: Serialize>(
         &self,
         name: &str,
         path: &str,
         method: reqwest::Method,
-        body: &Value,
+        body: Option<&B>,
         out: OutputArgs,
     ) -> Result<(), CliError> {
         // Only what this operation brings: the events already there are skipped.
         let after = self.last_event(name).await;
-        let accepted = self.call(method, path, Some(body).filter(|b| !b.is_null())).await?;
-        let op = accepted["operation"]["id"].as_i64().unwrap_or_default();
-        let ended = self.follow(name, op, after, out.output == Format::Json).await?;
-        let stack = self.get(&format!("/v1/stacks/{name}")).await.unwrap_or(Value::Null);
-        let failed = ended["state"] == "failed";
+        let accepted: rest::Accepted = self.call(method, path, body).await?;
+        let ended = self
+            .follow(name, accepted.operation.id, after, out.output == Format::Json)
+            .await?;
+        let stack: Option<rest::StackDescription> = self.get(&format!("/v1/stacks/{name}")).await.ok();
         if out.output == Format::Json {
             print_json(&json!({"name": name, "operation": ended, "stack": stack}));
         } else {
-            outln!(
-                "stack {name}: {}",
-                stack["status"]
-                    .as_str()
-                    .or(ended["outcome"].as_str())
-                    .unwrap_or("DELETE_COMPLETE")
-            );
-            print_outputs(&stack["outputs"]);
+            let status = stack
+                .as_ref()
+                .map(|s| s.summary.status.as_str())
+                .or(ended.outcome.as_deref())
+                .unwrap_or("DELETE_COMPLETE");
+            outln!("stack {name}: {status}");
+            if let Some(outputs) = stack.as_ref().and_then(|s| s.outputs.as_ref()) {
+                print_outputs(outputs);
+            }
         }
-        if failed {
-            return Err(CliError::StackFailed(format!(
-                "stack {name}: {}",
-                ended["outcome"].as_str().unwrap_or("the operation failed")
-            )));
+        if ended.state == "failed" {
+            let mut why = ended.outcome.clone().unwrap_or_else(|| "the operation failed".into());
+            if let Some(f) = &ended.failure {
+                // The failure as data: its kind and the cloud's code, not only the words.
+                let kind = f
+                    .kind
+                    .map(|k| json!(k).as_str().unwrap_or("").to_string())
+                    .unwrap_or_default();
+                why.push_str(&format!(
+                    "\nfailed first: {} ({}){}{}",
+                    f.logical,
+                    f.type_name,
+                    f.api.as_deref().map(|a| format!(", {a}")).unwrap_or_default(),
+                    f.code.map(|c| format!(", code {c} {kind}")).unwrap_or_default()
+                ));
+            }
+            return Err(CliError::StackFailed(format!("stack {name}: {why}")));
         }
         Ok(())
     }
 }
 
-fn print_outputs(outputs: &Value) {
-    if let Some(o) = outputs.as_object().filter(|o| !o.is_empty()) {
+fn print_outputs(outputs: &BTreeMap<String, String>) {
+    if !outputs.is_empty() {
         outln!("outputs:");
-        for (k, v) in o {
-            outln!("  {k} = {}", v.as_str().map_or_else(|| v.to_string(), str::to_string));
+        for (k, v) in outputs {
+            outln!("  {k} = {v}");
         }
     }
 }
 
-fn show(v: &Value, out: OutputArgs, text: impl FnOnce(&Value)) {
+fn show<T: Serialize>(v: &T, out: OutputArgs, text: impl FnOnce(&T)) {
     if out.output == Format::Json {
-        print_json(v);
+        print_json(&serde_json::to_value(v).unwrap_or_default());
     } else {
         text(v);
     }
@@ -202,17 +227,15 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
     match command {
         Command::Validate { template, params, out } => {
             let (text, given) = template_and_params(g, &template, &params, false).await?;
-            let v = s
-                .post("/v1/validate", &json!({"template": text, "parameters": given}))
-                .await?;
+            let body = rest::Validate {
+                source: rest::TemplateSource::text(text),
+                parameters: Some(given),
+            };
+            let v: rest::ValidateAnswer = s.post("/v1/validate", &body).await?;
             show(&v, out, |v| {
                 outln!("template {} is valid", template.display());
-                for p in v["parameters"].as_array().into_iter().flatten() {
-                    outln!(
-                        "  parameter {}{}",
-                        p["name"].as_str().unwrap_or(""),
-                        if p["no_echo"] == true { " (NoEcho)" } else { "" }
-                    );
+                for p in &v.parameters {
+                    outln!("  parameter {}{}", p.name, if p.no_echo { " (NoEcho)" } else { "" });
                 }
             });
             Ok(())
@@ -227,16 +250,22 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
             ..
         } => {
             let (text, given) = template_and_params(g, &template, &params, true).await?;
-            let body =
-                json!({"name": name, "template": text, "parameters": given, "disable_rollback": disable_rollback});
+            let body = rest::CreateStack {
+                name: name.clone(),
+                source: rest::TemplateSource::text(text),
+                parameters: given,
+                disable_rollback,
+                concurrency: None,
+            };
             if no_wait {
-                let v = s.post("/v1/stacks", &body).await?;
+                let v: rest::Accepted = s.post("/v1/stacks", &body).await?;
                 show(&v, out, |v| {
-                    outln!("stack {name}: queued (operation {})", v["operation"]["id"]);
+                    outln!("stack {name}: queued (operation {})", v.operation.id);
                 });
                 return Ok(());
             }
-            s.operate(&name, "/v1/stacks", reqwest::Method::POST, &body, out).await
+            s.operate(&name, "/v1/stacks", reqwest::Method::POST, Some(&body), out)
+                .await
         }
         Command::Update {
             name,
@@ -252,20 +281,33 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
                     "update --from-drift is not offered by the service yet".into(),
                 ));
             }
-            let read = |p: Option<std::path::PathBuf>| -> Result<Option<String>, CliError> {
-                p.map(|p| std::fs::read_to_string(&p).map_err(|e| CliError::Invalid(format!("{}: {e}", p.display()))))
-                    .transpose()
+            let read = |p: Option<std::path::PathBuf>| -> Result<Option<Value>, CliError> {
+                p.map(|p| {
+                    std::fs::read_to_string(&p)
+                        .map(Value::String)
+                        .map_err(|e| CliError::Invalid(format!("{}: {e}", p.display())))
+                })
+                .transpose()
             };
-            let mut body = json!({"stack_policy": read(stack_policy)?, "policy_override": read(policy_override)?});
-            let mut given = crate::params::from_flags(&params.params)?;
+            let mut body = rest::UpdateStack {
+                stack_policy: read(stack_policy)?,
+                policy_override: read(policy_override)?,
+                parameters: crate::params::from_flags(&params.params)?,
+                ..rest::UpdateStack::default()
+            };
             if let Some(t) = template {
-                let (text, g2) = template_and_params(g, &t, &params, false).await?;
-                body["template"] = json!(text);
-                given = g2;
+                let (text, given) = template_and_params(g, &t, &params, false).await?;
+                body.source = rest::TemplateSource::text(text);
+                body.parameters = given;
             }
-            body["parameters"] = json!(given);
-            s.operate(&name, &format!("/v1/stacks/{name}"), reqwest::Method::PUT, &body, out)
-                .await
+            s.operate(
+                &name,
+                &format!("/v1/stacks/{name}"),
+                reqwest::Method::PUT,
+                Some(&body),
+                out,
+            )
+            .await
         }
         Command::Delete { name, out, by_tags, .. } => {
             if by_tags {
@@ -277,18 +319,21 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
                 &name,
                 &format!("/v1/stacks/{name}"),
                 reqwest::Method::DELETE,
-                &Value::Null,
+                NO_BODY,
                 out,
             )
             .await
         }
         Command::Resume { name, params, out } => {
-            let body = json!({"parameters": crate::params::from_flags(&params)?});
+            let body = rest::SecretsBody {
+                parameters: crate::params::from_flags(&params)?,
+                skip: Vec::new(),
+            };
             s.operate(
                 &name,
                 &format!("/v1/stacks/{name}/resume"),
                 reqwest::Method::POST,
-                &body,
+                Some(&body),
                 out,
             )
             .await
@@ -299,64 +344,70 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
             params,
             out,
         } => {
-            let body = json!({"parameters": crate::params::from_flags(&params)?, "skip": skip});
+            let body = rest::SecretsBody {
+                parameters: crate::params::from_flags(&params)?,
+                skip,
+            };
             s.operate(
                 &name,
                 &format!("/v1/stacks/{name}/continue-rollback"),
                 reqwest::Method::POST,
-                &body,
+                Some(&body),
                 out,
             )
             .await
         }
         Command::List { out, .. } => {
-            let v = s.get("/v1/stacks").await?;
+            let v: rest::StackList = s.get("/v1/stacks").await?;
             show(&v, out, |v| {
-                for st in v["stacks"].as_array().into_iter().flatten() {
+                for st in &v.stacks {
                     outln!(
                         "{:<24} {:<28} {:<12} {}",
-                        st["name"].as_str().unwrap_or(""),
-                        st["status"].as_str().unwrap_or(""),
-                        st["owner"].as_str().unwrap_or(""),
-                        st["updated"].as_str().unwrap_or("")
+                        st.name,
+                        st.status,
+                        st.owner,
+                        st.updated.as_deref().unwrap_or("")
                     );
                 }
             });
             Ok(())
         }
         Command::Describe { name, out } => {
-            let v = s.get(&format!("/v1/stacks/{name}")).await?;
+            let v: rest::StackDescription = s.get(&format!("/v1/stacks/{name}")).await?;
             show(&v, out, |v| {
-                outln!("stack {name}: {}", v["status"].as_str().unwrap_or(""));
-                if let Some(r) = v["reason"].as_str() {
+                outln!("stack {name}: {}", v.summary.status);
+                if let Some(r) = &v.summary.reason {
                     outln!("reason: {r}");
                 }
-                print_outputs(&v["outputs"]);
+                if let Some(o) = &v.outputs {
+                    print_outputs(o);
+                }
             });
             Ok(())
         }
         Command::Outputs { name, out } => {
-            let v = s.get(&format!("/v1/stacks/{name}/outputs")).await?;
-            show(&v, out, |v| print_outputs(&v["outputs"]));
+            let v: rest::StackOutputs = s.get(&format!("/v1/stacks/{name}/outputs")).await?;
+            show(&v, out, |v| print_outputs(&v.outputs));
             Ok(())
         }
         Command::Events { name, out, .. } => {
-            let v = s.get(&format!("/v1/stacks/{name}/events?limit=1000")).await?;
+            let v = s.events(&name, 0).await?;
             show(&v, out, |v| {
-                for e in v["events"].as_array().into_iter().flatten() {
+                for e in &v.events {
                     outln!(
                         "{} {:<28} {:<36} {}",
-                        e["timestamp"].as_str().unwrap_or(""),
-                        e["status"].as_str().unwrap_or(""),
-                        e["logical_id"].as_str().unwrap_or(""),
-                        e["resource_type"].as_str().unwrap_or("")
+                        e.timestamp,
+                        e.status,
+                        e.logical_id,
+                        e.resource_type
                     );
                 }
             });
             Ok(())
         }
         Command::Drift { name, out } => {
-            let v = s.post(&format!("/v1/stacks/{name}/drift"), &json!({})).await?;
+            // The engine's drift report, as the service answers it.
+            let v: Value = s.post(&format!("/v1/stacks/{name}/drift"), &json!({})).await?;
             show(&v, out, |v| {
                 outln!("stack {name}: {}", v["status"].as_str().unwrap_or(""))
             });
@@ -370,14 +421,10 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
 }
 
 async fn change_set(g: &Global, s: &Service, action: ChangeSetAction) -> Result<(), CliError> {
-    let print = |v: &Value, out: OutputArgs| {
+    let print = |v: &rest::ChangeSetView, out: OutputArgs| {
         show(v, out, |v| {
-            outln!(
-                "change set {}{}:",
-                v["name"].as_str().unwrap_or(""),
-                if v["stale"] == true { " (stale)" } else { "" }
-            );
-            for c in v["changes"].as_array().into_iter().flatten() {
+            outln!("change set {}{}:", v.name, if v.stale { " (stale)" } else { "" });
+            for c in &v.changes {
                 outln!(
                     "  {:<8} {:<24} {:<36} {}",
                     c["action"].as_str().unwrap_or(""),
@@ -397,51 +444,50 @@ async fn change_set(g: &Global, s: &Service, action: ChangeSetAction) -> Result<
             out,
         } => {
             let (text, given) = template_and_params(g, &template, &params, true).await?;
-            let v = s
-                .post(
-                    &format!("/v1/stacks/{name}/change-sets"),
-                    &json!({"name": set, "template": text, "parameters": given}),
-                )
-                .await?;
+            let body = rest::CreateChangeSet {
+                name: set,
+                source: rest::TemplateSource::text(text),
+                parameters: given,
+            };
+            let v: rest::ChangeSetView = s.post(&format!("/v1/stacks/{name}/change-sets"), &body).await?;
             print(&v, out);
             Ok(())
         }
         ChangeSetAction::Describe { name, set, out } => {
-            let v = s.get(&format!("/v1/stacks/{name}/change-sets/{set}")).await?;
+            let v: rest::ChangeSetView = s.get(&format!("/v1/stacks/{name}/change-sets/{set}")).await?;
             print(&v, out);
             Ok(())
         }
         ChangeSetAction::List { name, out } => {
-            let v = s.get(&format!("/v1/stacks/{name}/change-sets")).await?;
+            let v: rest::ChangeSetList = s.get(&format!("/v1/stacks/{name}/change-sets")).await?;
             show(&v, out, |v| {
-                for c in v["change_sets"].as_array().into_iter().flatten() {
-                    outln!(
-                        "{} {}",
-                        c["name"].as_str().unwrap_or(""),
-                        c["created"].as_str().unwrap_or("")
-                    );
+                for c in &v.change_sets {
+                    outln!("{} {}", c.name, c.created);
                 }
             });
             Ok(())
         }
         ChangeSetAction::Execute { name, set, params, out } => {
-            let body = json!({"parameters": crate::params::from_flags(&params)?});
+            let body = rest::ExecuteChangeSet {
+                parameters: crate::params::from_flags(&params)?,
+            };
             s.operate(
                 &name,
                 &format!("/v1/stacks/{name}/change-sets/{set}/execute"),
                 reqwest::Method::POST,
-                &body,
+                Some(&body),
                 out,
             )
             .await
         }
         ChangeSetAction::Delete { name, set } => {
-            s.call(
-                reqwest::Method::DELETE,
-                &format!("/v1/stacks/{name}/change-sets/{set}"),
-                None,
-            )
-            .await?;
+            let _: rest::DeletedChangeSet = s
+                .call(
+                    reqwest::Method::DELETE,
+                    &format!("/v1/stacks/{name}/change-sets/{set}"),
+                    NO_BODY,
+                )
+                .await?;
             outln!("change set {set} of {name}: deleted");
             Ok(())
         }

@@ -170,11 +170,10 @@ impl Engines {
         })?;
         let config = EngineConfig {
             concurrency: self.settings.concurrency,
-            lock_lease: self.settings.lock_lease,
-            lock_wait: self.settings.lock_lease * 2 + Duration::from_secs(1),
             poll_interval: self.settings.poll_interval,
             ..EngineConfig::default()
-        };
+        }
+        .with_lock_lease(self.settings.lock_lease);
         let engine = Engine::new(client, config)
             .with_signals(Arc::clone(&self.signals) as Arc<dyn stack_core::signals::Signals>)
             .with_store(Arc::clone(&self.store));

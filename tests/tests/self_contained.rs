@@ -144,6 +144,7 @@ fn main() {
         "stack-store-sqlite",
         "stack-signals-http",
         "stack-store-postgres",
+        "stacktician-rest",
         "stacktician",
         "stackmate-cli",
     ];

@@ -16,6 +16,7 @@ pub const LIBRARY_CRATES: &[&str] = &[
     "stack-signals-http",
     "cloudstack-client",
     "cloudstack-api",
+    "stacktician-rest",
 ];
 
 /// Every public function of the library crates that returns `Result<_, String>`, as

@@ -5,8 +5,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use stacktician_rest::{NewToken, OwnerList, OwnerView, RevokedToken, TokenList, TokenView, Whoami};
 
 use super::auth::Caller;
 use super::body::JsonBody;
@@ -14,67 +13,47 @@ use super::submit::now_ms;
 use super::{ApiError, Shared};
 use crate::db::{Owner, TokenRow};
 
-fn owner_json(o: &Owner) -> Value {
-    json!({
-        "name": o.name,
-        "admin": o.admin,
-        "endpoint": o.endpoint,
-        "api_key": o.api_key,
-        "api_version": o.api_version,
-        "created": stack_core::state::utc(u64::try_from(o.created_ms).unwrap_or(0)),
-    })
+fn owner_view(o: &Owner) -> OwnerView {
+    OwnerView {
+        name: o.name.clone(),
+        admin: o.admin,
+        endpoint: o.endpoint.clone(),
+        api_key: o.api_key.clone(),
+        api_version: o.api_version.clone(),
+        created: stack_core::state::utc(u64::try_from(o.created_ms).unwrap_or(0)),
+    }
 }
 
-fn token_json(t: &TokenRow) -> Value {
-    json!({
-        "id": t.id,
-        "label": t.label,
-        "revoked": t.revoked,
-        "created": stack_core::state::utc(u64::try_from(t.created_ms).unwrap_or(0)),
-    })
+fn token_view(t: &TokenRow) -> TokenView {
+    TokenView {
+        id: t.id.clone(),
+        label: t.label.clone(),
+        revoked: t.revoked,
+        created: stack_core::state::utc(u64::try_from(t.created_ms).unwrap_or(0)),
+        owner: None,
+        token: None,
+    }
 }
 
 /// `GET /v1/whoami`.
-pub async fn whoami(caller: Caller) -> Json<Value> {
-    let mut v = owner_json(&caller.owner);
-    v["token_id"] = json!(caller.token_id);
-    Json(v)
+pub async fn whoami(caller: Caller) -> Json<Whoami> {
+    Json(Whoami {
+        owner: owner_view(&caller.owner),
+        token_id: caller.token_id.clone(),
+    })
 }
 
 /// `GET /v1/owners` (admins).
-pub async fn owners(State(state): State<Shared>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn owners(State(state): State<Shared>, caller: Caller) -> Result<Json<OwnerList>, ApiError> {
     caller.admin("listing owners")?;
     let all = state.db.owners().await?;
-    Ok(Json(json!({"owners": all.iter().map(owner_json).collect::<Vec<_>>()})))
+    Ok(Json(OwnerList {
+        owners: all.iter().map(owner_view).collect(),
+    }))
 }
 
 /// The body of `POST /v1/owners`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OwnerBody {
-    /// Name.
-    pub name: String,
-    /// Whether its tokens see every owner's stacks.
-    #[serde(default)]
-    pub admin: bool,
-    /// The CloudStack API endpoint.
-    pub endpoint: String,
-    /// The CloudStack API key.
-    pub api_key: String,
-    /// The CloudStack secret key (sealed before it is kept; never shown again).
-    pub secret_key: String,
-    /// A shipped release to plan against instead of the cloud's own listApis.
-    #[serde(default)]
-    pub api_version: Option<String>,
-}
-
-impl std::fmt::Debug for OwnerBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OwnerBody")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
-    }
-}
+pub type OwnerBody = stacktician_rest::NewOwner;
 
 /// Adds an owner (the admin command and the API share this).
 pub async fn add(state: &Shared, body: OwnerBody) -> Result<Owner, ApiError> {
@@ -110,28 +89,18 @@ pub async fn add_owner(
     State(state): State<Shared>,
     caller: Caller,
     JsonBody(body): JsonBody<OwnerBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<OwnerView>), ApiError> {
     caller.admin("adding owners")?;
     let owner = add(&state, body).await?;
-    Ok((StatusCode::CREATED, Json(owner_json(&owner))))
+    Ok((StatusCode::CREATED, Json(owner_view(&owner))))
 }
 
 /// `GET /v1/tokens`: the caller's own.
-pub async fn tokens(State(state): State<Shared>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn tokens(State(state): State<Shared>, caller: Caller) -> Result<Json<TokenList>, ApiError> {
     let all = state.db.tokens(caller.owner.id).await?;
-    Ok(Json(json!({"tokens": all.iter().map(token_json).collect::<Vec<_>>()})))
-}
-
-/// The body of `POST /v1/tokens`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TokenBody {
-    /// A label.
-    #[serde(default)]
-    pub label: String,
-    /// Whose (admins: any owner; others: their own).
-    #[serde(default)]
-    pub owner: Option<String>,
+    Ok(Json(TokenList {
+        tokens: all.iter().map(token_view).collect(),
+    }))
 }
 
 /// Makes a token for `owner`: the row kept and the token, shown once.
@@ -153,8 +122,8 @@ pub async fn issue(state: &Shared, owner: &Owner, label: &str) -> Result<(TokenR
 pub async fn add_token(
     State(state): State<Shared>,
     caller: Caller,
-    JsonBody(body): JsonBody<TokenBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonBody(body): JsonBody<NewToken>,
+) -> Result<(StatusCode, Json<TokenView>), ApiError> {
     let owner = match &body.owner {
         Some(n) if *n != caller.owner.name => {
             caller.admin("making another owner's tokens")?;
@@ -163,9 +132,11 @@ pub async fn add_token(
         _ => caller.owner.clone(),
     };
     let (row, token) = issue(&state, &owner, &body.label).await?;
-    let mut v = token_json(&row);
-    v["owner"] = json!(owner.name);
-    v["token"] = json!(token);
+    let v = TokenView {
+        owner: Some(owner.name),
+        token: Some(token),
+        ..token_view(&row)
+    };
     Ok((StatusCode::CREATED, Json(v)))
 }
 
@@ -174,7 +145,7 @@ pub async fn revoke_token(
     State(state): State<Shared>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RevokedToken>, ApiError> {
     let row = state
         .db
         .token(&id)
@@ -182,5 +153,8 @@ pub async fn revoke_token(
         .filter(|t| caller.owner.admin || t.owner == caller.owner.id)
         .ok_or_else(|| ApiError::NotFound(format!("no token {id}")))?;
     state.db.revoke_token(&row.id).await?;
-    Ok(Json(json!({"id": row.id, "revoked": true})))
+    Ok(Json(RevokedToken {
+        id: row.id,
+        revoked: true,
+    }))
 }

@@ -1,19 +1,20 @@
 //! Change sets (made and described here, against the stack's stored state; executed by a worker),
 //! drift detection (asks the cloud, answered here) and template validation.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use stack_core::change_set::{ChangeSetError, StoredChangeSetError};
+use stacktician_rest::{
+    Accepted, ChangeSetList, ChangeSetView, CreateChangeSet, DeclaredParameter, DeclaredResource, DeletedChangeSet,
+    ExecuteChangeSet, Validate, ValidateAnswer,
+};
 
 use super::auth::Caller;
 use super::body::{JsonBody, JsonOrEmpty};
 use super::stacks::{find, Found, OwnerQuery};
-use super::submit::{self, enqueue, operation_json, TemplateSource};
+use super::submit::{self, enqueue, operation_view};
 use super::{ApiError, Shared};
 use crate::operations::OpRequest;
 
@@ -39,28 +40,14 @@ fn idle(found: &Found) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The body of `POST /v1/stacks/{name}/change-sets`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeSetBody {
-    /// The change set's name.
-    pub name: String,
-    /// The new template (the current one if none is given).
-    #[serde(flatten)]
-    pub source: TemplateSource,
-    /// Parameter values to change (and the NoEcho ones, again).
-    #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
-}
-
 /// `POST /v1/stacks/{name}/change-sets`.
 pub async fn create(
     State(state): State<Shared>,
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-    JsonBody(body): JsonBody<ChangeSetBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonBody(body): JsonBody<CreateChangeSet>,
+) -> Result<(StatusCode, Json<ChangeSetView>), ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     idle(&found)?;
     let record = found.record.as_ref().ok_or_else(|| ApiError::NotFound(name.clone()))?;
@@ -74,19 +61,23 @@ pub async fn create(
         .create_change_set(&found.store_name, &body.name, &text, &body.parameters, &secrets)
         .await
         .map_err(change_set_error)?;
-    Ok((StatusCode::CREATED, Json(change_set_json(&name, &set))))
+    Ok((StatusCode::CREATED, Json(change_set_view(&name, &set))))
 }
 
-fn change_set_json(stack: &str, set: &stack_core::change_set::StoredChangeSet) -> Value {
-    json!({
-        "name": set.name,
-        "stack": stack,
-        "created": stack_core::state::utc(set.created_ms),
-        "stale": set.stale,
-        "parameters": set.params,
-        "no_echo": set.no_echo,
-        "changes": set.changes,
-    })
+fn change_set_view(stack: &str, set: &stack_core::change_set::StoredChangeSet) -> ChangeSetView {
+    ChangeSetView {
+        name: set.name.clone(),
+        stack: stack.to_string(),
+        created: stack_core::state::utc(set.created_ms),
+        stale: set.stale,
+        parameters: set.params.clone(),
+        no_echo: set.no_echo.clone(),
+        changes: set
+            .changes
+            .iter()
+            .map(|c| serde_json::to_value(c).unwrap_or(Value::Null))
+            .collect(),
+    }
 }
 
 /// `GET /v1/stacks/{name}/change-sets`.
@@ -95,13 +86,14 @@ pub async fn list(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ChangeSetList>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let engine = submit::engine(&state, &found.owner)?;
     let sets = engine.change_sets(&found.store_name).await.map_err(change_set_error)?;
-    Ok(Json(
-        json!({"name": name, "change_sets": sets.iter().map(|s| change_set_json(&name, s)).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(ChangeSetList {
+        change_sets: sets.iter().map(|s| change_set_view(&name, s)).collect(),
+        name,
+    }))
 }
 
 /// `GET /v1/stacks/{name}/change-sets/{change_set}`.
@@ -110,14 +102,14 @@ pub async fn describe(
     caller: Caller,
     Path((name, set)): Path<(String, String)>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ChangeSetView>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let engine = submit::engine(&state, &found.owner)?;
     let set = engine
         .change_set(&found.store_name, &set)
         .await
         .map_err(change_set_error)?;
-    Ok(Json(change_set_json(&name, &set)))
+    Ok(Json(change_set_view(&name, &set)))
 }
 
 /// `DELETE /v1/stacks/{name}/change-sets/{change_set}`.
@@ -126,7 +118,7 @@ pub async fn delete(
     caller: Caller,
     Path((name, set)): Path<(String, String)>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeletedChangeSet>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     idle(&found)?;
     let engine = submit::engine(&state, &found.owner)?;
@@ -134,16 +126,10 @@ pub async fn delete(
         .delete_change_set(&found.store_name, &set)
         .await
         .map_err(change_set_error)?;
-    Ok(Json(json!({"name": set, "deleted": true})))
-}
-
-/// The body of `POST .../execute`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExecuteBody {
-    /// NoEcho values, again.
-    #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
+    Ok(Json(DeletedChangeSet {
+        name: set,
+        deleted: true,
+    }))
 }
 
 /// `POST /v1/stacks/{name}/change-sets/{change_set}/execute`.
@@ -152,8 +138,8 @@ pub async fn execute(
     caller: Caller,
     Path((name, set)): Path<(String, String)>,
     Query(q): Query<OwnerQuery>,
-    JsonOrEmpty(body): JsonOrEmpty<ExecuteBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonOrEmpty(body): JsonOrEmpty<ExecuteChangeSet>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     idle(&found)?;
     let engine = submit::engine(&state, &found.owner)?;
@@ -179,7 +165,10 @@ pub async fn execute(
     .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"stack": name, "operation": operation_json(&op)})),
+        Json(Accepted {
+            stack: name,
+            operation: operation_view(&op),
+        }),
     ))
 }
 
@@ -198,20 +187,8 @@ pub async fn drift(
         .await
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
     let mut v = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["stack"] = json!(name);
+    v["stack"] = Value::String(name);
     Ok(Json(v))
-}
-
-/// The body of `POST /v1/validate`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ValidateBody {
-    /// The template.
-    #[serde(flatten)]
-    pub source: TemplateSource,
-    /// Parameter values (when given, checked with the plan).
-    #[serde(default)]
-    pub parameters: Option<BTreeMap<String, String>>,
 }
 
 /// `POST /v1/validate`: the template's parameters (for a form) and, with parameter values, its
@@ -219,8 +196,8 @@ pub struct ValidateBody {
 pub async fn validate(
     State(state): State<Shared>,
     caller: Caller,
-    JsonBody(body): JsonBody<ValidateBody>,
-) -> Result<Json<Value>, ApiError> {
+    JsonBody(body): JsonBody<Validate>,
+) -> Result<Json<ValidateAnswer>, ApiError> {
     let owner = caller.owner.clone();
     let text = submit::text_of(&state, &owner, &body.source)
         .await?
@@ -236,31 +213,37 @@ pub async fn validate(
         )
         .await?;
     }
-    let parameters: Vec<Value> = template
+    let parameters = template
         .parameters
         .iter()
-        .map(|(name, p)| {
-            json!({
-                "name": name,
-                "type": format!("{:?}", p.kind),
-                "default": if p.no_echo { None } else { p.default.clone() },
-                "has_default": p.default.is_some(),
-                "no_echo": p.no_echo,
-                "allowed_values": p.allowed_values,
-                "allowed_pattern": p.allowed_pattern,
-                "min_length": p.min_length,
-                "max_length": p.max_length,
-                "min_value": p.min_value,
-                "max_value": p.max_value,
-                "constraint_description": p.constraint_description,
-                "description": p.description,
-            })
+        .map(|(name, p)| DeclaredParameter {
+            name: name.clone(),
+            type_name: format!("{:?}", p.kind),
+            default: if p.no_echo { None } else { p.default.clone() },
+            has_default: p.default.is_some(),
+            no_echo: p.no_echo,
+            allowed_values: p.allowed_values.clone(),
+            allowed_pattern: p.allowed_pattern.clone(),
+            min_length: p.min_length,
+            max_length: p.max_length,
+            min_value: p.min_value,
+            max_value: p.max_value,
+            constraint_description: p.constraint_description.clone(),
+            description: p.description.clone(),
         })
         .collect();
-    Ok(Json(json!({
-        "valid": true,
-        "description": template.description,
-        "parameters": parameters,
-        "resources": template.resources.iter().map(|(k, r)| json!({"logical_id": k, "type": r.kind})).collect::<Vec<_>>(),
-    })))
+    let resources = template
+        .resources
+        .iter()
+        .map(|(k, r)| DeclaredResource {
+            logical_id: k.clone(),
+            type_name: r.kind.clone(),
+        })
+        .collect();
+    Ok(Json(ValidateAnswer {
+        valid: true,
+        description: template.description,
+        parameters,
+        resources,
+    }))
 }

@@ -5,7 +5,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 
 use crate::db::DbError;
 
@@ -101,15 +100,26 @@ impl ApiError {
     }
 
     /// The answer's body.
-    pub fn body(&self) -> Value {
-        let mut error = json!({"code": self.code(), "message": self.to_string()});
-        if let Self::InvalidTemplate(p) = self {
-            error["problems"] =
+    pub fn body(&self) -> stacktician_rest::ErrorAnswer {
+        let problems = match self {
+            Self::InvalidTemplate(p) => Some(
                 p.0.iter()
-                    .map(|p| json!({"pointer": p.pointer, "message": p.message, "hint": p.hint}))
-                    .collect();
+                    .map(|p| stacktician_rest::ProblemView {
+                        pointer: p.pointer.clone(),
+                        message: p.message.clone(),
+                        hint: p.hint.clone(),
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        stacktician_rest::ErrorAnswer {
+            error: stacktician_rest::ErrorBody {
+                code: self.code().to_string(),
+                message: self.to_string(),
+                problems,
+            },
         }
-        json!({ "error": error })
     }
 }
 

@@ -10,8 +10,8 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event as Sse, KeepAlive};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use stack_core::events::Event;
+use stacktician_rest::{EventPage, EventView};
 
 use super::auth::Caller;
 use super::stacks::{find, OwnerQuery};
@@ -30,21 +30,21 @@ pub struct PageQuery {
 }
 
 /// One event of stack `name` (`store_name` in the state store) as the API shows it.
-pub fn event_json(id: u64, e: &Event, store_name: &str, name: &str) -> Value {
+pub fn event_view(id: u64, e: &Event, store_name: &str, name: &str) -> EventView {
     let logical = if e.logical_id == store_name {
         name
     } else {
         e.logical_id.as_str()
     };
-    json!({
-        "id": id,
-        "timestamp": stack_core::state::utc(e.timestamp_ms),
-        "logical_id": logical,
-        "resource_type": e.resource_type,
-        "physical_id": e.physical_id,
-        "status": e.status.as_str(),
-        "reason": e.reason,
-    })
+    EventView {
+        id,
+        timestamp: stack_core::state::utc(e.timestamp_ms),
+        logical_id: logical.to_string(),
+        resource_type: e.resource_type.clone(),
+        physical_id: e.physical_id.clone(),
+        status: e.status.as_str().to_string(),
+        reason: e.reason.clone(),
+    }
 }
 
 /// `GET /v1/stacks/{name}/events`.
@@ -53,7 +53,7 @@ pub async fn page(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<PageQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EventPage>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if limit == 0 || limit > 1000 {
         return Err(ApiError::InvalidRequest(format!("limit {limit}: give 1 to 1000")));
@@ -65,13 +65,18 @@ pub async fn page(
     let found = find(&state, &caller, &oq, &name).await?;
     let events = state.engines.store().events(&found.store_name, q.after).await?;
     let more = events.len() > limit;
-    let shown: Vec<Value> = events
+    let shown = events
         .iter()
         .take(limit)
-        .map(|(id, e)| event_json(*id, e, &found.store_name, &name))
+        .map(|(id, e)| event_view(*id, e, &found.store_name, &name))
         .collect();
     let next = events.iter().take(limit).next_back().map_or(q.after, |(id, _)| *id);
-    Ok(Json(json!({"name": name, "events": shown, "next": next, "more": more})))
+    Ok(Json(EventPage {
+        name,
+        events: shown,
+        next,
+        more,
+    }))
 }
 
 /// `GET /v1/stacks/{name}/events/stream`.
@@ -124,12 +129,10 @@ pub async fn stream(
                 Ok(events) if !events.is_empty() => {
                     for (id, e) in &events {
                         c.after = *id;
-                        c.pending.push_back(
-                            Sse::default()
-                                .event("event")
-                                .id(id.to_string())
-                                .data(event_json(*id, e, &c.store_name, &c.stack).to_string()),
-                        );
+                        c.pending
+                            .push_back(Sse::default().event("event").id(id.to_string()).data(
+                                serde_json::to_string(&event_view(*id, e, &c.store_name, &c.stack)).unwrap_or_default(),
+                            ));
                     }
                     continue;
                 }

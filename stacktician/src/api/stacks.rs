@@ -8,12 +8,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use stack_core::state::{utc, StackRecord};
+use stacktician_rest::{
+    Accepted, CreateStack, GraphEdge, GraphNode, OperationList, OperationView, ResourceList, ResourceView, SecretsBody,
+    StackDescription, StackGraph, StackList, StackOutputs, StackSummary, StackTemplate, UpdateStack,
+};
 
 use super::auth::Caller;
 use super::body::{JsonBody, JsonOrEmpty};
-use super::submit::{self, enqueue, operation_json, TemplateSource};
+use super::submit::{self, enqueue, operation_view};
 use super::{ApiError, Shared};
 use crate::db::{OpState, Operation, Owner};
 use crate::names::{split_store_name, store_name};
@@ -86,20 +90,25 @@ pub async fn find(state: &Shared, caller: &Caller, q: &OwnerQuery, name: &str) -
     })
 }
 
-fn summary(f: &Found) -> Value {
+fn summary(f: &Found) -> StackSummary {
     let r = f.record.as_ref();
-    json!({
-        "name": f.name,
-        "owner": f.owner.name,
-        "stack_id": r.map(|r| r.stack_id.clone()),
-        "status": f.status(),
-        "reason": r.and_then(|r| r.reason.clone()).or_else(|| {
-            f.latest.as_ref().filter(|o| o.state == OpState::Failed).and_then(|o| o.outcome.as_deref().map(|raw| crate::operations::StoredOutcome::decode(raw).text))
-        }),
-        "created": r.map(|r| utc(r.created_ms)),
-        "updated": r.map(|r| utc(r.updated_ms)),
-        "operation": f.latest.as_ref().map(operation_json),
-    })
+    let failed_op = || {
+        f.latest
+            .as_ref()
+            .filter(|o| o.state == OpState::Failed)
+            .and_then(|o| o.outcome.as_deref())
+            .map(|raw| crate::operations::StoredOutcome::decode(raw).text)
+    };
+    StackSummary {
+        name: f.name.clone(),
+        owner: f.owner.name.clone(),
+        stack_id: r.map(|r| r.stack_id.clone()),
+        status: f.status(),
+        reason: r.and_then(|r| r.reason.clone()).or_else(failed_op),
+        created: r.map(|r| utc(r.created_ms)),
+        updated: r.map(|r| utc(r.updated_ms)),
+        operation: f.latest.as_ref().map(operation_view),
+    }
 }
 
 /// `GET /v1/stacks`.
@@ -107,7 +116,7 @@ pub async fn list(
     State(state): State<Shared>,
     caller: Caller,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StackList>, ApiError> {
     let owners: Vec<Owner> = match (&q.owner, caller.owner.admin) {
         (None, true) => state.db.owners().await?,
         (named, _) => vec![caller.acting_for(&state, named.as_deref()).await?],
@@ -142,27 +151,7 @@ pub async fn list(
             }
         }
     }
-    Ok(Json(json!({ "stacks": out })))
-}
-
-/// The body of `POST /v1/stacks`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateBody {
-    /// The stack's name.
-    pub name: String,
-    /// Its template.
-    #[serde(flatten)]
-    pub source: TemplateSource,
-    /// Parameter values.
-    #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
-    /// Keep what was made if it fails.
-    #[serde(default)]
-    pub disable_rollback: bool,
-    /// This stack's cap on resources made at once (default: the service's).
-    #[serde(default)]
-    pub concurrency: Option<usize>,
+    Ok(Json(StackList { stacks: out }))
 }
 
 /// `POST /v1/stacks`.
@@ -170,8 +159,8 @@ pub async fn create(
     State(state): State<Shared>,
     caller: Caller,
     Query(q): Query<OwnerQuery>,
-    JsonBody(body): JsonBody<CreateBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonBody(body): JsonBody<CreateStack>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let owner = caller.acting_for(&state, q.owner.as_deref()).await?;
     crate::names::stack_name(&body.name).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
     let text = submit::text_of(&state, &owner, &body.source)
@@ -196,7 +185,10 @@ pub async fn create(
     let op = enqueue(&state, &owner, &body.name, &request, &secrets).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"stack": body.name, "operation": operation_json(&op)})),
+        Json(Accepted {
+            stack: body.name,
+            operation: operation_view(&op),
+        }),
     ))
 }
 
@@ -206,9 +198,12 @@ pub async fn describe(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StackDescription>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
-    let mut v = summary(&found);
+    let mut v = StackDescription {
+        summary: summary(&found),
+        ..StackDescription::default()
+    };
     if let Some(r) = &found.record {
         let template =
             stack_core::template::parse_with(r.template.as_bytes(), &stack_core::limits::Limits::for_stored()).ok();
@@ -228,9 +223,9 @@ pub async fn describe(
         for n in &r.no_echo {
             params.insert(n.clone(), MASK.into());
         }
-        v["parameters"] = json!(params);
-        v["outputs"] = json!(outputs_of(&state, &found).await);
-        v["description"] = json!(template.and_then(|t| t.description));
+        v.parameters = Some(params);
+        v.outputs = Some(outputs_of(&state, &found).await);
+        v.description = template.and_then(|t| t.description);
     }
     Ok(Json(v))
 }
@@ -260,11 +255,13 @@ pub async fn outputs(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StackOutputs>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
-    Ok(Json(
-        json!({"name": name, "status": found.status(), "outputs": outputs_of(&state, &found).await}),
-    ))
+    Ok(Json(StackOutputs {
+        status: found.status(),
+        outputs: outputs_of(&state, &found).await,
+        name,
+    }))
 }
 
 /// Attribute names whose values are not shown.
@@ -279,28 +276,32 @@ pub async fn resources(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ResourceList>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let rows = state.engines.store().resources(&found.store_name).await?;
-    let list: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            let attributes: serde_json::Map<String, Value> = r
+    let resources = rows
+        .into_iter()
+        .map(|r| ResourceView {
+            attributes: r
                 .attributes
                 .iter()
-                .map(|(k, v)| (k.clone(), if hidden_attribute(k) { json!(MASK) } else { v.clone() }))
-                .collect();
-            json!({
-                "logical_id": r.logical,
-                "resource_type": r.type_name,
-                "status": r.status.as_str(),
-                "physical_id": r.physical_id,
-                "reason": r.reason,
-                "attributes": attributes,
-            })
+                .map(|(k, v)| {
+                    let shown = if hidden_attribute(k) {
+                        Value::from(MASK)
+                    } else {
+                        v.clone()
+                    };
+                    (k.clone(), shown)
+                })
+                .collect(),
+            status: r.status.as_str().to_string(),
+            logical_id: r.logical,
+            resource_type: r.type_name,
+            physical_id: r.physical_id,
+            reason: r.reason,
         })
         .collect();
-    Ok(Json(json!({"name": name, "resources": list})))
+    Ok(Json(ResourceList { name, resources }))
 }
 
 /// `GET /v1/stacks/{name}/template`.
@@ -309,7 +310,7 @@ pub async fn template(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StackTemplate>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let text = match (&found.record, &found.latest) {
         (Some(r), _) => r.template.clone(),
@@ -319,7 +320,7 @@ pub async fn template(
         },
         (None, None) => String::new(),
     };
-    Ok(Json(json!({"name": name, "template": text})))
+    Ok(Json(StackTemplate { name, template: text }))
 }
 
 /// `GET /v1/stacks/{name}/graph`: the dependency graph, each node with its resource's status.
@@ -328,10 +329,13 @@ pub async fn graph(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StackGraph>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     if found.record.is_none() {
-        return Ok(Json(json!({"name": name, "nodes": [], "edges": []})));
+        return Ok(Json(StackGraph {
+            name,
+            ..StackGraph::default()
+        }));
     }
     let statuses: BTreeMap<String, String> = state
         .engines
@@ -346,21 +350,30 @@ pub async fn graph(
         .teardown_plan(&found.store_name, &BTreeMap::new())
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let nodes: Vec<Value> = plan
+    let nodes = plan
         .order
         .iter()
         .filter_map(|logical| plan.resources.get(logical))
-        .map(|r| {
-            json!({"id": r.logical, "type": r.type_name,
-                   "status": statuses.get(&r.logical).map_or("NOT_STARTED", String::as_str)})
+        .map(|r| GraphNode {
+            id: r.logical.clone(),
+            type_name: r.type_name.clone(),
+            status: statuses
+                .get(&r.logical)
+                .map_or("NOT_STARTED", String::as_str)
+                .to_string(),
         })
         .collect();
-    let edges: Vec<Value> = plan
+    let edges = plan
         .resources
         .values()
-        .flat_map(|r| r.depends_on.iter().map(move |d| json!({"from": d, "to": r.logical})))
+        .flat_map(|r| {
+            r.depends_on.iter().map(move |d| GraphEdge {
+                from: d.clone(),
+                to: r.logical.clone(),
+            })
+        })
         .collect();
-    Ok(Json(json!({"name": name, "nodes": nodes, "edges": edges})))
+    Ok(Json(StackGraph { name, nodes, edges }))
 }
 
 /// `GET /v1/stacks/{name}/operations`.
@@ -369,12 +382,13 @@ pub async fn operations(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OperationList>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let ops = state.db.operations(found.owner.id, &name, 100).await?;
-    Ok(Json(
-        json!({"name": name, "operations": ops.iter().map(operation_json).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(OperationList {
+        name,
+        operations: ops.iter().map(operation_view).collect(),
+    }))
 }
 
 /// `GET /v1/operations/{id}`.
@@ -382,26 +396,14 @@ pub async fn operation(
     State(state): State<Shared>,
     caller: Caller,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<OperationView>, ApiError> {
     let op = state
         .db
         .operation(id)
         .await?
         .filter(|op| caller.owner.admin || op.owner == caller.owner.id)
         .ok_or_else(|| ApiError::NotFound(format!("no operation {id}")))?;
-    Ok(Json(operation_json(&op)))
-}
-
-/// NoEcho values for an operation on a stack that exists.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SecretsBody {
-    /// The stack's NoEcho parameter values (they are not kept after an operation ends).
-    #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
-    /// `continue-rollback`: resources to leave behind.
-    #[serde(default)]
-    pub skip: Vec<String>,
+    Ok(Json(operation_view(&op)))
 }
 
 async fn queue_on_existing(
@@ -409,11 +411,14 @@ async fn queue_on_existing(
     found: &Found,
     request: OpRequest,
     secrets: &BTreeMap<String, String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let op = enqueue(state, &found.owner, &found.name, &request, secrets).await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"stack": found.name, "operation": operation_json(&op)})),
+        Json(Accepted {
+            stack: found.name.clone(),
+            operation: operation_view(&op),
+        }),
     ))
 }
 
@@ -441,7 +446,7 @@ pub async fn delete(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     needs_record(&found)?;
     queue_on_existing(&state, &found, OpRequest::Delete, &BTreeMap::new()).await
@@ -454,7 +459,7 @@ pub async fn resume(
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
     JsonOrEmpty(body): JsonOrEmpty<SecretsBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let secrets = secrets_of(needs_record(&found)?, &body.parameters)?;
     queue_on_existing(&state, &found, OpRequest::Resume, &secrets).await
@@ -467,7 +472,7 @@ pub async fn continue_rollback(
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
     JsonOrEmpty(body): JsonOrEmpty<SecretsBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let secrets = secrets_of(needs_record(&found)?, &body.parameters)?;
     queue_on_existing(
@@ -477,24 +482,6 @@ pub async fn continue_rollback(
         &secrets,
     )
     .await
-}
-
-/// The body of `PUT /v1/stacks/{name}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateBody {
-    /// The new template (the current one if none is given).
-    #[serde(flatten)]
-    pub source: TemplateSource,
-    /// Parameter values to change (and the NoEcho ones, again).
-    #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
-    /// A new stack policy (its JSON).
-    #[serde(default)]
-    pub stack_policy: Option<Value>,
-    /// A policy for this update only.
-    #[serde(default)]
-    pub policy_override: Option<Value>,
 }
 
 /// A policy given as JSON text or an object, as text.
@@ -511,8 +498,8 @@ pub async fn update(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-    JsonBody(body): JsonBody<UpdateBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonBody(body): JsonBody<UpdateStack>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     let record = needs_record(&found)?;
     if !record.status.is_stable() {

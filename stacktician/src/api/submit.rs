@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::Value;
 use stack_core::template::Template;
 
@@ -12,20 +11,7 @@ use super::{ApiError, Shared};
 use crate::db::{NewOperation, Operation, Owner};
 use crate::operations::OpRequest;
 
-/// Where a request's template comes from: its body, or a stored template.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateSource {
-    /// The template: its text, or its JSON object.
-    #[serde(default)]
-    pub template: Option<Value>,
-    /// A stored template's name.
-    #[serde(default)]
-    pub template_name: Option<String>,
-    /// Its version (the newest if not given).
-    #[serde(default)]
-    pub template_version: Option<i64>,
-}
+pub use stacktician_rest::TemplateSource;
 
 /// Refuses to read nested templates from anywhere: the service reads no files and fetches no URLs
 /// for a caller. Nested stacks come inlined (`TemplateBody`), as `stackmate --service` sends them.
@@ -178,18 +164,31 @@ pub fn now_ms() -> i64 {
 }
 
 /// An operation as the API shows it.
-pub fn operation_json(op: &Operation) -> Value {
+pub fn operation_view(op: &Operation) -> stacktician_rest::OperationView {
     let outcome = op.outcome.as_deref().map(crate::operations::StoredOutcome::decode);
-    serde_json::json!({
-        "id": op.id,
-        "stack": op.stack,
-        "kind": op.kind,
-        "state": op.state.as_str(),
-        "outcome": outcome.as_ref().map(|o| &o.text),
-        "failure": outcome.and_then(|o| o.failure),
-        "created": stack_core::state::utc(u64::try_from(op.created_ms).unwrap_or(0)),
-        "started": op.started_ms.map(|t| stack_core::state::utc(u64::try_from(t).unwrap_or(0))),
-        "finished": op.finished_ms.map(|t| stack_core::state::utc(u64::try_from(t).unwrap_or(0))),
-        "attempts": op.fence,
-    })
+    let time = |ms: i64| stack_core::state::utc(u64::try_from(ms).unwrap_or(0));
+    stacktician_rest::OperationView {
+        id: op.id,
+        stack: op.stack.clone(),
+        kind: op.kind.clone(),
+        state: op.state.as_str().to_string(),
+        failure: outcome.as_ref().and_then(|o| o.failure.clone()).map(failed_resource),
+        outcome: outcome.map(|o| o.text),
+        created: time(op.created_ms),
+        started: op.started_ms.map(time),
+        finished: op.finished_ms.map(time),
+        attempts: op.fence,
+    }
+}
+
+/// A resource failure as the API shows it.
+pub fn failed_resource(f: stack_core::ResourceFailure) -> stacktician_rest::FailedResource {
+    stacktician_rest::FailedResource {
+        logical: f.logical,
+        type_name: f.type_name,
+        kind: f.kind,
+        code: f.code,
+        api: f.api,
+        message: f.message,
+    }
 }

@@ -4,8 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use stacktician_rest::{StoreTemplate, StoredTemplate, TemplateList};
 
 use super::auth::Caller;
 use super::body::JsonBody;
@@ -14,23 +13,15 @@ use super::submit::{self, now_ms};
 use super::{ApiError, Shared};
 use crate::db::TemplateRow;
 
-fn row_json(r: &TemplateRow, owner: &str) -> Value {
-    json!({
-        "name": r.name,
-        "owner": owner,
-        "version": r.version,
-        "created": stack_core::state::utc(u64::try_from(r.created_ms).unwrap_or(0)),
-    })
-}
-
-/// The body of `POST /v1/templates`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StoreBody {
-    /// The template's name.
-    pub name: String,
-    /// Its text or JSON object.
-    pub template: Value,
+fn row_view(r: &TemplateRow, owner: &str) -> StoredTemplate {
+    StoredTemplate {
+        name: r.name.clone(),
+        owner: owner.to_string(),
+        version: r.version,
+        created: Some(stack_core::state::utc(u64::try_from(r.created_ms).unwrap_or(0))),
+        template: None,
+        versions: None,
+    }
 }
 
 /// `POST /v1/templates`: stores the next version of a template, once it parses.
@@ -38,8 +29,8 @@ pub async fn store(
     State(state): State<Shared>,
     caller: Caller,
     Query(q): Query<OwnerQuery>,
-    JsonBody(body): JsonBody<StoreBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    JsonBody(body): JsonBody<StoreTemplate>,
+) -> Result<(StatusCode, Json<StoredTemplate>), ApiError> {
     let owner = caller.acting_for(&state, q.owner.as_deref()).await?;
     crate::names::template_name(&body.name).map_err(|e| ApiError::InvalidRequest(e.to_string()))?;
     let source = submit::TemplateSource {
@@ -51,7 +42,12 @@ pub async fn store(
     let version = state.db.put_template(owner.id, &body.name, &text, now_ms()).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"name": body.name, "owner": owner.name, "version": version})),
+        Json(StoredTemplate {
+            name: body.name,
+            owner: owner.name,
+            version,
+            ..StoredTemplate::default()
+        }),
     ))
 }
 
@@ -60,7 +56,7 @@ pub async fn list(
     State(state): State<Shared>,
     caller: Caller,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TemplateList>, ApiError> {
     let rows = match (&q.owner, caller.owner.admin) {
         (None, true) => state.db.templates(None).await?,
         (named, _) => {
@@ -70,11 +66,11 @@ pub async fn list(
     };
     let owners: std::collections::BTreeMap<i64, String> =
         state.db.owners().await?.into_iter().map(|o| (o.id, o.name)).collect();
-    let list: Vec<Value> = rows
+    let list: Vec<StoredTemplate> = rows
         .iter()
-        .map(|r| row_json(r, owners.get(&r.owner).map_or("", String::as_str)))
+        .map(|r| row_view(r, owners.get(&r.owner).map_or("", String::as_str)))
         .collect();
-    Ok(Json(json!({ "templates": list })))
+    Ok(Json(TemplateList { templates: list }))
 }
 
 /// `GET /v1/templates/{name}`: the newest version, with every version listed.
@@ -83,7 +79,7 @@ pub async fn describe(
     caller: Caller,
     Path(name): Path<String>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StoredTemplate>, ApiError> {
     let owner = caller.acting_for(&state, q.owner.as_deref()).await?;
     let newest = state
         .db
@@ -91,9 +87,9 @@ pub async fn describe(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no template named {name}")))?;
     let versions = state.db.template_versions(owner.id, &name).await?;
-    let mut v = row_json(&newest, &owner.name);
-    v["template"] = json!(newest.body);
-    v["versions"] = versions.iter().map(|r| row_json(r, &owner.name)).collect();
+    let mut v = row_view(&newest, &owner.name);
+    v.template = Some(newest.body);
+    v.versions = Some(versions.iter().map(|r| row_view(r, &owner.name)).collect());
     Ok(Json(v))
 }
 
@@ -103,14 +99,14 @@ pub async fn version(
     caller: Caller,
     Path((name, version)): Path<(String, i64)>,
     Query(q): Query<OwnerQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StoredTemplate>, ApiError> {
     let owner = caller.acting_for(&state, q.owner.as_deref()).await?;
     let row = state
         .db
         .template(owner.id, &name, Some(version))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no version {version} of template {name}")))?;
-    let mut v = row_json(&row, &owner.name);
-    v["template"] = json!(row.body);
+    let mut v = row_view(&row, &owner.name);
+    v.template = Some(row.body);
     Ok(Json(v))
 }

@@ -50,6 +50,23 @@ pub struct EngineConfig {
 /// How long a stack lock lasts without renewal by default.
 pub const LOCK_LEASE: Duration = Duration::from_secs(30);
 
+/// How long taking a lock waits for a holder with lease `lease` (the one rule every front-end
+/// uses): a lease and a second, so that a holder that renewed just before it died has run out. A
+/// dead holder's stack is taken as soon as its lease runs out; a holder that keeps renewing it (a
+/// live run) is refused, naming it, as soon as its lease would outlast the wait.
+pub fn lock_wait_for(lease: Duration) -> Duration {
+    lease + Duration::from_secs(1)
+}
+
+impl EngineConfig {
+    /// This config with stack locks of `lease` and the wait that goes with it ([`lock_wait_for`]).
+    pub fn with_lock_lease(mut self, lease: Duration) -> Self {
+        self.lock_lease = lease;
+        self.lock_wait = lock_wait_for(lease);
+        self
+    }
+}
+
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
@@ -71,7 +88,7 @@ impl Default for EngineConfig {
             retry: RetryPolicy::default(),
             poll_interval: Duration::from_millis(500),
             lock_lease: LOCK_LEASE,
-            lock_wait: LOCK_LEASE + Duration::from_secs(1),
+            lock_wait: lock_wait_for(LOCK_LEASE),
             tag_window: Duration::from_millis(5),
         }
     }

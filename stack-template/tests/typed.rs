@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use cloudstack_api::v4_17::participants::{SecurityGroup, SecurityGroupIngress, VirtualMachine};
 use serde_json::{json, Value};
-use stack_core::intrinsics::ResourceView;
-use stack_core::typed::{join, ParamSpec, Typed, TypedStack, Val, WaitCondition, WaitConditionHandle};
-use stack_core::{Plan, PlanOptions};
+use stack_template::intrinsics::ResourceView;
+use stack_template::typed::{join, ParamSpec, Typed, TypedStack, Val, WaitCondition, WaitConditionHandle};
+use stack_template::{Plan, PlanOptions};
 
 /// Answers every reference with a made-up value: an id made from the logical id,
 /// `<logical>.<attribute>` for attributes.
@@ -42,7 +42,7 @@ fn options() -> PlanOptions {
 }
 
 /// Values for the parameters `t` declares (both spellings of the ids the templates use).
-fn given(t: &stack_core::template::Template) -> BTreeMap<String, String> {
+fn given(t: &stack_template::template::Template) -> BTreeMap<String, String> {
     const ZONE: &str = "1b2c3d4e-0000-4000-8000-000000000001";
     const TEMPLATE: &str = "1b2c3d4e-0000-4000-8000-000000000002";
     const OFFERING: &str = "1b2c3d4e-0000-4000-8000-000000000003";
@@ -88,13 +88,13 @@ fn shape(plan: &Plan) -> (Vec<String>, Resources, Value) {
 }
 
 fn plan_json(text: &str) -> Plan {
-    let t = stack_core::template::parse(text).expect("parses");
-    stack_core::plan(&t, &given(&t), &options()).expect("plans")
+    let t = stack_template::template::parse(text).expect("parses");
+    stack_template::plan(&t, &given(&t), &options()).expect("plans")
 }
 
 fn plan_typed(stack: &TypedStack) -> Plan {
     let t = stack.template().expect("reads");
-    stack_core::plan(&t, &given(&t), &options()).expect("plans")
+    stack_template::plan(&t, &given(&t), &options()).expect("plans")
 }
 
 /// The three LAMP-style templates: a VM in a security group with two ingress rules, waiting for
@@ -259,7 +259,7 @@ fn what_the_compiler_cannot_see_the_plan_still_refuses() {
     let mut s = TypedStack::new();
     s.add(SecurityGroupIngress::new("Http").property("startport", json!("eighty")));
     let t = s.template().expect("reads");
-    let problems = stack_core::plan(&t, &BTreeMap::new(), &options()).expect_err("refused");
+    let problems = stack_template::plan(&t, &BTreeMap::new(), &options()).expect_err("refused");
     assert!(
         problems.to_string().contains("/Resources/Http/Properties/startport"),
         "{problems}"
@@ -268,13 +268,13 @@ fn what_the_compiler_cannot_see_the_plan_still_refuses() {
 
 /// A custom type of the embedding program, with typed properties of its own.
 #[derive(Debug, Clone)]
-struct DnsRecord(stack_core::typed::Resource);
+struct DnsRecord(stack_template::typed::Resource);
 
 impl DnsRecord {
     const TYPE: &'static str = "Acme::DnsRecord";
 
     fn new(logical: &str, name: impl Into<Val<String>>, address: impl Into<Val<String>>) -> Self {
-        let mut r = stack_core::typed::Resource::new(Self::TYPE, logical);
+        let mut r = stack_template::typed::Resource::new(Self::TYPE, logical);
         r.set("Name", name.into().erase());
         r.set("Address", address.into().erase());
         Self(r)
@@ -285,21 +285,21 @@ impl DnsRecord {
         self
     }
 
-    fn attr_fqdn(&self) -> stack_core::typed::Att<String> {
+    fn attr_fqdn(&self) -> stack_template::typed::Att<String> {
         self.0.att("Fqdn")
     }
 }
 
 impl Typed for DnsRecord {
-    fn resource(&self) -> &stack_core::typed::Resource {
+    fn resource(&self) -> &stack_template::typed::Resource {
         &self.0
     }
-    fn resource_mut(&mut self) -> &mut stack_core::typed::Resource {
+    fn resource_mut(&mut self) -> &mut stack_template::typed::Resource {
         &mut self.0
     }
 }
 
-impl From<DnsRecord> for stack_core::typed::Resource {
+impl From<DnsRecord> for stack_template::typed::Resource {
     fn from(d: DnsRecord) -> Self {
         d.0
     }
@@ -315,7 +315,7 @@ fn custom_types_take_part_with_typed_properties() {
     s.add(ip).add(dns);
     let t = s.template().expect("reads");
     let custom = BTreeMap::from([(DnsRecord::TYPE.to_string(), vec!["Fqdn".to_string()])]);
-    let plan = stack_core::plan(&t, &BTreeMap::new(), &options().custom_types(custom)).expect("plans");
+    let plan = stack_template::plan(&t, &BTreeMap::new(), &options().custom_types(custom)).expect("plans");
     assert_eq!(plan.order, ["Ip", "Dns"]);
     assert_eq!(
         t.resources["Dns"].properties["Address"],
@@ -323,13 +323,13 @@ fn custom_types_take_part_with_typed_properties() {
     );
     assert_eq!(t.resources["Dns"].properties["Ttl"], json!(300));
     // Without the type registered, the plan says what is missing.
-    let unknown = stack_core::plan(&t, &BTreeMap::new(), &options()).expect_err("unknown type");
+    let unknown = stack_template::plan(&t, &BTreeMap::new(), &options()).expect_err("unknown type");
     assert!(unknown.to_string().contains("Acme::DnsRecord"), "{unknown}");
 }
 
 #[test]
 fn a_typed_stack_nests_another_and_plans_as_one() {
-    use stack_core::typed::NestedStack;
+    use stack_template::typed::NestedStack;
     let mut child = TypedStack::new();
     let name = child.parameter("GroupName", ParamSpec::string());
     let group = SecurityGroup::new("Group", &name);
@@ -340,8 +340,8 @@ fn a_typed_stack_nests_another_and_plans_as_one() {
     root.output("Group", nested.output("GroupId"));
     root.add(nested);
     let release = cloudstack_api::specs::release("4.17").expect("release");
-    let options = stack_core::PlanOptions::new("typed", "typed-1", release);
-    let plan = stack_core::plan(&root.template().expect("template"), &Default::default(), &options).expect("plans");
+    let options = stack_template::PlanOptions::new("typed", "typed-1", release);
+    let plan = stack_template::plan(&root.template().expect("template"), &Default::default(), &options).expect("plans");
     assert_eq!(plan.order, ["Tier.Group"]);
     assert_eq!(
         plan.template.outputs["Group"].value,

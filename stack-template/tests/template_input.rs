@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use stack_core::limits::Limits;
-use stack_core::plan::{plan, PlanOptions};
-use stack_core::template::{parse, parse_with};
+use stack_template::limits::Limits;
+use stack_template::plan::{plan, PlanOptions};
+use stack_template::template::{parse, parse_with};
 
-fn only(bytes: &[u8], limits: &Limits) -> stack_core::Problem {
+fn only(bytes: &[u8], limits: &Limits) -> stack_template::Problem {
     let mut p = parse_with(bytes, limits).expect_err("refused");
     assert_eq!(p.len(), 1, "{p:#?}");
     p.remove(0)

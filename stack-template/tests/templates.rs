@@ -5,9 +5,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
-use stack_core::intrinsics::{eval, ResourceView, Scope};
-use stack_core::plan::{plan, PlanOptions};
-use stack_core::template::parse;
+use stack_template::intrinsics::{eval, ResourceView, Scope};
+use stack_template::plan::{plan, PlanOptions};
+use stack_template::template::parse;
 
 fn options() -> PlanOptions {
     PlanOptions::new(
@@ -187,7 +187,7 @@ fn dag_and_dot() {
     .expect("parses");
     let plan = plan(&t, &BTreeMap::new(), &options()).expect("valid");
     assert_eq!(plan.order, ["A", "B", "C"]);
-    let dot = stack_core::plan::to_dot(&plan);
+    let dot = stack_template::plan::to_dot(&plan);
     assert!(
         dot.contains("\"A\" -> \"B\"") && dot.contains("\"B\" -> \"C\"") && dot.contains("\"A\" -> \"C\""),
         "{dot}"

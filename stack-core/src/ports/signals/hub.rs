@@ -20,8 +20,8 @@ use tokio::sync::Notify;
 use super::body::{parse_signal, SignalRefused};
 use super::metadata::Published;
 use super::{HandleKey, MetadataEntry, Signals, WaitError, SIGNAL_MARGIN};
-use crate::custom::BoxFuture;
 use crate::state::{SignalRecord, StateStore};
+use stack_template::BoxFuture;
 
 /// Distinct signals a handle takes before its condition starts waiting (its `Count` not known yet).
 const SIGNALS_BEFORE_WAIT: usize = 64;

@@ -1,7 +1,7 @@
 // securitygroupids takes security groups (the dump relates it to createSecurityGroup): an
 // address's id is refused.
 use cloudstack_api::v4_17::participants::{IpAddress, VirtualMachine};
-use stack_core::typed::Typed;
+use stack_template::typed::Typed;
 
 fn main() {
     let ip = IpAddress::new("Ip");

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use stack_core::limits::Limits;
+use stack_template::limits::Limits;
 
 /// xorshift: a failing input can be replayed from its seed.
 struct Rng(u64);
@@ -19,14 +19,14 @@ impl Rng {
 
 fn run_one(data: &[u8]) {
     let limits = Limits::default();
-    let Ok(template) = stack_core::template::parse_with(data, &limits) else {
+    let Ok(template) = stack_template::template::parse_with(data, &limits) else {
         return;
     };
     let given = BTreeMap::new();
-    let _ = stack_core::plan::precheck(&template, &given, &limits);
+    let _ = stack_template::plan::precheck(&template, &given, &limits);
     let release = cloudstack_api::specs::release("4.17").expect("4.17 ships");
-    let options = stack_core::PlanOptions::new("fuzz", "fuzz-1", release).zones(vec!["z1".into()]);
-    let _ = stack_core::plan(&template, &given, &options);
+    let options = stack_template::PlanOptions::new("fuzz", "fuzz-1", release).zones(vec!["z1".into()]);
+    let _ = stack_template::plan(&template, &given, &options);
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn mutated_templates_never_panic() {
             }
         }
         run_one(&bytes);
-        if stack_core::template::parse_with(&bytes, &Limits::default()).is_ok() {
+        if stack_template::template::parse_with(&bytes, &Limits::default()).is_ok() {
             planned += 1;
         }
     }

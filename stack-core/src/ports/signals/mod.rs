@@ -25,8 +25,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub use self::hub::{SignalAnswer, SignalHub};
-use crate::custom::BoxFuture;
 use crate::state::{SignalRecord, StateStore};
+use stack_template::BoxFuture;
 
 /// Why waiting ended without success.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
