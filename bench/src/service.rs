@@ -273,6 +273,13 @@ async fn one_run(
     let samples = sampler.await.map_err(|e| e.to_string())?;
     let calls = sim.handle.total_calls();
     let throttled = sim.handle.throttled_calls() - throttled_before;
+    if std::env::var_os("BENCH_DETAIL").is_some() {
+        // Where the requests went, most first.
+        let mut by_api: Vec<(String, u64)> = sim.handle.call_counts().into_iter().collect();
+        by_api.sort_by(|a, b| b.1.cmp(&a.1));
+        let shown: Vec<String> = by_api.iter().take(8).map(|(k, v)| format!("{k} {v}")).collect();
+        println!("  calls: {}", shown.join(", "));
+    }
     if let Some(op) = service
         .state
         .db

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use cloudstack_client::FailureKind;
-use stack_core::{Engine, EngineConfig, MemoryStore, StackError};
+use stack_core::{Engine, EngineConfig, MemoryStore, Operation, Outcome};
 
 type Failed = Box<dyn std::error::Error>;
 
@@ -34,15 +34,17 @@ fn env(name: &str) -> Result<String, Failed> {
     std::env::var(name).map_err(|_| format!("{name} is not set").into())
 }
 
-/// Reads and plans `file` of `templates/` as stack `name`.
-fn plan(engine: &Engine, file: &str, name: &str, zones: &[String]) -> Result<stack_core::Plan, Failed> {
+/// Reads `file` of `templates/` once and plans it once as stack `name` (the plan keeps the text, so
+/// the stack can be deleted, resumed or updated by name later).
+async fn plan(engine: &Engine, file: &str, name: &str, zone: &str) -> Result<stack_core::Plan, Failed> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates").join(file);
-    let text = std::fs::read_to_string(&path)?;
-    let template = stack_core::template::parse(&text).map_err(stack_core::Problems)?;
+    let bytes = std::fs::read(&path)?;
+    let limits = stack_core::limits::Limits::default();
+    let at = stack_core::nesting::Location::File(path);
+    let prepared = stack_core::nesting::prepare(&bytes, &at, &stack_core::fetch::Fetcher, &limits).await?;
     let release = cloudstack_api::specs::release("4.17")?;
-    let options = engine.plan_options(name, release).zones(zones.to_vec());
-    let given = BTreeMap::from([("Zone".to_string(), zones.first().cloned().unwrap_or_default())]);
-    Ok(stack_core::plan(&template, &given, &options)?)
+    let given = BTreeMap::from([("Zone".to_string(), zone.to_string())]);
+    Ok(engine.plan_create(name, prepared, &given, release, limits).await?)
 }
 
 async fn run() -> Result<(), Failed> {
@@ -53,24 +55,28 @@ async fn run() -> Result<(), Failed> {
     let engine = Engine::new(client.clone(), EngineConfig::default()).with_store(Arc::new(MemoryStore::new()));
     let zones = stack_core::cloud_release::zone_ids(&client).await?;
 
-    let mut run = engine
-        .create(plan(&engine, "web.yaml", "embedded-web", &zones)?)
-        .await?;
+    // Every operation goes through one door, `Engine::run`, as a value.
+    let zone = zones.first().cloned().unwrap_or_default();
+    let web = plan(&engine, "web.yaml", "embedded-web", &zone).await?;
+    let Outcome::Stack(run) = engine.run(Operation::create(web)).await? else {
+        return Err("a create answers with its stack".into());
+    };
     println!("web: {} with {} resources", run.status.as_str(), run.resources.len());
     for (name, value) in &run.outputs {
         println!("  output {name} = {value}");
     }
-    engine.delete(&mut run).await?;
-    println!("web: {}", run.status.as_str());
+    if let Outcome::Stack(deleted) = engine.run(Operation::delete("embedded-web")).await? {
+        println!("web: {}", deleted.status.as_str());
+    }
 
-    match engine
-        .create(plan(&engine, "refused.yaml", "embedded-refused", &zones)?)
-        .await
-    {
+    let refused = plan(&engine, "refused.yaml", "embedded-refused", &zone).await?;
+    match engine.run(Operation::create(refused)).await {
         Ok(_) => Err("the cloud made a VM with an offering it does not have".into()),
-        Err(StackError {
-            failure: Some(f), run, ..
-        }) => {
+        Err(e) if e.failure().is_some() => {
+            let (Some(f), Some(failed)) = (e.failure(), e.failed()) else {
+                return Err("a failed resource comes with its run".into());
+            };
+            let run = &failed.run;
             let kind = match f.kind {
                 Some(FailureKind::InvalidRequest) => "invalid request",
                 Some(FailureKind::Capacity) => "capacity",
