@@ -276,7 +276,7 @@ async fn one_run(
     if std::env::var_os("BENCH_DETAIL").is_some() {
         // Where the requests went, most first.
         let mut by_api: Vec<(String, u64)> = sim.handle.call_counts().into_iter().collect();
-        by_api.sort_by(|a, b| b.1.cmp(&a.1));
+        by_api.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
         let shown: Vec<String> = by_api.iter().take(8).map(|(k, v)| format!("{k} {v}")).collect();
         println!("  calls: {}", shown.join(", "));
     }
