@@ -117,6 +117,11 @@ pub use stack_template::{
 
 pub use signals::{body as signal_body, metadata};
 
+/// The CloudStack client runtime this engine runs on, re-exported: its `Client` builds an engine and
+/// its `FailureKind` is what a failed resource's [`ResourceFailure::kind`] is matched on, so an
+/// embedding program needs no dependency of its own on it.
+pub use cloudstack_client;
+
 pub use custom::{BoxFuture, Created, CustomError, CustomResource};
 pub use deletion::DeleteError;
 pub use durable::DurableError;

@@ -1,11 +1,10 @@
 //! A REST create reads its template once in the API and once in the worker, and plans it once in
 //! each: the API checks the prepared (inlined) template and queues it; the worker reads that text
 //! once and runs the one plan it makes. Counted from the planning layer's own `template read` and
-//! `template planned` events (stack_template::work), split by the worker's operation span.
+//! `template planned` events (stack_template::work), split by the worker's operation span. The log
+//! is this process's, so this file holds this one test.
 
 mod common;
-
-use std::time::{Duration, Instant};
 
 use common::{lamp, world, PASSWORD};
 use serde_json::json;
@@ -40,23 +39,6 @@ fn work_since(mark: usize) -> Work {
     w
 }
 
-/// Waits (reading the database, not the API, which would read the stored template to describe
-/// the stack) until operation `id` has ended; its state.
-async fn ended(w: &common::World, id: i64) -> String {
-    let started = Instant::now();
-    loop {
-        let op = w.service.state.db.operation(id).await.expect("db").expect("operation");
-        if matches!(op.state.as_str(), "done" | "failed") {
-            return op.state.as_str().to_string();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "operation {id} did not end"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rest_create_reads_and_plans_once_in_the_api_and_once_in_the_worker() {
     let w = world(10).await;
@@ -71,7 +53,7 @@ async fn a_rest_create_reads_and_plans_once_in_the_api_and_once_in_the_worker() 
             .await;
         assert_eq!(status, 202, "{v}");
         let id = v["operation"]["id"].as_i64().expect("operation id");
-        assert_eq!(ended(&w, id).await, "done");
+        assert_eq!(common::operation_ended(&w, id).await, "done");
         let work = work_since(mark);
         assert_eq!(work.api.0, 1, "{name}: the API reads the template once");
         assert_eq!(work.api.1, 1, "{name}: the API plans it once");
@@ -84,35 +66,4 @@ async fn a_rest_create_reads_and_plans_once_in_the_api_and_once_in_the_worker() 
         let expected_prechecks = usize::from(round == 0);
         assert_eq!(work.api.2, expected_prechecks, "{name}: prechecks in the API");
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_resource_is_kept_as_data_in_the_operation_outcome() {
-    let w = world(10).await;
-    let a = &w.alice;
-    // The cloud refuses a VM whose service offering it does not have.
-    let mut template = lamp();
-    template["Resources"]["Vm"]["Properties"]["serviceofferingid"] = json!("00000000-0000-4000-8000-00000000dead");
-    let (status, v) = a
-        .post(
-            "/v1/stacks",
-            &json!({"name": "refused", "template": template, "parameters": {"DbPassword": PASSWORD}}),
-        )
-        .await;
-    assert_eq!(status, 202, "{v}");
-    let id = v["operation"]["id"].as_i64().expect("operation id");
-    assert_eq!(ended(&w, id).await, "failed");
-    let (status, v) = a.get(&format!("/v1/operations/{id}")).await;
-    assert_eq!(status, 200, "{v}");
-    let failure = &v["failure"];
-    assert_eq!(failure["logical"], "Vm", "{v}");
-    assert_eq!(failure["kind"], "invalid_request", "{v}");
-    assert_eq!(failure["code"], 431, "{v}");
-    assert_eq!(failure["api"], "deployVirtualMachine", "{v}");
-    assert!(
-        v["outcome"]
-            .as_str()
-            .is_some_and(|o| o.starts_with("ROLLBACK_COMPLETE")),
-        "{v}"
-    );
 }

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 /// Crates an embedder's tree must not hold.
 pub const FORBIDDEN: &[&str] = &["axum", "rusqlite", "libsqlite3-sys", "tokio-postgres"];
 
+/// What the embedder may depend on itself.
+const DIRECT: &[&str] = &["stack-core", "cloudstack-api", "tokio"];
+
 const KEY: &str = "embedder-api-key";
 const SECRET: &str = "embedder-secret-key";
 
@@ -38,6 +41,33 @@ pub fn run(root: &Path, target: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err("building examples/embedder failed".into());
+    }
+
+    // Its own dependencies: the core and the release's facts, and the runtime its main needs.
+    let direct = cargo()
+        .args([
+            "tree",
+            "-e",
+            "normal",
+            "--depth",
+            "1",
+            "--prefix",
+            "none",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    let own: BTreeSet<String> = String::from_utf8_lossy(&direct.stdout)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect();
+    let extra: Vec<&String> = own.iter().filter(|d| !DIRECT.contains(&d.as_str())).collect();
+    if !extra.is_empty() {
+        return Err(format!(
+            "examples/embedder depends on {extra:?} besides {DIRECT:?}: the core must be enough"
+        ));
     }
 
     let tree = cargo()

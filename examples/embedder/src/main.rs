@@ -14,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cloudstack_client::FailureKind;
+use stack_core::cloudstack_client::{self, FailureKind};
 use stack_core::{Engine, EngineConfig, MemoryStore, Operation, Outcome};
 
 type Failed = Box<dyn std::error::Error>;

@@ -297,6 +297,23 @@ pub fn lamp() -> Value {
 /// The NoEcho value the tests give.
 pub const PASSWORD: &str = "pw-never-shown-7f3a9c";
 
+/// Waits (reading the database, not the API, which would read the stored template to describe
+/// the stack) until operation `id` has ended; its state.
+pub async fn operation_ended(w: &World, id: i64) -> String {
+    let started = Instant::now();
+    loop {
+        let op = w.service.state.db.operation(id).await.expect("db").expect("operation");
+        if matches!(op.state.as_str(), "done" | "failed") {
+            return op.state.as_str().to_string();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "operation {id} did not end"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Appends `text` to `target/stacktician-test.log`, for looking at after a run.
 pub fn note(text: &str) {
     if let Ok(mut f) = std::fs::OpenOptions::new()
