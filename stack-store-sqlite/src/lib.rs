@@ -13,7 +13,7 @@
 //! ```
 
 mod contract;
-mod private_files;
+pub mod private_files;
 mod rows;
 mod schema;
 mod store;

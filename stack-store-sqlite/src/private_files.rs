@@ -1,10 +1,11 @@
 //! State files that only their owner can read: the state holds what a stack made and how, which is
-//! nobody else's business on a shared machine.
+//! nobody else's business on a shared machine. Public for the other SQLite files beside a store (the
+//! service's database).
 
 use std::path::Path;
 
 /// Sets `path`'s mode (Unix; elsewhere the platform's defaults stay).
-pub(crate) fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+pub fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -18,7 +19,7 @@ pub(crate) fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
 }
 
 /// Creates an empty file that only its owner can read, so no other user ever could.
-pub(crate) fn create_private(path: &Path) -> std::io::Result<()> {
+pub fn create_private(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

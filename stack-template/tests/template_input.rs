@@ -142,3 +142,25 @@ fn yaml_holds_one_document() {
         "the YAML text holds more than one document; a template is one document (at line 2, column 1)"
     );
 }
+
+#[test]
+fn a_noecho_value_refused_as_a_property_is_not_quoted_back() {
+    let text = r#"{"Parameters": {"Offering": {"Type": "String", "NoEcho": "true"}},
+      "Resources": {"Vm": {"Type": "CloudStack::VirtualMachine", "Properties": {
+        "zoneid": "1b2c3d4e-0000-4000-8000-000000000001", "templateid": "1b2c3d4e-0000-4000-8000-000000000002",
+        "serviceofferingid": {"Ref": "Offering"}}}}}"#;
+    let template = parse(text).expect("parses");
+    let given = BTreeMap::from([("Offering".to_string(), "the-secret-offering".to_string())]);
+    let release = cloudstack_api::specs::release("4.17").expect("4.17");
+    let problems = plan(&template, &given, &PlanOptions::new("s", "s-1", release)).expect_err("refused");
+    let shown = problems.to_string();
+    assert!(
+        shown.contains("serviceofferingid"),
+        "the refusal names the property: {shown}"
+    );
+    assert!(
+        !shown.contains("the-secret-offering"),
+        "the NoEcho value is not quoted: {shown}"
+    );
+    assert!(shown.contains("****"), "it is masked: {shown}");
+}

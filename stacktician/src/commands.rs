@@ -26,6 +26,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             #[cfg(feature = "demo")]
             if let Some(sim) = &sim {
                 demo_owner(&service, &sim.url).await?;
+                let guests = cloudstack_client::Client::builder(sim.url.clone())
+                    .credentials(cloudstack_sim::DEMO_API_KEY, cloudstack_sim::DEMO_SECRET_KEY)
+                    .build()
+                    .map_err(|e| CliError::Settings(format!("the demo's guests: {e}")))?;
+                crate::demo_guests::play(sim.handle.clone(), guests);
             }
             eprintln!("stacktician: serving {url} (API under {url}/v1, its description at {url}/openapi.json) with {workers} worker(s)");
             service.run_until(stop_signal()).await;
@@ -177,6 +182,6 @@ async fn demo_owner(service: &RunningService, url: &str) -> Result<(), CliError>
     let api = service.url.clone().unwrap_or_default();
     eprintln!("stacktician: the CloudStack simulator runs at {url}; admin owner demo's API token (shown once):");
     println!("{token}");
-    eprintln!("try: curl -H \"Authorization: Bearer {token}\" {api}/v1/stacks");
+    eprintln!("try: curl -H \"Authorization: Bearer $TOKEN\" {api}/v1/stacks   (TOKEN: the line above)");
     Ok(())
 }

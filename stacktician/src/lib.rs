@@ -49,6 +49,8 @@ pub mod api;
 pub mod cli;
 pub mod commands;
 pub mod db;
+#[cfg(feature = "demo")]
+pub mod demo_guests;
 pub mod engines;
 pub mod names;
 pub mod operations;

@@ -172,8 +172,28 @@ pub struct Job<'a> {
     pub limits: &'a stack_core::limits::Limits,
 }
 
-/// Carries out `request` for `job`'s stack.
+/// Carries out `request` for `job`'s stack. How it ended never quotes a NoEcho value: a cloud error
+/// that echoes one (`... value=<it>`) is masked before the outcome is stored, answered or logged.
 pub async fn carry_out(request: &OpRequest, job: &Job<'_>) -> Ended {
+    let ended = run(request, job).await;
+    let secrets: Vec<String> = job.secrets.values().filter(|v| !v.is_empty()).cloned().collect();
+    if secrets.is_empty() {
+        return ended;
+    }
+    let masker = stack_core::secrets::Masker::new(&secrets);
+    Ended {
+        state: ended.state,
+        outcome: StoredOutcome {
+            text: masker.mask(&ended.outcome.text),
+            failure: ended.outcome.failure.map(|f| stack_core::ResourceFailure {
+                message: masker.mask(&f.message),
+                ..f
+            }),
+        },
+    }
+}
+
+async fn run(request: &OpRequest, job: &Job<'_>) -> Ended {
     let engine = job.engine;
     let name = job.store_name;
     let record = match engine.store() {

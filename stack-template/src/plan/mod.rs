@@ -240,12 +240,41 @@ fn plan_checked(
         resources = template.resources.len(),
         "template {pass}"
     );
-    match crate::nesting::flatten(template, &options.limits) {
+    let planned = match crate::nesting::flatten(template, &options.limits) {
         Ok(None) => plan_flat(template, given, options, checks),
         Ok(Some((flat, origins))) => plan_flat(&flat, given, options, checks)
             .map_err(|Problems(ps)| Problems(ps.into_iter().map(|p| crate::nesting::locate(p, &origins)).collect())),
         Err(ps) => Err(Problems(ps)),
+    };
+    planned.map_err(|problems| masked(problems, template, given))
+}
+
+/// `problems` with the values of `template`'s NoEcho parameters (given, or their defaults) masked
+/// wherever a message or hint quotes them: a value refused as a property ("... is not a resource
+/// id") must not come back in the refusal.
+fn masked(problems: Problems, template: &Template, given: &BTreeMap<String, String>) -> Problems {
+    let secrets: Vec<String> = template
+        .parameters
+        .iter()
+        .filter(|(_, p)| p.no_echo)
+        .filter_map(|(name, p)| given.get(name).cloned().or_else(|| p.default.clone()))
+        .filter(|v| !v.is_empty())
+        .collect();
+    if secrets.is_empty() {
+        return problems;
     }
+    let masker = crate::secrets::Masker::new(&secrets);
+    Problems(
+        problems
+            .0
+            .into_iter()
+            .map(|p| Problem {
+                message: masker.mask(&p.message),
+                hint: p.hint.map(|h| masker.mask(&h)),
+                ..p
+            })
+            .collect(),
+    )
 }
 
 fn plan_flat(

@@ -2,7 +2,9 @@
 //! tokens for anyone; every caller lists and revokes its own tokens and makes new ones. A token is
 //! shown once, when made.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use super::body::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use stacktician_rest::{NewToken, OwnerList, OwnerView, RevokedToken, TokenList, TokenView, Whoami};

@@ -1,7 +1,9 @@
 //! Change sets (made and described here, against the stack's stored state; executed by a worker),
 //! drift detection (asks the cloud, answered here) and template validation.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::body::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::Value;

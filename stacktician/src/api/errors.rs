@@ -35,6 +35,9 @@ pub enum ApiError {
     /// A value in the body or query is refused.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A body that is not sent as JSON.
+    #[error("the request body is {0}; send it as application/json")]
+    UnsupportedMediaType(String),
     /// A body over the limit.
     #[error("the request body is over {limit} bytes")]
     BodyTooLarge {
@@ -76,6 +79,7 @@ impl ApiError {
             Self::MalformedBody(_) => "malformed_body",
             Self::InvalidRequest(_) => "invalid_request",
             Self::BodyTooLarge { .. } => "body_too_large",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TemplateTooLarge { .. } => "template_too_large",
             Self::InvalidTemplate(_) => "invalid_template",
             Self::Conflict(_) => "conflict",
@@ -92,6 +96,7 @@ impl ApiError {
             Self::NotFound(_) | Self::NoRoute(_) => StatusCode::NOT_FOUND,
             Self::MalformedBody(_) | Self::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge { .. } | Self::TemplateTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidTemplate(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Cloud(_) => StatusCode::BAD_GATEWAY,

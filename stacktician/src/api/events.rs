@@ -5,7 +5,9 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::body::{Path, Query};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as Sse, KeepAlive};
 use axum::Json;
@@ -139,9 +141,9 @@ pub async fn stream(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "events could not be read"),
             }
-            // Gone: no record and nothing queued for it.
+            // Gone: no record, or only a deleted stack's, and nothing queued for it.
             let record = c.state.engines.store().stack(&c.store_name).await.ok().flatten();
-            if record.is_none() {
+            if crate::operations::standing(record).is_none() {
                 let active = c
                     .state
                     .db
@@ -152,8 +154,11 @@ pub async fn stream(
                     .is_some_and(|o| matches!(o.state, crate::db::OpState::Queued | crate::db::OpState::Running));
                 if !active {
                     c.ended = true;
-                    c.pending
-                        .push_back(Sse::default().event("end").data("{\"reason\":\"the stack is gone\"}"));
+                    c.pending.push_back(
+                        Sse::default()
+                            .event("end")
+                            .data("{\"reason\":\"the stack is gone (deleted, or its create failed)\"}"),
+                    );
                     continue;
                 }
             }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::body::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;

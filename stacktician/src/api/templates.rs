@@ -1,7 +1,9 @@
 //! Stored templates with names and versions (StackMate's `sm-create-template`): each store of a name
 //! makes its next version; stacks are created from a name and, optionally, a version.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
+
+use super::body::{Path, Query};
 use axum::http::StatusCode;
 use axum::Json;
 use stacktician_rest::{StoreTemplate, StoredTemplate, TemplateList};

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt as _;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use stack_store_sqlite::private_files;
 
 use super::{DbError, DbFuture, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
 
@@ -117,11 +118,25 @@ impl SqliteServiceDb {
             db: format!("SQLite ({shown})"),
             message: e.to_string(),
         };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| DbError::Storage {
-                db: format!("SQLite ({shown})"),
-                message: e.to_string(),
-            })?;
+        let io = |e: std::io::Error| DbError::Storage {
+            db: format!("SQLite ({shown})"),
+            message: e.to_string(),
+        };
+        // Owners' sealed keys and tokens' hashes: the file and its WAL are the service's alone (SQLite
+        // gives the WAL and shared-memory files the database file's mode).
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+            private_files::owner_only(dir, 0o700).map_err(io)?;
+        }
+        private_files::create_private(path).map_err(io)?;
+        for file in [
+            path.to_path_buf(),
+            path.with_extension("db-wal"),
+            path.with_extension("db-shm"),
+        ] {
+            if file.exists() {
+                private_files::owner_only(&file, 0o600).map_err(io)?;
+            }
         }
         let conn = Connection::open(path).map_err(failed)?;
         conn.busy_timeout(Duration::from_secs(10)).map_err(failed)?;
