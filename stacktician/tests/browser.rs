@@ -178,9 +178,43 @@ async fn the_web_ui_launches_watches_and_deletes_a_stack() {
         pages: Vec::new(),
     };
 
-    // Sign in.
-    b.go("#/signin").await;
+    // Sign in: before it, the navigation is not shown; a wrong token says so and stays there (the
+    // first page a visitor sees: the service's address, no route).
+    b.c.goto(&format!("{}/", b.base)).await.expect("goto");
+    b.wait_for("the sign-in form", "return !!document.getElementById('token')")
+        .await;
     b.shoot("signin").await;
+    let nav_shown =
+        b.c.execute(
+            "return getComputedStyle(document.getElementById('nav')).display !== 'none'",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(nav_shown, json!(false), "the navigation is hidden before signing in");
+    b.c.find(Locator::Css("#token"))
+        .await
+        .expect("token field")
+        .send_keys("stk_wrong.token")
+        .await
+        .expect("type");
+    b.c.find(Locator::Css("#signin"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("click");
+    b.wait_for(
+        "the wrong token's message",
+        "return (document.getElementById('signin-error') || {}).textContent.length > 0",
+    )
+    .await;
+    b.c.find(Locator::Css("#token"))
+        .await
+        .expect("token field")
+        .clear()
+        .await
+        .expect("clear");
     b.c.find(Locator::Css("#token"))
         .await
         .expect("token field")
@@ -335,8 +369,14 @@ async fn the_web_ui_launches_watches_and_deletes_a_stack() {
         "bob's stack is not shown to alice"
     );
 
-    // Delete, with its confirmation, and it is gone.
+    // Delete, with its confirmation, and it is gone. A healthy stack offers no recovery actions.
     b.go("#/stacks/web").await;
+    for action in ["#resume", "#continue-rollback"] {
+        assert!(
+            b.c.find(Locator::Css(action)).await.is_err(),
+            "{action} is offered on a CREATE_COMPLETE stack"
+        );
+    }
     b.c.find(Locator::Css("#delete"))
         .await
         .expect("delete")

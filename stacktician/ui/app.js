@@ -37,7 +37,8 @@ async function api(method, path, body) {
   }
   let data = null;
   try { data = await r.json(); } catch (e) { data = null; }
-  if (r.status === 401 && !location.hash.startsWith("#/signin")) {
+  // On the sign-in form a refused token is its own message; elsewhere it means signing in again.
+  if (r.status === 401 && !document.getElementById("signin")) {
     sessionStorage.removeItem(TOKEN_KEY);
     location.hash = "#/signin";
   }
@@ -49,7 +50,16 @@ function statusBadge(status) {
 }
 
 function when(t) {
-  return t ? new Date(t).toLocaleString() : "\u2014";
+  return t ? new Date(t).toLocaleString(undefined, { timeZoneName: "short" }) : "\u2014";
+}
+
+// Which recovery actions a stack in `status` can take: resume a run that stopped half-way,
+// continue a rollback or delete that failed.
+function resumable(status) {
+  return /_IN_PROGRESS$/.test(status || "") || status === "CREATE_FAILED";
+}
+function rollbackStuck(status) {
+  return ["ROLLBACK_FAILED", "DELETE_FAILED", "UPDATE_ROLLBACK_FAILED"].includes(status);
 }
 
 function errorText(data) {
@@ -281,6 +291,10 @@ async function stackPage(name, query) {
     const h1 = document.querySelector("h1 .status");
     if (again.status === 200 && h1) h1.replaceWith(statusBadge(again.data.status));
     if (again.status === 404 && h1) h1.replaceWith(statusBadge("DELETE_COMPLETE"));
+    const overview = document.getElementById("overview-status");
+    if (overview && (again.status === 200 || again.status === 404)) {
+      overview.replaceChildren(statusBadge(again.status === 200 ? again.data.status : "DELETE_COMPLETE"));
+    }
   };
   const onEvent = [];
   startStream(base + "/events/stream" + q, (e) => { onEvent.forEach((f) => f(e)); refreshStatus(); });
@@ -306,8 +320,8 @@ async function stackPage(name, query) {
         el("dt", {}, "Last operation"), el("dd", {}, s.operation ? `${s.operation.kind}: ${s.operation.state}${s.operation.outcome ? " (" + s.operation.outcome + ")" : ""}` : "\u2014")),
       el("div", { class: "row" },
         act("Delete", "delete", "", "DELETE", "Every resource of the stack is deleted."),
-        act("Resume", "resume", "/resume", "POST", "The stack's interrupted operation goes on."),
-        act("Continue rollback", "continue-rollback", "/continue-rollback", "POST", "The failed rollback is tried again.")),
+        resumable(s.status) ? act("Resume", "resume", "/resume", "POST", "The stack's interrupted operation goes on.") : null,
+        rollbackStuck(s.status) ? act("Continue rollback", "continue-rollback", "/continue-rollback", "POST", "The failed rollback is tried again.") : null),
       el("p", { id: "action-result", role: "status" }));
     onEvent.push(async () => {
       const again = await api("GET", base + q);

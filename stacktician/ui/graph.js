@@ -5,7 +5,9 @@
 
 function statusClass(status) {
   if (!status) return "idle";
-  if (/FAILED/.test(status) || /ROLLBACK/.test(status) || /^DELETE_COMPLETE$/.test(status)) return "bad";
+  // A deleted stack or resource is gone as asked: neutral, not the look of a failure.
+  if (status === "DELETE_COMPLETE") return "idle";
+  if (/FAILED/.test(status) || /ROLLBACK/.test(status)) return "bad";
   if (/IN_PROGRESS/.test(status)) return "busy";
   if (/COMPLETE/.test(status)) return "ok";
   return "idle";
