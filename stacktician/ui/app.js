@@ -297,7 +297,17 @@ async function stackPage(name, query) {
     }
   };
   const onEvent = [];
-  startStream(base + "/events/stream" + q, (e) => { onEvent.forEach((f) => f(e)); refreshStatus(); });
+  // The stack's own events change its status: one refresh for a burst of them (a page opened on a
+  // long history replays every past event), not one request per event.
+  let refreshTimer = null;
+  const refreshSoon = () => {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(() => { refreshTimer = null; refreshStatus(); }, 400);
+  };
+  startStream(base + "/events/stream" + q, (e) => {
+    onEvent.forEach((f) => f(e));
+    if (e.logical_id === name) refreshSoon();
+  });
   if (tab === "overview") {
     const act = (label, id, path, method, warn) => el("button", {
       type: "button", id, class: id === "delete" ? "danger" : undefined,
