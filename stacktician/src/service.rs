@@ -160,6 +160,7 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, StartError> 
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap_or_default(),
+        outputs: crate::api::outputs_cache::OutputsCache::default(),
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();

@@ -28,6 +28,7 @@ pub mod changes;
 pub mod errors;
 pub mod events;
 pub mod guest;
+pub mod outputs_cache;
 pub mod stacks;
 pub mod submit;
 pub mod templates;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub limits: stack_core::limits::Limits,
     /// Passes guests' requests to workers.
     pub http: reqwest::Client,
+    /// Stacks' outputs, worked out once per version of each.
+    pub outputs: outputs_cache::OutputsCache,
 }
 
 impl std::fmt::Debug for AppState {

@@ -239,11 +239,17 @@ async fn outputs_of(state: &Shared, found: &Found) -> BTreeMap<String, String> {
     if !r.status.is_stable() {
         return BTreeMap::new();
     }
+    if let Some(kept) = state.outputs.get(&found.store_name, r.updated_ms) {
+        return kept;
+    }
     let Ok(engine) = submit::engine(state, &found.owner) else {
         return BTreeMap::new();
     };
     match engine.stored_run(&found.store_name, &BTreeMap::new()).await {
-        Ok(run) => run.outputs,
+        Ok(run) => {
+            state.outputs.put(&found.store_name, r.updated_ms, &run.outputs);
+            run.outputs
+        }
         Err(e) => {
             tracing::warn!(stack = %found.store_name, error = %e, "outputs could not be read");
             BTreeMap::new()
