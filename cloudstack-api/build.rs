@@ -94,7 +94,7 @@ fn main() {
             }
             Err(_) => no_descriptions(&entry.version),
         };
-        let generated = cloudstack_codegen::generate(&spec, &entry.version).unwrap_or_else(|e| fail(&e));
+        let generated = cloudstack_codegen::generate(&spec, &entry.version).unwrap_or_else(|e| fail(&e.to_string()));
         let file = out_dir.join(format!("{}.rs", entry.feature));
         std::fs::write(&file, generated.tokens.to_string())
             .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", file.display())));

@@ -43,7 +43,7 @@ pub fn run(root: &Path) -> Result<(), String> {
             let spec = cloudstack_codegen::spec::load_slice(&source, &entry.dump).map_err(|e| e.to_string())?;
             loads.push(t.elapsed());
             let t = Instant::now();
-            let g = cloudstack_codegen::generate(&spec, &entry.version)?;
+            let g = cloudstack_codegen::generate(&spec, &entry.version).map_err(|e| e.to_string())?;
             // Include the stringification the build script does.
             let text = g.tokens.to_string();
             emits.push(t.elapsed());
@@ -56,7 +56,10 @@ pub fn run(root: &Path) -> Result<(), String> {
                 entry.version, g.stats.participants
             ));
         }
-        let lines = cloudstack_codegen::format_source(&g.tokens)?.lines().count();
+        let lines = cloudstack_codegen::format_source(&g.tokens)
+            .map_err(|e| e.to_string())?
+            .lines()
+            .count();
         println!(
             "{:<8} {:>10.2} {:>14.1} {:>12.1} {:>10.1} {:>8} {:>8} {:>10} {:>8}",
             entry.version,

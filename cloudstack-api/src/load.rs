@@ -33,7 +33,7 @@ pub enum LoadError {
     Spec(#[from] SpecError),
     /// A curated table of the generator does not parse (a bug of this build).
     #[error("cloudstack-codegen's curated table is broken: {0}")]
-    Table(String),
+    Table(#[source] cloudstack_codegen::error::TableError),
     /// No facts of this release ship with the crate.
     #[error(
         "CloudStack {version} is not among the releases this build ships ({known}); give its listApis \

@@ -119,17 +119,23 @@ fn fields(list: &[ResponseField]) -> Value {
 }
 
 /// The `facts` header of a document, if it has one (a plain listApis dump has none).
-pub fn header(root: &Value) -> Result<Option<Header>, String> {
+pub fn header(root: &Value) -> Result<Option<Header>, crate::error::FactsError> {
     match root.get("facts") {
         None => Ok(None),
         Some(v) => {
-            let h: Header = serde_json::from_value(v.clone()).map_err(|e| format!("/facts: {e}"))?;
+            let h: Header = serde_json::from_value(v.clone()).map_err(|e| crate::error::FactsError {
+                pointer: "/facts".into(),
+                message: e.to_string(),
+            })?;
             if h.format != FORMAT {
-                return Err(format!(
-                    "/facts/format: this is facts format {}, this build reads format {FORMAT}; \
-                     re-import the dump with `cargo xtask spec-import`",
-                    h.format
-                ));
+                return Err(crate::error::FactsError {
+                    pointer: "/facts/format".into(),
+                    message: format!(
+                        "this is facts format {}, this build reads format {FORMAT}; re-import the dump \
+                         with `cargo xtask spec-import`",
+                        h.format
+                    ),
+                });
             }
             Ok(Some(h))
         }

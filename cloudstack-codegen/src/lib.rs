@@ -38,6 +38,7 @@ pub mod emit;
 mod emit_responses;
 #[cfg(feature = "emit")]
 mod emit_typed;
+pub mod error;
 pub mod facts;
 pub mod manifest;
 pub mod maps;
@@ -52,7 +53,7 @@ pub use emit::{Generated, Stats};
 
 /// Generates the bindings of one version with the built-in curated tables.
 #[cfg(feature = "emit")]
-pub fn generate(spec: &spec::ApiSpec, version: &str) -> Result<Generated, String> {
+pub fn generate(spec: &spec::ApiSpec, version: &str) -> Result<Generated, error::TableError> {
     let maps = maps::MapShapes::builtin()?;
     let table = participants::ParticipantTable::builtin()?;
     let updates = updates::UpdateTable::builtin()?;
@@ -61,7 +62,7 @@ pub fn generate(spec: &spec::ApiSpec, version: &str) -> Result<Generated, String
 
 /// Formats generated tokens as readable source (rustfmt-like), for review and golden files.
 #[cfg(feature = "pretty")]
-pub fn format_source(tokens: &proc_macro2::TokenStream) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| format!("generated code does not parse: {e}"))?;
+pub fn format_source(tokens: &proc_macro2::TokenStream) -> Result<String, error::UnparsableOutput> {
+    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| error::UnparsableOutput(e.to_string()))?;
     Ok(prettyplease::unparse(&file))
 }

@@ -51,12 +51,16 @@ pub const BUILTIN: &str = include_str!("../data/map-shapes.toml");
 
 impl MapShapes {
     /// The table shipped with the generator.
-    pub fn builtin() -> Result<Self, String> {
-        Self::from_toml(BUILTIN).map_err(|e| format!("data/map-shapes.toml: {e}"))
+    pub fn builtin() -> Result<Self, crate::error::TableError> {
+        Self::from_toml(BUILTIN).map_err(|e| e.in_table("data/map-shapes.toml"))
     }
 
     /// Parses a table.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
+    pub fn from_toml(text: &str) -> Result<Self, crate::error::TableError> {
+        Self::read(text).map_err(crate::error::TableError::of_text)
+    }
+
+    fn read(text: &str) -> Result<Self, String> {
         let file: TableFile = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut by_api = BTreeMap::new();
         for (api, params) in file.api {

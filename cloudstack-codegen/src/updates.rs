@@ -88,13 +88,13 @@ const SCOPE: &[&str] = &["account", "domainid", "projectid"];
 
 impl UpdateTable {
     /// The table shipped with the generator.
-    pub fn builtin() -> Result<Self, String> {
-        Self::from_toml(BUILTIN).map_err(|e| format!("data/updates.toml: {e}"))
+    pub fn builtin() -> Result<Self, crate::error::TableError> {
+        Self::from_toml(BUILTIN).map_err(|e| e.in_table("data/updates.toml"))
     }
 
     /// Parses a table.
-    pub fn from_toml(text: &str) -> Result<Self, String> {
-        let file: TableFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn from_toml(text: &str) -> Result<Self, crate::error::TableError> {
+        let file: TableFile = toml::from_str(text).map_err(|e| crate::error::TableError::of_text(e.to_string()))?;
         Ok(Self { file })
     }
 

@@ -9,6 +9,7 @@ use syn::visit::Visit;
 
 /// The library crates whose public API is checked.
 pub const LIBRARY_CRATES: &[&str] = &[
+    "cloudstack-codegen",
     "stack-template",
     "stack-core",
     "stack-store-sqlite",

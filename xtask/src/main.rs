@@ -157,8 +157,8 @@ fn codegen(spec_path: &Path, out: &Path, version: Option<String>) -> Result<(), 
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "custom".into())
     });
-    let generated = cloudstack_codegen::generate(&spec, &version)?;
-    let source = cloudstack_codegen::format_source(&generated.tokens)?;
+    let generated = cloudstack_codegen::generate(&spec, &version).map_err(|e| e.to_string())?;
+    let source = cloudstack_codegen::format_source(&generated.tokens).map_err(|e| e.to_string())?;
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let file = out.join(format!("{}.rs", module_name(&version)));
     let header = format!(
@@ -184,8 +184,8 @@ fn codegen(spec_path: &Path, out: &Path, version: Option<String>) -> Result<(), 
         );
     }
     // What an update does to each create property, for review.
-    let table = cloudstack_codegen::participants::ParticipantTable::builtin()?;
-    let updates = cloudstack_codegen::updates::UpdateTable::builtin()?;
+    let table = cloudstack_codegen::participants::ParticipantTable::builtin().map_err(|e| e.to_string())?;
+    let updates = cloudstack_codegen::updates::UpdateTable::builtin().map_err(|e| e.to_string())?;
     let derived = cloudstack_codegen::participants::derive(&spec, &table);
     println!("\nupdate classification (type, property, effect, API):");
     print!(

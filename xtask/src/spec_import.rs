@@ -68,7 +68,7 @@ pub fn run(root: &Path, dump: &Path, version: &str, feature: Option<String>) -> 
 
     let derivation = cloudstack_codegen::participants::derive(
         &spec,
-        &cloudstack_codegen::participants::ParticipantTable::builtin()?,
+        &cloudstack_codegen::participants::ParticipantTable::builtin().map_err(|e| e.to_string())?,
     );
     println!(
         "CloudStack {version}: {} APIs, {} parameters, {} participants; facts {} ({:.2} MB, sha256 {})",

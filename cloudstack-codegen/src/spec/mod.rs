@@ -296,10 +296,7 @@ pub fn from_value(root: &Value, source_name: &str) -> Result<ApiSpec, SpecError>
         seen.insert(api.name.to_ascii_lowercase(), (api.name.clone(), ptr));
         by_name.insert(api.name.clone(), api);
     }
-    let header = crate::facts::header(root).map_err(|m| {
-        let (pointer, message) = m.split_once(": ").unwrap_or(("/facts", m.as_str()));
-        cx.err(pointer, message)
-    })?;
+    let header = crate::facts::header(root).map_err(|e| cx.err(&e.pointer, &e.message))?;
     Ok(ApiSpec {
         source: source_name.to_string(),
         header,
