@@ -93,6 +93,20 @@ impl Browser {
             .expect("text")
     }
 
+    /// Types `token` into the sign-in form (replacing what is there) and sends it.
+    async fn sign_in(&self, token: &str) {
+        let field = self.c.find(Locator::Css("#token")).await.expect("token field");
+        field.clear().await.expect("clear");
+        field.send_keys(token).await.expect("type");
+        self.c
+            .find(Locator::Css("#signin"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("click");
+    }
+
     /// Screenshots of the page at both widths, and its HTML kept for the secrets scan.
     async fn shoot(&mut self, name: &str) {
         for (w, h) in [(1280u32, 900u32), (390, 844)] {
@@ -192,41 +206,13 @@ async fn the_web_ui_launches_watches_and_deletes_a_stack() {
         .await
         .expect("script");
     assert_eq!(nav_shown, json!(false), "the navigation is hidden before signing in");
-    b.c.find(Locator::Css("#token"))
-        .await
-        .expect("token field")
-        .send_keys("stk_wrong.token")
-        .await
-        .expect("type");
-    b.c.find(Locator::Css("#signin"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    b.sign_in("stk_wrong.token").await;
     b.wait_for(
         "the wrong token's message",
         "return (document.getElementById('signin-error') || {}).textContent.length > 0",
     )
     .await;
-    b.c.find(Locator::Css("#token"))
-        .await
-        .expect("token field")
-        .clear()
-        .await
-        .expect("clear");
-    b.c.find(Locator::Css("#token"))
-        .await
-        .expect("token field")
-        .send_keys(&w.alice.token)
-        .await
-        .expect("type");
-    b.c.find(Locator::Css("#signin"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("click");
+    b.sign_in(&w.alice.token).await;
     b.wait_for(
         "the stacks page",
         "return location.hash.startsWith('#/stacks') && !!document.querySelector('#no-stacks, #stacks')",
