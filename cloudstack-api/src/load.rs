@@ -52,6 +52,10 @@ impl Version {
     /// Loads a listApis dump or a facts spec. A dump's release is `unknown` unless [`Version::from_spec`]
     /// is given one; a facts spec names its own.
     pub fn load(bytes: &[u8], source: &str) -> Result<&'static Version, LoadError> {
+        // Facts already loaded in this process are not read again: the spec is named by its hash.
+        if let Some(v) = Self::loaded(&facts_sha256_of(bytes)) {
+            return Ok(v);
+        }
         let spec = cloudstack_codegen::spec::load_slice(bytes, source)?;
         Self::from_spec(&spec, None)
     }
@@ -75,11 +79,7 @@ impl Version {
             .clone()
             .unwrap_or_else(|| facts::header_for(release.unwrap_or("unknown"), ""));
         let rendered = facts::render(spec, &header);
-        static LOADED: OnceLock<Mutex<HashMap<String, &'static Version>>> = OnceLock::new();
-        let mut loaded = LOADED
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut loaded = loaded_versions();
         if let Some(v) = loaded.get(&rendered.sha256) {
             return Ok(v);
         }
@@ -254,4 +254,26 @@ fn attributes(fields: &[ResponseField], s: &mut Strings) -> &'static [AttributeM
         })
         .collect();
     leak(list)
+}
+
+/// The versions loaded in this process, by the sha256 of their facts.
+fn loaded_versions() -> std::sync::MutexGuard<'static, HashMap<String, &'static Version>> {
+    static LOADED: OnceLock<Mutex<HashMap<String, &'static Version>>> = OnceLock::new();
+    LOADED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The sha256 of `bytes` as [`Version::facts_sha256`] spells it (lower-case hex).
+fn facts_sha256_of(bytes: &[u8]) -> String {
+    cloudstack_codegen::manifest::sha256_hex(bytes)
+}
+
+impl Version {
+    /// The version whose facts (as rendered, [`Version::facts_sha256`]) have `sha256`, if this
+    /// process has loaded it: a stored spec is then not read and parsed again.
+    pub fn loaded(sha256: &str) -> Option<&'static Version> {
+        loaded_versions().get(sha256).copied()
+    }
 }

@@ -112,7 +112,8 @@ pub use operations::{by_tags, deletion, durable, lifecycle};
 pub use ports::{cloud_release, events, fetch, signals, state};
 
 pub use stack_template::{
-    builder, catalog, intrinsics, limits, nesting, parameters, plan, problem, reader, secrets, template, typed, yaml,
+    builder, catalog, intrinsics, key_order, limits, nesting, parameters, plan, problem, reader, secrets, template,
+    typed, yaml,
 };
 
 pub use signals::{body as signal_body, metadata};
@@ -127,11 +128,11 @@ pub use deletion::DeleteError;
 pub use durable::DurableError;
 pub use engine::{Engine, EngineConfig};
 pub use events::{Event, EventLog, Status};
-pub use lifecycle::{DeleteBy, Deleted, PlanCreateError};
+pub use lifecycle::{CreateSettings, DeleteBy, Deleted, PlanCreateError};
 pub use operation::{Operation, OperationError, OperationKind, Outcome};
 pub use resource_error::{ResourceError, ResourceFailure};
 pub use retry::RetryPolicy;
-pub use run::{LaunchError, Refused, StackError, StackRun};
+pub use run::{LaunchError, OutputDetail, Refused, StackError, StackRun};
 pub use stack_template::{order, Plan, PlanOptions};
 pub use stack_template::{Problem, Problems};
 pub use state::{MemoryStore, ResourceRecord, StateStore};

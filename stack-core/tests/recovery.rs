@@ -74,6 +74,8 @@ async fn interrupted(store: &SqliteStore, name: &str) {
                     metadata_url: None,
                     metadata_listen: None,
                     stack_policy: None,
+                    stack_tags: BTreeMap::new(),
+                    timeout_minutes: None,
                 },
                 status: Status::CreateInProgress,
                 reason: None,

@@ -87,7 +87,7 @@ pub use evaluate::{intrinsics, parameters};
 pub use model::{builder, template, typed};
 pub use plan::{order, plan, Plan, PlanOptions};
 pub use problem::{Problem, Problems};
-pub use read::{limits, reader, yaml};
+pub use read::{key_order, limits, reader, yaml};
 
 /// A boxed future that owns what it needs: what the ports of this crate and of the engine return.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;

@@ -283,6 +283,17 @@ pub enum Command {
         /// Default timeout of one resource, in seconds (a resource's StackMateTimeout property wins).
         #[arg(long)]
         timeout: Option<u64>,
+        /// Minutes the whole create may take (CloudFormation's TimeoutInMinutes): past them no
+        /// resource is started, wait conditions stop waiting, and the create fails and rolls back.
+        #[arg(long, value_name = "MINUTES")]
+        timeout_minutes: Option<u32>,
+        /// A tag for the stack, put on every resource that takes tags (repeat for more; a
+        /// resource's own tag of the same key wins).
+        #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = tag_pair)]
+        tags: Vec<(String, String)>,
+        /// A stack policy (CloudFormation's JSON) to keep with the stack for its updates.
+        #[arg(long, value_name = "FILE")]
+        stack_policy: Option<PathBuf>,
         /// Wait for the stack to finish (default).
         #[arg(long, overrides_with = "no_wait")]
         wait: bool,
@@ -547,5 +558,13 @@ fn parse_request_timeout(v: &str) -> Result<f64, String> {
     match v.trim().parse::<f64>() {
         Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
         _ => Err(format!("{v:?} is not a number of seconds between 0 and 86400")),
+    }
+}
+
+/// `KEY=VALUE` of `--tag`.
+fn tag_pair(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("{s:?}: give KEY=VALUE")),
     }
 }

@@ -7,7 +7,7 @@
 use crate::printing::outln;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,6 +44,9 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             params,
             disable_rollback,
             timeout,
+            timeout_minutes,
+            tags,
+            stack_policy,
             no_wait,
             out,
             ..
@@ -51,6 +54,9 @@ pub async fn run(global: Global, command: Command) -> Result<(), CliError> {
             let settings = CreateSettings {
                 disable_rollback,
                 timeout,
+                timeout_minutes,
+                tags: tags.into_iter().collect(),
+                stack_policy,
             };
             if no_wait {
                 crate::runs::create_in_background(&global, &name, &template, &params, &settings)
@@ -208,10 +214,13 @@ pub(crate) fn open_store(g: &Global) -> Result<Arc<SqliteStore>, CliError> {
     })
 }
 
-/// Engine settings of `create`.
+/// Engine and stack settings of `create`.
 pub(crate) struct CreateSettings {
     pub disable_rollback: bool,
     pub timeout: Option<u64>,
+    pub timeout_minutes: Option<u32>,
+    pub tags: std::collections::BTreeMap<String, String>,
+    pub stack_policy: Option<PathBuf>,
 }
 
 /// Where the wait-condition and metadata server listens, and the URL guests are given: the flags,

@@ -98,6 +98,9 @@ pub async fn run(g: &Global, template: Option<&Path>, p: &ParamArgs, latency_ms:
     let settings = CreateSettings {
         disable_rollback: false,
         timeout: None,
+        timeout_minutes: None,
+        tags: std::collections::BTreeMap::new(),
+        stack_policy: None,
     };
     let engine = engine_for(g, &conn, Some(&settings), store.clone(), None).await?;
     let version = crate::release::for_cloud(&demo_flags, &conn, engine.client(), store.as_ref()).await?;

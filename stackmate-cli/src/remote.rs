@@ -245,6 +245,9 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
             template,
             params,
             disable_rollback,
+            timeout_minutes,
+            tags,
+            stack_policy,
             no_wait,
             out,
             ..
@@ -256,6 +259,9 @@ pub async fn run(g: &Global, url: &str, command: Command) -> Result<(), CliError
                 parameters: given,
                 disable_rollback,
                 concurrency: None,
+                tags: tags.into_iter().collect(),
+                timeout_minutes,
+                stack_policy: crate::updates::read_policy(stack_policy.as_deref())?.map(serde_json::Value::String),
             };
             if no_wait {
                 let v: rest::Accepted = s.post("/v1/stacks", &body).await?;

@@ -43,7 +43,14 @@ pub(crate) async fn create(
             crate::release::for_cloud(g, &conn, engine.client(), store.as_ref()).await?
         }
     };
-    let plan = match engine.plan_create(name, prepared, &given, version, limits).await {
+    let stack_settings = stack_core::CreateSettings::new(limits)
+        .stack_tags(settings.tags.clone())
+        .timeout_minutes(settings.timeout_minutes)
+        .stack_policy(crate::updates::read_policy(settings.stack_policy.as_deref())?);
+    let plan = match engine
+        .plan_create(name, prepared, &given, version, stack_settings)
+        .await
+    {
         Ok(plan) => plan,
         Err(PlanCreateError::Invalid(e)) => return Err(invalid(&e)),
         Err(PlanCreateError::Zones(e)) => {
@@ -118,6 +125,15 @@ pub(crate) fn create_in_background(
     }
     if let Some(t) = settings.timeout {
         cmd.arg("--timeout").arg(t.to_string());
+    }
+    if let Some(m) = settings.timeout_minutes {
+        cmd.arg("--timeout-minutes").arg(m.to_string());
+    }
+    for (k, v) in &settings.tags {
+        cmd.arg("--tag").arg(format!("{k}={v}"));
+    }
+    if let Some(p) = &settings.stack_policy {
+        cmd.arg("--stack-policy").arg(p);
     }
     let child = cmd
         .stdin(std::process::Stdio::null())

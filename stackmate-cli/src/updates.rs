@@ -31,7 +31,7 @@ pub(crate) struct UpdateFlags {
     pub(crate) from_drift: bool,
 }
 
-fn read_policy(path: Option<&Path>) -> Result<Option<String>, CliError> {
+pub(crate) fn read_policy(path: Option<&Path>) -> Result<Option<String>, CliError> {
     path.map(|p| {
         std::fs::read_to_string(p)
             .map_err(|e| CliError::Invalid(format!("cannot read the stack policy {}: {e}", p.display())))

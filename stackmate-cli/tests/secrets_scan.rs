@@ -6,11 +6,11 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
+use integration_tests::secret_scan::Scan;
+
 use common::{assigned, signal, sim, stackmate, user_data, write};
 
 /// The NoEcho value: a space, `&`, `/` and a quote make its encodings differ from it.
@@ -50,98 +50,17 @@ fn template() -> String {
     )
 }
 
-/// Every spelling of `secret` this test looks for as a substring.
-fn spellings(secret: &str) -> Vec<String> {
-    let b64 = &base64::engine::general_purpose::STANDARD;
-    let url: String = secret
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let json = serde_json::to_string(secret).expect("json");
-    let mut forms = vec![
-        secret.to_string(),
-        url.clone(),
-        url.replace("%20", "+"),
-        url.to_lowercase(),
-        json[1..json.len() - 1].to_string(),
-    ];
-    // base64 at each of the three alignments: the characters that depend on the secret alone.
-    for shift in 0..3 {
-        let encoded = b64.encode([&vec![0u8; shift][..], secret.as_bytes()].concat());
-        let skip = if shift == 0 { 0 } else { 4 };
-        let keep = encoded.len().saturating_sub(4);
-        if keep > skip + 8 {
-            forms.push(encoded[skip..keep].to_string());
-        }
-    }
-    forms
-}
-
-/// Where `secret` appears in `text`, in any spelling, also inside decoded base64 runs.
-fn findings(text: &str, secret: &str, depth: usize) -> Vec<String> {
-    let mut found: Vec<String> = spellings(secret)
-        .into_iter()
-        .filter(|f| text.contains(f.as_str()))
-        .map(|f| format!("as {f:?}"))
-        .collect();
-    if depth > 0 {
-        let b64 = &base64::engine::general_purpose::STANDARD;
-        let runs = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='));
-        for run in runs.filter(|r| r.len() >= 16) {
-            let trimmed = &run[..run.len() - run.len() % 4];
-            if let Ok(decoded) = b64.decode(trimmed) {
-                let inner = String::from_utf8_lossy(&decoded);
-                found.extend(
-                    findings(&inner, secret, depth - 1)
-                        .into_iter()
-                        .map(|f| format!("in base64 {f}")),
-                );
-            }
-        }
-    }
-    found
-}
-
-struct Scan {
-    secrets: Vec<(&'static str, String)>,
-    leaks: Vec<String>,
-    scanned: usize,
-}
-
-impl Scan {
-    fn check(&mut self, place: &str, bytes: &[u8]) {
-        let text = String::from_utf8_lossy(bytes);
-        self.scanned += 1;
-        for (name, secret) in &self.secrets {
-            for f in findings(&text, secret, 2) {
-                self.leaks.push(format!("{place}: the {name} {f}"));
-            }
-        }
-    }
-
-    /// Runs `cmd` with logs at TRACE and scans what it printed; returns its stdout.
-    fn command(&mut self, place: &str, cmd: &mut Command) -> String {
-        let out = cmd.env("STACKMATE_LOG", "trace").output().expect("runs");
-        self.check(&format!("`{place}` stdout"), &out.stdout);
-        self.check(&format!("`{place}` stderr"), &out.stderr);
-        assert!(
-            out.status.success(),
-            "{place}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn state_files(&mut self, state: &Path, when: &str) {
-        for entry in std::fs::read_dir(state).expect("state dir").flatten() {
-            let path = entry.path();
-            let bytes = std::fs::read(&path).expect("state file");
-            self.check(&format!("{when}: {}", path.display()), &bytes);
-        }
-    }
+/// Runs `cmd` with logs at TRACE and scans what it printed; returns its stdout.
+fn command(scan: &mut Scan, place: &str, cmd: &mut Command) -> String {
+    let out = cmd.env("STACKMATE_LOG", "trace").output().expect("runs");
+    scan.check(&format!("`{place}` stdout"), &out.stdout);
+    scan.check(&format!("`{place}` stderr"), &out.stderr);
+    assert!(
+        out.status.success(),
+        "{place}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 async fn get(url: &str) -> (u16, String) {
@@ -160,12 +79,8 @@ async fn no_secret_in_state_output_logs_or_uncredentialed_answers() {
         c.env("STACKMATE_PARAM_DbPassword", MARKER);
         c
     };
-    let mut scan = Scan {
-        secrets: vec![("NoEcho value", MARKER.to_string())],
-        leaks: Vec::new(),
-        scanned: 0,
-    };
-    scan.command("validate", sm().arg("validate").arg(&t));
+    let mut scan = Scan::new([("NoEcho value", MARKER)]);
+    command(&mut scan, "validate", sm().arg("validate").arg(&t));
     let (create_out, create_err) = (dir.path().join("create.out"), dir.path().join("create.err"));
     let mut create = sm()
         .env("STACKMATE_LOG", "trace")
@@ -194,8 +109,8 @@ async fn no_secret_in_state_output_logs_or_uncredentialed_answers() {
         assigned(&script, "HANDLE"),
     );
     let handle_token = handle.rsplit('/').next().expect("token").to_string();
-    scan.secrets.push(("metadata token", token.clone()));
-    scan.secrets.push(("handle token", handle_token));
+    scan.secrets.push(("metadata token".into(), token.clone()));
+    scan.secrets.push(("handle token".into(), handle_token));
     // Metadata: with the token it is served (the NoEcho value in it, for the guest); without it,
     // nothing.
     let metadata = format!("{api}metadata/{stack}/Vm");
@@ -245,39 +160,34 @@ async fn no_secret_in_state_output_logs_or_uncredentialed_answers() {
     );
     scan.check("`create` stderr at TRACE", &logs);
 
-    let outputs = scan.command("outputs -o json", sm().args(["outputs", "scan", "-o", "json"]));
+    let outputs = command(
+        &mut scan,
+        "outputs -o json",
+        sm().args(["outputs", "scan", "-o", "json"]),
+    );
     assert!(outputs.contains("mysql://app:****@db"), "{outputs}");
-    scan.command("outputs", sm().args(["outputs", "scan"]));
+    command(&mut scan, "outputs", sm().args(["outputs", "scan"]));
     for format in ["text", "json"] {
-        scan.command(
+        command(
+            &mut scan,
             &format!("describe -o {format}"),
             sm().args(["describe", "scan", "-o", format]),
         );
-        scan.command(
+        command(
+            &mut scan,
             &format!("events -o {format}"),
             sm().args(["events", "scan", "-o", format]),
         );
-        scan.command(&format!("list -o {format}"), sm().args(["list", "-o", format]));
+        command(
+            &mut scan,
+            &format!("list -o {format}"),
+            sm().args(["list", "-o", format]),
+        );
     }
-    scan.command("graph", sm().arg("graph").arg(&t));
-    scan.state_files(&state, "after create");
-    scan.command("delete", sm().args(["delete", "scan", "-o", "json"]));
-    scan.state_files(&state, "after delete");
+    command(&mut scan, "graph", sm().arg("graph").arg(&t));
+    scan.files_under(&state, "after create");
+    command(&mut scan, "delete", sm().args(["delete", "scan", "-o", "json"]));
+    scan.files_under(&state, "after delete");
     assert!(scan.scanned > 20, "scanned {}", scan.scanned);
-    assert!(scan.leaks.is_empty(), "secrets leaked:\n{}", scan.leaks.join("\n"));
-}
-
-#[test]
-fn the_scanner_finds_each_spelling() {
-    let b64 = &base64::engine::general_purpose::STANDARD;
-    for text in [
-        format!("x {MARKER} y"),
-        "q=Mk-7s3cr3t+pa%26ss%2F%22q&z".to_string(),
-        serde_json::json!({ "p": MARKER }).to_string(),
-        b64.encode(format!("ab{MARKER}")),
-        format!("userdata={}", b64.encode(format!("#!/bin/sh\nPASS='{MARKER}'\n"))),
-    ] {
-        assert!(!findings(&text, MARKER, 2).is_empty(), "{text}");
-    }
-    assert!(findings("nothing like it here, ****", MARKER, 2).is_empty());
+    scan.assert_clean();
 }

@@ -39,8 +39,8 @@ pub use errors::{ErrorAnswer, ErrorBody, ProblemView};
 pub use events::{EventPage, EventView};
 pub use operations::{Accepted, FailedResource, OperationList, OperationView};
 pub use stacks::{
-    CreateStack, GraphEdge, GraphNode, ResourceList, ResourceView, SecretsBody, StackDescription, StackGraph,
-    StackList, StackOutputs, StackSummary, StackTemplate, TemplateSource, UpdateStack,
+    CreateStack, GraphEdge, GraphNode, OutputView, ResourceList, ResourceView, SecretsBody, StackDescription,
+    StackGraph, StackList, StackOutputs, StackSummary, StackTemplate, TemplateSource, UpdateStack,
 };
 pub use templates::{
     DeclaredParameter, DeclaredResource, StoreTemplate, StoredTemplate, TemplateList, Validate, ValidateAnswer,

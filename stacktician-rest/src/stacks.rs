@@ -58,6 +58,17 @@ pub struct CreateStack {
     /// This stack's cap on resources made at once (the service's default if not given).
     #[serde(default)]
     pub concurrency: Option<usize>,
+    /// The stack's own tags, put on every resource that takes tags (at most 50; keys may not
+    /// start with `cloudstack:`).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Minutes the create may take; past them it fails (and rolls back unless
+    /// `disable_rollback`).
+    #[serde(default)]
+    pub timeout_minutes: Option<u32>,
+    /// The stack policy its updates are checked against (its JSON, as text or an object).
+    #[serde(default)]
+    pub stack_policy: Option<Value>,
 }
 
 /// The body of `PUT /v1/stacks/{name}`.
@@ -109,6 +120,13 @@ pub struct StackSummary {
     pub updated: Option<String>,
     /// Its latest operation.
     pub operation: Option<OperationView>,
+    /// The template's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// True for a stack that was deleted (listed with `?deleted=true`; its events stay readable
+    /// until a stack of its name is made again).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
 }
 
 /// `GET /v1/stacks`.
@@ -118,8 +136,8 @@ pub struct StackList {
     pub stacks: Vec<StackSummary>,
 }
 
-/// `GET /v1/stacks/{name}`: the summary, and once the stack exists, its parameters, outputs and
-/// description (left out before).
+/// `GET /v1/stacks/{name}`: the summary, and once the stack exists, its parameters and outputs
+/// (left out before).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StackDescription {
     /// The summary.
@@ -128,12 +146,25 @@ pub struct StackDescription {
     /// Every declared parameter: its value, else its default (NoEcho ones masked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<BTreeMap<String, String>>,
+    /// The parameters' names in the order the template declares them (`parameters` is sorted by
+    /// name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameter_order: Vec<String>,
     /// Its outputs (NoEcho values masked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<BTreeMap<String, String>>,
-    /// The template's description.
+    /// Its stack tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Whether a failed create rolls back.
+    #[serde(default)]
+    pub disable_rollback: bool,
+    /// Minutes its create was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub timeout_minutes: Option<u32>,
+    /// Its stack policy (JSON text), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_policy: Option<String>,
 }
 
 /// One resource of a stack.
@@ -171,6 +202,23 @@ pub struct StackOutputs {
     pub status: String,
     /// Its outputs (NoEcho values masked).
     pub outputs: BTreeMap<String, String>,
+    /// The same outputs in the order the template declares them, with their descriptions and
+    /// export names.
+    #[serde(default)]
+    pub details: Vec<OutputView>,
+}
+
+/// One output with what the template says of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputView {
+    /// Its name.
+    pub name: String,
+    /// Its value (NoEcho values masked).
+    pub value: String,
+    /// The template's description of it.
+    pub description: Option<String>,
+    /// The name it is exported by (`Export.Name`), worked out.
+    pub export_name: Option<String>,
 }
 
 /// `GET /v1/stacks/{name}/template`.
@@ -178,8 +226,12 @@ pub struct StackOutputs {
 pub struct StackTemplate {
     /// The stack.
     pub name: String,
-    /// The template it runs (nested templates in place).
+    /// The template it runs (nested templates in place), as written.
     pub template: String,
+    /// The same template read into JSON (YAML short forms as their `Fn::` objects); `null` if it
+    /// does not read.
+    #[serde(default)]
+    pub document: Option<Value>,
 }
 
 /// `GET /v1/stacks/{name}/graph`: the dependency graph, each node with its resource's status.

@@ -32,6 +32,9 @@ pub struct StoredTemplate {
     /// The text, when one version is asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// The text read into JSON (YAML short forms as their `Fn::` objects), with the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<serde_json::Value>,
     /// Every version, when a template is described.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<StoredTemplate>>,

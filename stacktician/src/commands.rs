@@ -179,9 +179,15 @@ async fn demo_owner(service: &RunningService, url: &str) -> Result<(), CliError>
     )
     .await?;
     let (_, token) = accounts::issue(&service.state, &owner, "demo").await?;
+    // The demo's template, stored for launching from the web UI.
+    let now = crate::api::submit::now_ms();
+    db.put_template(owner.id, "lamp-demo", &crate::demo_guests::demo_template(), now)
+        .await
+        .map_err(crate::api::ApiError::from)?;
     let api = service.url.clone().unwrap_or_default();
     eprintln!("stacktician: the CloudStack simulator runs at {url}; admin owner demo's API token (shown once):");
     println!("{token}");
     eprintln!("try: curl -H \"Authorization: Bearer $TOKEN\" {api}/v1/stacks   (TOKEN: the line above)");
+    eprintln!("or sign in at {api}/ with it and launch the stored template lamp-demo");
     Ok(())
 }

@@ -10,6 +10,23 @@ use std::time::Duration;
 use base64::Engine as _;
 use cloudstack_client::{Client, HttpMethod};
 
+/// The demo's template (`stackmate-cli/templates/lamp-demo.json`, the CLI demo's own), with the
+/// simulator's zone, Linux template and small offering as the defaults of its `zoneid`,
+/// `templateid` and `serviceofferingid`: what `serve --demo` stores as `lamp-demo`, so that it is
+/// launched from the web UI with only its database password typed.
+pub fn demo_template() -> String {
+    let mut text = include_str!("../../stackmate-cli/templates/lamp-demo.json").to_string();
+    for (param, id) in [
+        ("zoneid", cloudstack_sim::fixtures::ZONE_ID),
+        ("templateid", cloudstack_sim::fixtures::TEMPLATE_ID),
+        ("serviceofferingid", cloudstack_sim::fixtures::SERVICE_OFFERING_SMALL_ID),
+    ] {
+        let declared = format!("\"{param}\": {{\"Type\": \"String\",");
+        text = text.replacen(&declared, &format!("{declared} \"Default\": \"{id}\","), 1);
+    }
+    text
+}
+
 /// The part of a handle URL that names the service's wait-condition route.
 const HANDLE_ROUTE: &str = "/guest/waitcondition/";
 
@@ -101,6 +118,18 @@ fn handle_in(script: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_demo_template_defaults_to_the_simulators_ids() {
+        let t: serde_json::Value = serde_json::from_str(&demo_template()).expect("JSON");
+        for (param, id) in [
+            ("zoneid", cloudstack_sim::fixtures::ZONE_ID),
+            ("templateid", cloudstack_sim::fixtures::TEMPLATE_ID),
+            ("serviceofferingid", cloudstack_sim::fixtures::SERVICE_OFFERING_SMALL_ID),
+        ] {
+            assert_eq!(t["Parameters"][param]["Default"], id, "{param}");
+        }
+    }
 
     #[test]
     fn the_handle_is_found_in_a_script() {

@@ -30,6 +30,15 @@ pub enum OpRequest {
         /// This stack's cap on resources made at once (the service's default if not given).
         #[serde(default)]
         concurrency: Option<usize>,
+        /// The stack's own tags.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        tags: BTreeMap<String, String>,
+        /// Minutes the create may take.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_minutes: Option<u32>,
+        /// The stack policy (JSON text).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stack_policy: Option<String>,
     },
     /// Delete a stack.
     Delete,
@@ -227,12 +236,19 @@ async fn run(request: &OpRequest, job: &Job<'_>) -> Ended {
             params,
             disable_rollback,
             concurrency,
+            tags,
+            timeout_minutes,
+            stack_policy,
         } => {
             if let Some(rec) = &record {
                 // Claimed again after the run reached its end but before the row was finished.
                 return ended(rec.status, rec.status == Status::CreateComplete);
             }
-            return create(job, template, params, *disable_rollback, *concurrency).await;
+            let settings = stack_core::CreateSettings::new(*job.limits)
+                .stack_tags(tags.clone())
+                .timeout_minutes(*timeout_minutes)
+                .stack_policy(stack_policy.clone());
+            return create(job, template, params, settings, *disable_rollback, *concurrency).await;
         }
         OpRequest::Delete => {
             if record.is_none() {
@@ -301,6 +317,7 @@ async fn create(
     job: &Job<'_>,
     text: &str,
     params: &BTreeMap<String, String>,
+    settings: stack_core::CreateSettings,
     disable_rollback: bool,
     concurrency: Option<usize>,
 ) -> Ended {
@@ -324,7 +341,7 @@ async fn create(
     let mut given = params.clone();
     given.extend(job.secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
     let plan = match engine
-        .plan_create(job.store_name, prepared, &given, version, *job.limits)
+        .plan_create(job.store_name, prepared, &given, version, settings)
         .await
     {
         Ok(plan) => plan,

@@ -160,7 +160,9 @@ pub async fn start(config: ServiceConfig) -> Result<RunningService, StartError> 
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap_or_default(),
-        outputs: crate::api::outputs_cache::OutputsCache::default(),
+        outputs: crate::api::version_cache::VersionCache::default(),
+        facts: crate::api::version_cache::VersionCache::default(),
+        graphs: crate::api::version_cache::VersionCache::default(),
     });
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();

@@ -1,7 +1,7 @@
 //! The REST API against a running service (SQLite, one worker) with the simulator behind it: every
 //! endpoint, two owners who cannot see each other, bad tokens, bad bodies, oversized templates, the
-//! guests' endpoints, the OpenAPI document, and a scan for secrets in every answer, the log and
-//! every database row.
+//! guests' endpoints and the OpenAPI document. (The secrets scan over all of it is
+//! `secrets_scan.rs`.)
 
 mod common;
 
@@ -21,41 +21,8 @@ async fn create(api: &Api, name: &str) -> Value {
     api.settled(name).await
 }
 
-/// Every text value of every row of every table of the SQLite database at `path`.
-fn rows_of(path: &std::path::Path) -> String {
-    let c = rusqlite::Connection::open(path).expect("open");
-    let tables: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-        .expect("tables")
-        .query_map([], |r| r.get(0))
-        .expect("tables")
-        .collect::<Result<_, _>>()
-        .expect("tables");
-    let mut out = String::new();
-    for t in tables {
-        let mut s = c.prepare(&format!("SELECT * FROM \"{t}\"")).expect("select");
-        let n = s.column_count();
-        let mut rows = s.query([]).expect("rows");
-        while let Some(r) = rows.next().expect("row") {
-            for i in 0..n {
-                if let Ok(v) = r.get_ref(i) {
-                    match v {
-                        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
-                            out.push_str(&String::from_utf8_lossy(b));
-                        }
-                        other => out.push_str(&format!("{other:?}")),
-                    }
-                    out.push('\t');
-                }
-            }
-            out.push('\n');
-        }
-    }
-    out
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_endpoint_through_a_stacks_life_keeps_its_secrets() {
+async fn every_endpoint_through_a_stacks_life() {
     let w = world(20).await;
     let a = &w.alice;
     assert_eq!(a.get("/v1/health").await.0, 200);
@@ -293,35 +260,6 @@ async fn every_endpoint_through_a_stacks_life_keeps_its_secrets() {
         !a.seen()[before..].contains(&t["token"].as_str().expect("token")[20..]),
         "shown once"
     );
-
-    // The secrets scan: answers, the log, every database row.
-    let logs = common::logs();
-    let rows = format!(
-        "{}{}",
-        rows_of(&w.dir.path().join("service.db")),
-        rows_of(&w.dir.path().join("state").join("stackmate.db"))
-    );
-    let answers = format!("{}{}{}", w.alice.seen(), w.bob.seen(), w.admin.seen());
-    let secret_part = |t: &str| t.rsplit('_').next().unwrap_or_default().to_string();
-    for (what, secret) in [
-        ("the NoEcho value", PASSWORD.to_string()),
-        ("alice's CloudStack secret", common::ALICE_SECRET.to_string()),
-        ("bob's CloudStack secret", common::BOB_SECRET.to_string()),
-        ("alice's token", secret_part(&w.alice.token)),
-        ("the new token", secret_part(t["token"].as_str().expect("token"))),
-    ] {
-        // The new token is in the one answer that made it, and in no other.
-        if what != "the new token" {
-            assert!(!answers.contains(&secret), "{what} in an API answer");
-        }
-        assert!(!logs.contains(&secret), "{what} in the log");
-        assert!(!rows.contains(&secret), "{what} in a database row");
-    }
-    assert!(
-        rows.contains("stacktician_operations") || rows.contains("continue_rollback"),
-        "the rows were read"
-    );
-    assert!(logs.contains("operation"), "the log was captured");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

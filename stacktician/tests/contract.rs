@@ -35,6 +35,8 @@ fn summary() -> rest::StackSummary {
         created: some(),
         updated: some(),
         operation: Some(operation()),
+        description: some(),
+        deleted: true,
         ..rest::StackSummary::default()
     }
 }
@@ -55,9 +57,11 @@ fn stored_template() -> rest::StoredTemplate {
     rest::StoredTemplate {
         created: some(),
         template: some(),
+        document: Some(json!({})),
         versions: Some(vec![rest::StoredTemplate {
             created: some(),
             template: some(),
+            document: Some(json!({})),
             versions: Some(Vec::new()),
             ..rest::StoredTemplate::default()
         }]),
@@ -119,8 +123,12 @@ fn samples() -> Vec<(&'static str, Value)> {
             value(rest::StackDescription {
                 summary: summary(),
                 parameters: Some(parameters()),
+                parameter_order: vec!["P".into()],
                 outputs: Some(parameters()),
-                description: some(),
+                tags: parameters(),
+                disable_rollback: true,
+                timeout_minutes: Some(5),
+                stack_policy: some(),
             }),
         ),
         (
@@ -154,13 +162,32 @@ fn samples() -> Vec<(&'static str, Value)> {
             }),
         ),
         (
+            "Output",
+            value(rest::OutputView {
+                description: some(),
+                export_name: some(),
+                ..rest::OutputView::default()
+            }),
+        ),
+        (
             "Outputs",
             value(rest::StackOutputs {
                 outputs: parameters(),
+                details: vec![rest::OutputView {
+                    description: some(),
+                    export_name: some(),
+                    ..rest::OutputView::default()
+                }],
                 ..rest::StackOutputs::default()
             }),
         ),
-        ("StackTemplate", value(rest::StackTemplate::default())),
+        (
+            "StackTemplate",
+            value(rest::StackTemplate {
+                document: Some(json!({})),
+                ..rest::StackTemplate::default()
+            }),
+        ),
         (
             "Operations",
             value(rest::OperationList {
@@ -173,6 +200,9 @@ fn samples() -> Vec<(&'static str, Value)> {
             value(rest::CreateStack {
                 source: source(),
                 concurrency: Some(4),
+                tags: parameters(),
+                timeout_minutes: Some(5),
+                stack_policy: Some(json!({})),
                 ..rest::CreateStack::default()
             }),
         ),

@@ -11,7 +11,7 @@ async fn sqlite_keeps_the_service_database_contract() {
     let passed = stacktician::db::conformance::check(db.as_ref())
         .await
         .expect("the contract holds");
-    assert_eq!(passed, 7);
+    assert_eq!(passed, 8);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,5 +41,5 @@ async fn postgres_keeps_the_service_database_contract() {
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .await
         .expect("drop the schema");
-    assert_eq!(outcome.expect("the contract holds"), 7);
+    assert_eq!(outcome.expect("the contract holds"), 8);
 }

@@ -201,7 +201,9 @@ impl Engine {
             .flatten()
             .filter(|s| s.stack_id == plan.options.stack_id);
         let created_ms = existing.as_ref().map_or_else(crate::state::now_ms, |s| s.created_ms);
-        let stack_policy = stack_policy.or_else(|| existing.and_then(|s| s.options.stack_policy));
+        let stack_policy = stack_policy
+            .or_else(|| existing.and_then(|s| s.options.stack_policy))
+            .or_else(|| plan.options.stack_policy.clone());
         let record = StackRecord {
             name: plan.options.stack_name.clone(),
             stack_id: plan.options.stack_id.clone(),
@@ -226,6 +228,8 @@ impl Engine {
                     .and_then(|s| s.listen_addr())
                     .map(|a| a.to_string()),
                 stack_policy,
+                stack_tags: plan.options.stack_tags.clone(),
+                timeout_minutes: plan.options.timeout_minutes,
             },
             status,
             reason: None,

@@ -40,6 +40,13 @@ pub enum ResourceError {
         /// The job, which may still finish.
         job_id: String,
     },
+    /// The stack's create ran out of the time it was given (`TimeoutInMinutes`) before this
+    /// resource was made.
+    #[error("the stack's create did not finish within its timeout of {minutes} minutes")]
+    StackTimedOut {
+        /// The stack's timeout.
+        minutes: u32,
+    },
     /// The stack's tags could not be put on the resource.
     #[error("tagging failed: {0}")]
     Tagging(#[source] ClientError),

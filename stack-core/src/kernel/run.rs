@@ -3,9 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::Value;
+
 use crate::events::Status;
 use crate::plan::Plan;
 use crate::state::ResourceRecord;
+use crate::step::View;
 
 /// A stack run: its plan, each resource's state and the outputs.
 #[derive(Debug, Clone)]
@@ -18,6 +21,55 @@ pub struct StackRun {
     pub outputs: BTreeMap<String, String>,
     /// The stack's status.
     pub status: Status,
+}
+
+impl StackRun {
+    /// Each output whose condition holds, with its description and export name, evaluated
+    /// against the run's records (NoEcho values masked), in name order.
+    pub fn output_details(&self) -> Vec<OutputDetail> {
+        let plan = &self.plan;
+        let view = View(&self.resources, &plan.resources);
+        let masker = plan.masker();
+        let text = |v: &Value, ptr: String| match plan.evaluate(&view, v, &ptr) {
+            Ok(Some(Value::String(s))) => masker.mask(&s),
+            Ok(Some(v)) => masker.mask(&v.to_string()),
+            Ok(None) => "(unknown)".to_string(),
+            Err(p) => masker.mask(&format!("(error: {p})")),
+        };
+        plan.template
+            .outputs
+            .iter()
+            .filter(|(_, o)| {
+                o.condition
+                    .as_ref()
+                    .is_none_or(|c| plan.conditions.get(c).copied().unwrap_or(true))
+            })
+            .map(|(name, o)| OutputDetail {
+                name: name.clone(),
+                value: text(&o.value, format!("/Outputs/{name}/Value")),
+                description: o.description.clone(),
+                export_name: o
+                    .export_name
+                    .as_ref()
+                    .map(|n| text(n, format!("/Outputs/{name}/Export/Name"))),
+            })
+            .collect()
+    }
+}
+
+/// One output of a stack as a console lists it: its value (NoEcho values masked), the template's
+/// description of it, and the name it is exported by.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OutputDetail {
+    /// The output's name.
+    pub name: String,
+    /// Its value (`(unknown)` when it needs a value not known yet, `(error: ...)` when it cannot
+    /// be worked out).
+    pub value: String,
+    /// The template's `Description`.
+    pub description: Option<String>,
+    /// `Export`'s `Name`, worked out.
+    pub export_name: Option<String>,
 }
 
 /// A stack operation that did not succeed.

@@ -83,12 +83,20 @@ pub(crate) fn pending_tags(
     }
 }
 
-/// The tags of a resource of `plan`: the stack's, then the template's own.
+/// The tags of a resource of `plan`: the stack's id and name, the stack's own tags (but those the
+/// resource sets itself), then the template's own.
 pub(crate) fn stack_tags(plan: &Plan, extra: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut tags = vec![
         (STACK_ID_TAG.to_string(), plan.options.stack_id.clone()),
         (STACK_NAME_TAG.to_string(), plan.options.stack_name.clone()),
     ];
+    tags.extend(
+        plan.options
+            .stack_tags
+            .iter()
+            .filter(|(k, _)| !extra.iter().any(|(own, _)| own == *k))
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     tags.extend(extra);
     tags
 }

@@ -115,6 +115,22 @@ pub(crate) async fn create_and_record(
     } else {
         (Status::CreateInProgress, Status::CreateComplete, Status::CreateFailed)
     };
+    // Past the create's deadline nothing more is started: the create fails (and rolls back).
+    if let (false, Some(deadline)) = (replacing, plan.options.create_deadline_ms) {
+        if crate::state::now_ms() >= deadline {
+            let error = ResourceError::StackTimedOut {
+                minutes: plan.options.timeout_minutes.unwrap_or_default(),
+            };
+            let failure = error.failure(&logical, &type_name, &plan.masker());
+            engine
+                .event(&plan, &logical, &type_name, None, failed, Some(error.to_string()))
+                .await;
+            let mut rec = current;
+            rec.status = Status::CreateFailed;
+            rec.reason = Some(error.to_string());
+            return (rec, Err(failure));
+        }
+    }
     let why = replacing.then(|| "the change needs a new physical resource: creating it first".to_string());
     engine.event(&plan, &logical, &type_name, None, started, why).await;
     let earlier = Some(current.clone()).filter(|x| x.intent.is_some() || x.status == Status::CreateComplete);

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use crate::engine::Engine;
 use crate::plan::{Plan, PlanOptions};
 use crate::resource_error::ResourceError;
-use crate::signals::HandleKey;
+use crate::signals::{HandleKey, WaitError};
 use crate::state::{HandleRecord, Intent, IntentKind, ResourceRecord};
 
 /// The token of handle `logical` of the stack of `options` (a secret: it is what the URL holds).
@@ -99,7 +99,24 @@ impl Engine {
         self.persist(plan, rec).await?;
         let waited = Duration::from_millis(now - began);
         let signals = self.signals.as_ref().ok_or(ResourceError::NoSignals)?;
-        let data = signals.wait(&url, count, timeout, waited).await?;
+        // The stack's create deadline cuts the wait short: it ends when the create's time is up.
+        let left_for_stack = plan
+            .options
+            .create_deadline_ms
+            .map(|d| Duration::from_millis(d.saturating_sub(now)));
+        let cut = left_for_stack.is_some_and(|left| waited + left < timeout);
+        let timeout = match left_for_stack {
+            Some(left) if cut => waited + left,
+            _ => timeout,
+        };
+        let data = match signals.wait(&url, count, timeout, waited).await {
+            Err(WaitError::Timeout { .. }) if cut => {
+                return Err(ResourceError::StackTimedOut {
+                    minutes: plan.options.timeout_minutes.unwrap_or_default(),
+                })
+            }
+            other => other?,
+        };
         rec.physical_id = Some(format!("{}-{}", plan.options.stack_name, rec.logical));
         rec.attributes.insert("Data".into(), Value::String(data.to_string()));
         Ok(())

@@ -8,7 +8,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use serde_json::Value;
 use tracing::Instrument as _;
 
 use crate::engine::Engine;
@@ -17,7 +16,6 @@ use crate::plan::{Plan, ResourceKind};
 use crate::run::{LaunchError, Refused, StackError, StackRun};
 
 use crate::state::ResourceRecord;
-use crate::step::View;
 use crate::visits::CreateVisitor;
 use crate::walk::{walk, Direction, Graph, WalkOptions};
 
@@ -60,8 +58,13 @@ impl Engine {
         .await
     }
 
-    async fn create_locked(&self, plan: Plan) -> Result<StackRun, StackError> {
+    async fn create_locked(&self, mut plan: Plan) -> Result<StackRun, StackError> {
         let name = plan.options.stack_name.clone();
+        if let Some(minutes) = plan.options.timeout_minutes {
+            plan.options
+                .create_deadline_ms
+                .get_or_insert(crate::state::now_ms() + u64::from(minutes) * 60_000);
+        }
         if let Some(store) = &self.store {
             match store.stack(&name).await {
                 Ok(Some(old)) if !matches!(old.status, Status::DeleteComplete | Status::RollbackComplete) => {
@@ -199,25 +202,6 @@ impl Engine {
 
     /// The stack's outputs, evaluated against its records; a NoEcho value in one shows as `****`.
     pub(crate) fn outputs(&self, run: &StackRun) -> BTreeMap<String, String> {
-        let plan = &run.plan;
-        let view = View(&run.resources, &run.plan.resources);
-        let masker = plan.masker();
-        let mut out = BTreeMap::new();
-        for (name, o) in &plan.template.outputs {
-            if o.condition
-                .as_ref()
-                .is_some_and(|c| !plan.conditions.get(c).copied().unwrap_or(true))
-            {
-                continue;
-            }
-            let text = match plan.evaluate(&view, &o.value, &format!("/Outputs/{name}/Value")) {
-                Ok(Some(Value::String(s))) => s,
-                Ok(Some(v)) => v.to_string(),
-                Ok(None) => "(unknown)".to_string(),
-                Err(p) => format!("(error: {p})"),
-            };
-            out.insert(name.clone(), masker.mask(&text));
-        }
-        out
+        run.output_details().into_iter().map(|o| (o.name, o.value)).collect()
     }
 }

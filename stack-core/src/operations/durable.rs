@@ -218,6 +218,8 @@ impl Engine {
             .stack_plan_options(&rec.name, &rec.stack_id, release)
             .zones(rec.options.zones.clone())
             .unique_names(rec.options.unique_names)
+            .stack_tags(rec.options.stack_tags.clone())
+            .timeout_minutes(rec.options.timeout_minutes)
             .limits(crate::limits::Limits::for_stored());
         // An engine that serves no guests (one that only reads or deletes) plans with the URL the
         // stack's guests were given.
@@ -297,9 +299,16 @@ impl Engine {
         self.locked(&name, self.resume_locked(plan).instrument(span)).await
     }
 
-    async fn resume_locked(&self, plan: Plan) -> Result<StackRun, DurableError> {
+    async fn resume_locked(&self, mut plan: Plan) -> Result<StackRun, DurableError> {
         let name = plan.options.stack_name.clone();
         let stored = self.stack_record(&name).await?;
+        // An interrupted create keeps the time it was given; a failed one tried again gets it anew.
+        // (Other runs have no deadline.)
+        plan.options.create_deadline_ms = match (stored.options.timeout_minutes, stored.status) {
+            (Some(minutes), Status::CreateInProgress) => Some(stored.created_ms + u64::from(minutes) * 60_000),
+            (Some(minutes), Status::CreateFailed) => Some(crate::state::now_ms() + u64::from(minutes) * 60_000),
+            _ => None,
+        };
         let mut prior = self.stored_records(&name).await?;
         let disable_rollback = stored.options.disable_rollback;
         tracing::info!(status = stored.status.as_str(), "resuming");

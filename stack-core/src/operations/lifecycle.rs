@@ -19,6 +19,55 @@ pub fn new_stack_id(name: &str) -> String {
     format!("{name}-{:x}-{}", crate::state::now_ms(), &token[..8])
 }
 
+/// How a new stack is made, besides its template and parameters: what its template may hold, and
+/// CloudFormation's create options. `Limits` alone convert into settings with no other option.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct CreateSettings {
+    /// What the template may hold.
+    pub limits: Limits,
+    /// The stack's own tags ([`PlanOptions::stack_tags`]).
+    pub stack_tags: BTreeMap<String, String>,
+    /// Minutes the create may take ([`PlanOptions::timeout_minutes`]).
+    pub timeout_minutes: Option<u32>,
+    /// The stack policy its updates are checked against (CloudFormation's JSON).
+    pub stack_policy: Option<String>,
+}
+
+impl CreateSettings {
+    /// Settings with `limits` and no option.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
+    /// With the stack's own tags.
+    pub fn stack_tags(mut self, tags: BTreeMap<String, String>) -> Self {
+        self.stack_tags = tags;
+        self
+    }
+
+    /// With a timeout for the create.
+    pub fn timeout_minutes(mut self, minutes: Option<u32>) -> Self {
+        self.timeout_minutes = minutes;
+        self
+    }
+
+    /// With a stack policy.
+    pub fn stack_policy(mut self, policy: Option<String>) -> Self {
+        self.stack_policy = policy;
+        self
+    }
+}
+
+impl From<Limits> for CreateSettings {
+    fn from(limits: Limits) -> Self {
+        Self::new(limits)
+    }
+}
+
 /// Why a create could not be planned.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanCreateError {
@@ -66,7 +115,8 @@ impl Engine {
     }
 
     /// Plans the create of stack `name` from `prepared` with `given` against `version`, once: the
-    /// options of [`Engine::plan_options`] with `limits`, and the cloud's zones read before planning
+    /// options of [`Engine::plan_options`] with `settings` (a stack policy given is checked here,
+    /// with the template), and the cloud's zones read before planning
     /// when the template may use them ([`crate::plan::uses_zones`]), else after it, so that a
     /// template refused here has made no call. The plan keeps the prepared text as its source (what
     /// the state keeps for resume, update and delete).
@@ -76,10 +126,19 @@ impl Engine {
         prepared: Prepared,
         given: &BTreeMap<String, String>,
         version: &'static cloudstack_api::Version,
-        limits: Limits,
+        settings: impl Into<CreateSettings>,
     ) -> Result<Plan, PlanCreateError> {
+        let settings = settings.into();
+        if let Some(policy) = &settings.stack_policy {
+            crate::update::StackPolicy::parse(policy).map_err(|p| PlanCreateError::Invalid(Problems(p)))?;
+        }
         let zones_first = crate::plan::uses_zones(&prepared.text);
-        let mut options = self.plan_options(name, version).limits(limits);
+        let mut options = self
+            .plan_options(name, version)
+            .limits(settings.limits)
+            .stack_tags(settings.stack_tags)
+            .timeout_minutes(settings.timeout_minutes)
+            .stack_policy(settings.stack_policy);
         if zones_first {
             options = options.zones(self.zones().await?);
         }

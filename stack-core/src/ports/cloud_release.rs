@@ -116,6 +116,10 @@ pub async fn stored_release(store: &dyn StateStore, sha256: &str) -> Result<Opti
             source,
         });
     }
+    // Loaded by this process already: not read from the store and parsed again.
+    if let Some(v) = Version::loaded(sha256) {
+        return Ok(Some(v));
+    }
     match store.spec(sha256).await? {
         None => Ok(None),
         Some(facts) => Version::load(facts.as_bytes(), &format!("spec {sha256} of the state store"))

@@ -132,6 +132,7 @@ impl StackBuilder {
                 value,
                 description: None,
                 condition: None,
+                export_name: None,
             },
         );
         self

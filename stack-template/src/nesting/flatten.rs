@@ -443,6 +443,9 @@ fn flatten_stack(
                 value: value.clone(),
                 description: declared.and_then(|d| d.description.clone()),
                 condition: own.or_else(|| child_inherited.gate.clone()),
+                // Not carried up: no stack serves exports to others yet, and a nested stack's
+                // export names would need its parameters rewritten.
+                export_name: None,
             },
         );
     }

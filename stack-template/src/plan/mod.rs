@@ -13,7 +13,7 @@ use cloudstack_client::ParticipantSpec;
 use serde_json::Value;
 
 pub use self::graph_text::{to_dot, to_mermaid};
-pub use self::options::{uses_zones, PlanOptions};
+pub use self::options::{check_stack_settings, uses_zones, PlanOptions, MAX_STACK_TAGS, MAX_TIMEOUT_MINUTES};
 pub use self::order::topological_order;
 use self::resource_checks::{check_attribute, check_properties, check_wait_condition, closest_hint};
 use crate::intrinsics::{eval, references, ResourceView, Scope, PSEUDO};
@@ -283,7 +283,11 @@ fn plan_flat(
     options: &PlanOptions,
     checks: Checks,
 ) -> Result<Plan, Problems> {
-    let mut problems = Vec::new();
+    let mut problems = if checks == Checks::Teardown {
+        Vec::new()
+    } else {
+        options::check_stack_settings(options)
+    };
     let params = parameters::resolve(template, given, &options.limits).unwrap_or_else(|mut p| {
         if checks != Checks::Teardown {
             problems.append(&mut p);

@@ -37,6 +37,72 @@ pub struct PlanOptions {
     /// it does not, wait conditions, their handles and the pseudo parameters that point guests at
     /// the server are refused.
     pub guest_services: bool,
+    /// The stack's own tags (CloudFormation's stack tags): put on every resource that takes tags,
+    /// beside the stack's id and name tags; a resource's own tag of the same key wins. Keys may not
+    /// start with `cloudstack:` (the stack's own tags do).
+    pub stack_tags: BTreeMap<String, String>,
+    /// Minutes the create may take (CloudFormation's `TimeoutInMinutes`): once they are up, no
+    /// resource is started, wait conditions stop waiting, and the create fails (and rolls back
+    /// unless rollback is off).
+    pub timeout_minutes: Option<u32>,
+    /// When the create's time is up (ms since the epoch): set by the engine when the create starts
+    /// (and again from the stored stack on a resume), from [`PlanOptions::timeout_minutes`].
+    pub create_deadline_ms: Option<u64>,
+    /// The stack policy (CloudFormation's JSON) kept with the stack from its create: its updates
+    /// are checked against it.
+    pub stack_policy: Option<String>,
+}
+
+/// Most stack tags a stack may have (CloudFormation's limit).
+pub const MAX_STACK_TAGS: usize = 50;
+
+/// Most minutes a create may be given (thirty days).
+pub const MAX_TIMEOUT_MINUTES: u32 = 43_200;
+
+/// What is wrong with `options`' stack tags and timeout, if anything: a tag key that is empty,
+/// longer than 128 characters or reserved (`cloudstack:`), a value longer than 256, more than
+/// [`MAX_STACK_TAGS`] tags, a timeout of 0 or more than [`MAX_TIMEOUT_MINUTES`].
+pub fn check_stack_settings(options: &PlanOptions) -> Vec<crate::problem::Problem> {
+    use crate::problem::Problem;
+    let mut problems = Vec::new();
+    if options.stack_tags.len() > MAX_STACK_TAGS {
+        problems.push(Problem::new(
+            "",
+            format!(
+                "{} stack tags: a stack has at most {MAX_STACK_TAGS}",
+                options.stack_tags.len()
+            ),
+        ));
+    }
+    for (key, value) in &options.stack_tags {
+        let shown: String = key.chars().take(40).collect();
+        if key.trim().is_empty() || key.chars().count() > 128 {
+            problems.push(Problem::new(
+                "",
+                format!("stack tag key {shown:?}: give 1 to 128 characters"),
+            ));
+        } else if key.to_ascii_lowercase().starts_with("cloudstack:") {
+            problems.push(
+                Problem::new("", format!("stack tag key {shown:?} is reserved"))
+                    .hint("keys starting with cloudstack: are the stack's own tags"),
+            );
+        }
+        if value.chars().count() > 256 {
+            problems.push(Problem::new(
+                "",
+                format!("stack tag {shown:?}: its value is longer than 256 characters"),
+            ));
+        }
+    }
+    if let Some(m) = options.timeout_minutes {
+        if m == 0 || m > MAX_TIMEOUT_MINUTES {
+            problems.push(Problem::new(
+                "",
+                format!("a timeout of {m} minutes: give 1 to {MAX_TIMEOUT_MINUTES}"),
+            ));
+        }
+    }
+    problems
 }
 
 /// Whether a plan of template `text` may depend on the cloud's zones (`Fn::GetAZs`, the
@@ -71,6 +137,10 @@ impl PlanOptions {
             signal_key: cloudstack_client::Secret::new(crate::secrets::random_token()),
             limits: Limits::default(),
             guest_services: true,
+            stack_tags: BTreeMap::new(),
+            timeout_minutes: None,
+            create_deadline_ms: None,
+            stack_policy: None,
         }
     }
 
@@ -113,6 +183,24 @@ impl PlanOptions {
     /// Whether the engine serves guests (see [`PlanOptions::guest_services`]).
     pub fn guest_services(mut self, on: bool) -> Self {
         self.guest_services = on;
+        self
+    }
+
+    /// The stack's own tags (see [`PlanOptions::stack_tags`]).
+    pub fn stack_tags(mut self, tags: BTreeMap<String, String>) -> Self {
+        self.stack_tags = tags;
+        self
+    }
+
+    /// Minutes the create may take (see [`PlanOptions::timeout_minutes`]).
+    pub fn timeout_minutes(mut self, minutes: Option<u32>) -> Self {
+        self.timeout_minutes = minutes;
+        self
+    }
+
+    /// The stack policy kept with the stack from its create.
+    pub fn stack_policy(mut self, policy: Option<String>) -> Self {
+        self.stack_policy = policy;
         self
     }
 

@@ -18,6 +18,7 @@ use super::body::{JsonBody, JsonOrEmpty};
 use super::stacks::{find, Found, OwnerQuery};
 use super::submit::{self, enqueue, operation_view};
 use super::{ApiError, Shared};
+use crate::db::DriftRow;
 use crate::operations::OpRequest;
 
 fn change_set_error(e: StoredChangeSetError) -> ApiError {
@@ -174,7 +175,8 @@ pub async fn execute(
     ))
 }
 
-/// `POST /v1/stacks/{name}/drift`.
+/// `POST /v1/stacks/{name}/drift`: checks the stack's resources against the cloud now; the
+/// report (with `checked`, when) is kept as the stack's last check.
 pub async fn drift(
     State(state): State<Shared>,
     caller: Caller,
@@ -183,13 +185,46 @@ pub async fn drift(
 ) -> Result<Json<Value>, ApiError> {
     let found = find(&state, &caller, &q, &name).await?;
     idle(&found)?;
+    let stack_id = found.record.as_ref().map(|r| r.stack_id.clone()).unwrap_or_default();
     let engine = submit::engine(&state, &found.owner)?;
     let report = engine
         .detect_drift(&found.store_name)
         .await
         .map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let checked_ms = submit::now_ms();
     let mut v = serde_json::to_value(&report).map_err(|e| ApiError::Internal(e.to_string()))?;
-    v["stack"] = Value::String(name);
+    v["stack"] = Value::String(name.clone());
+    v["checked"] = Value::String(stack_core::state::utc(u64::try_from(checked_ms).unwrap_or(0)));
+    let row = DriftRow {
+        owner: found.owner.id,
+        stack: name,
+        stack_id,
+        checked_ms,
+        report: v.to_string(),
+    };
+    state.db.put_drift(&row).await?;
+    Ok(Json(v))
+}
+
+/// `GET /v1/stacks/{name}/drift`: the stack's last drift check; one never checked (or only a
+/// stack of its name made before it was) is `NOT_CHECKED` with no resources and no `checked`.
+pub async fn last_drift(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<OwnerQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let found = find(&state, &caller, &q, &name).await?;
+    let stack_id = found.record.as_ref().map(|r| r.stack_id.as_str()).unwrap_or_default();
+    let row = state
+        .db
+        .drift(found.owner.id, &name)
+        .await?
+        .filter(|d| d.stack_id == stack_id);
+    let v = match row {
+        Some(row) => serde_json::from_str(&row.report).map_err(|e| ApiError::Internal(e.to_string()))?,
+        None => serde_json::json!({"stack": name, "status": "NOT_CHECKED", "resources": [], "checked": null}),
+    };
     Ok(Json(v))
 }
 
@@ -212,12 +247,15 @@ pub async fn validate(
             &crate::names::store_name(&owner.name, "validate"),
             &template,
             given,
+            stack_core::CreateSettings::new(state.limits),
         )
         .await?;
     }
-    let parameters = template
-        .parameters
-        .iter()
+    let order = stack_core::key_order::declared_order(text.as_bytes(), "Parameters");
+    let mut declared: Vec<_> = template.parameters.iter().collect();
+    declared.sort_by_key(|(name, _)| (super::template_facts::rank(&order, name), name.as_str()));
+    let parameters = declared
+        .into_iter()
         .map(|(name, p)| DeclaredParameter {
             name: name.clone(),
             type_name: format!("{:?}", p.kind),

@@ -1,6 +1,8 @@
-//! A stack's events: pages (`?after=ID&limit=N`, oldest first, with the id to ask after next) and a
-//! live stream (server-sent events, one `event` per stack event with its id, so a client that
-//! reconnects with `Last-Event-ID` misses none; `end` when the stack is gone).
+//! A stack's events: pages (`?after=ID&limit=N`, oldest first, with the id to ask after next; or
+//! `?latest=N`, the newest N) and a live stream (server-sent events: first a `status` with the
+//! stack's status, then one `event` per stack event with its id, so a client that reconnects with
+//! `Last-Event-ID` misses none; `end` when the stack is gone). `?from_now=true` starts the stream
+//! after the newest event, for a page that has read what it shows already.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -16,7 +18,7 @@ use stack_core::events::Event;
 use stacktician_rest::{EventPage, EventView};
 
 use super::auth::Caller;
-use super::stacks::{find, OwnerQuery};
+use super::stacks::{find_read, OwnerQuery};
 use super::{ApiError, Shared};
 
 /// `?after=&limit=&owner=`.
@@ -27,8 +29,16 @@ pub struct PageQuery {
     pub after: u64,
     /// At most this many (default 100, at most 1,000).
     pub limit: Option<usize>,
+    /// Pages: the newest this many (at most 1,000) instead of those after `after`.
+    pub latest: Option<usize>,
+    /// Streams: only events after the newest one at the start.
+    #[serde(default)]
+    pub from_now: bool,
     /// The owner (admins).
     pub owner: Option<String>,
+    /// A deleted stack's events (see [`OwnerQuery::deleted`]).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 /// One event of stack `name` (`store_name` in the state store) as the API shows it.
@@ -56,17 +66,24 @@ pub async fn page(
     Path(name): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
-    let limit = q.limit.unwrap_or(100);
+    let limit = q.latest.or(q.limit).unwrap_or(100);
     if limit == 0 || limit > 1000 {
-        return Err(ApiError::InvalidRequest(format!("limit {limit}: give 1 to 1000")));
+        let which = if q.latest.is_some() { "latest" } else { "limit" };
+        return Err(ApiError::InvalidRequest(format!("{which} {limit}: give 1 to 1000")));
     }
     let oq = OwnerQuery {
         owner: q.owner.clone(),
         status: None,
+        deleted: q.deleted,
     };
-    let found = find(&state, &caller, &oq, &name).await?;
-    let events = state.engines.store().events(&found.store_name, q.after).await?;
-    let more = events.len() > limit;
+    let found = find_read(&state, &caller, &oq, &name).await?;
+    let mut events = state.engines.store().events(&found.store_name, q.after).await?;
+    let mut more = events.len() > limit;
+    if q.latest.is_some() {
+        // The newest: nothing after them, and `next` is the newest id.
+        events = events.split_off(events.len().saturating_sub(limit));
+        more = false;
+    }
     let shown = events
         .iter()
         .take(limit)
@@ -92,13 +109,26 @@ pub async fn stream(
     let oq = OwnerQuery {
         owner: q.owner.clone(),
         status: None,
+        deleted: q.deleted,
     };
-    let found = find(&state, &caller, &oq, &name).await?;
+    let found = find_read(&state, &caller, &oq, &name).await?;
     let resumed = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
-    let after = resumed.unwrap_or(q.after);
+    let newest = || async {
+        let events = state.engines.store().events(&found.store_name, 0).await.ok()?;
+        events.last().map(|(id, _)| *id)
+    };
+    let after = match resumed {
+        Some(id) => id,
+        None if q.from_now => newest().await.unwrap_or(0),
+        None => q.after,
+    };
+    let status = serde_json::json!({
+        "status": found.status(),
+        "reason": found.record.as_ref().and_then(|r| r.reason.clone()),
+    });
     let store_name = found.store_name;
     let (owner, stack) = (found.owner.id, found.name);
     struct Cursor {
@@ -116,7 +146,7 @@ pub async fn stream(
         owner,
         stack,
         after,
-        pending: std::collections::VecDeque::new(),
+        pending: [Sse::default().event("status").data(status.to_string())].into(),
         ended: false,
     };
     let s = futures_util::stream::unfold(cursor, |mut c| async move {

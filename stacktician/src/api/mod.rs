@@ -6,7 +6,8 @@
 //! names another owner's stack with `?owner=NAME`. Errors are [`errors::ApiError`]s.
 //!
 //! Modules: [`auth`] (tokens to callers), [`body`] (JSON bodies within limits), [`stacks`]
-//! (stack operations and reads), [`events`] (pages and the live stream), [`changes`] (change sets,
+//! (finding and listing stacks), [`stack_ops`] (their operations), [`stack_reads`] (what is read of
+//! one), [`template_facts`] and [`version_cache`] (what a stored template says, worked out once), [`events`] (pages and the live stream), [`changes`] (change sets,
 //! drift, validate), [`templates`] (stored templates), [`accounts`] (owners and tokens),
 //! [`guest`] (the guests' endpoints, passed to the worker that runs the stack), [`ui`] (the web UI
 //! at `/`).
@@ -28,11 +29,14 @@ pub mod changes;
 pub mod errors;
 pub mod events;
 pub mod guest;
-pub mod outputs_cache;
+pub mod stack_ops;
+pub mod stack_reads;
 pub mod stacks;
 pub mod submit;
+pub mod template_facts;
 pub mod templates;
 pub mod ui;
+pub mod version_cache;
 
 pub use errors::ApiError;
 
@@ -51,7 +55,11 @@ pub struct AppState {
     /// Passes guests' requests to workers.
     pub http: reqwest::Client,
     /// Stacks' outputs, worked out once per version of each.
-    pub outputs: outputs_cache::OutputsCache,
+    pub outputs: version_cache::VersionCache<Vec<stack_core::OutputDetail>>,
+    /// What stacks' templates say of them (description, declared order), read once per version.
+    pub facts: version_cache::VersionCache<template_facts::TemplateFacts>,
+    /// Stacks' dependency graphs (without statuses), planned once per version.
+    pub graphs: version_cache::VersionCache<stacktician_rest::StackGraph>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -81,6 +89,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("get", "/v1/stacks/{name}/operations"),
     ("post", "/v1/stacks/{name}/resume"),
     ("post", "/v1/stacks/{name}/continue-rollback"),
+    ("get", "/v1/stacks/{name}/drift"),
     ("post", "/v1/stacks/{name}/drift"),
     ("get", "/v1/stacks/{name}/change-sets"),
     ("post", "/v1/stacks/{name}/change-sets"),
@@ -111,21 +120,23 @@ pub fn router(state: Shared) -> Router {
             get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
         )
         .route("/whoami", get(accounts::whoami))
-        .route("/stacks", get(stacks::list).post(stacks::create))
+        .route("/stacks", get(stacks::list).post(stack_ops::create))
         .route(
             "/stacks/{name}",
-            get(stacks::describe).put(stacks::update).delete(stacks::delete),
+            get(stack_reads::describe)
+                .put(stack_ops::update)
+                .delete(stack_ops::delete),
         )
-        .route("/stacks/{name}/resources", get(stacks::resources))
+        .route("/stacks/{name}/resources", get(stack_reads::resources))
         .route("/stacks/{name}/events", get(events::page))
         .route("/stacks/{name}/events/stream", get(events::stream))
-        .route("/stacks/{name}/outputs", get(stacks::outputs))
-        .route("/stacks/{name}/template", get(stacks::template))
-        .route("/stacks/{name}/graph", get(stacks::graph))
-        .route("/stacks/{name}/operations", get(stacks::operations))
-        .route("/stacks/{name}/resume", post(stacks::resume))
-        .route("/stacks/{name}/continue-rollback", post(stacks::continue_rollback))
-        .route("/stacks/{name}/drift", post(changes::drift))
+        .route("/stacks/{name}/outputs", get(stack_reads::outputs))
+        .route("/stacks/{name}/template", get(stack_reads::template))
+        .route("/stacks/{name}/graph", get(stack_reads::graph))
+        .route("/stacks/{name}/operations", get(stack_reads::operations))
+        .route("/stacks/{name}/resume", post(stack_ops::resume))
+        .route("/stacks/{name}/continue-rollback", post(stack_ops::continue_rollback))
+        .route("/stacks/{name}/drift", get(changes::last_drift).post(changes::drift))
         .route("/stacks/{name}/change-sets", get(changes::list).post(changes::create))
         .route(
             "/stacks/{name}/change-sets/{change_set}",
@@ -139,7 +150,7 @@ pub fn router(state: Shared) -> Router {
         .route("/templates", get(templates::list).post(templates::store))
         .route("/templates/{name}", get(templates::describe))
         .route("/templates/{name}/versions/{version}", get(templates::version))
-        .route("/operations/{id}", get(stacks::operation))
+        .route("/operations/{id}", get(stack_reads::operation))
         .route("/owners", get(accounts::owners).post(accounts::add_owner))
         .route("/tokens", get(accounts::tokens).post(accounts::add_token))
         .route("/tokens/{id}", axum::routing::delete(accounts::revoke_token));

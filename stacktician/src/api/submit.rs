@@ -90,15 +90,20 @@ pub fn split(
         .partition(|(k, _)| !template.parameters.get(k).is_some_and(|p| p.no_echo))
 }
 
-/// Plans `template` with `given` for `owner`'s stack `store_name` against the owner's release: every
-/// problem, or nothing.
+/// Plans `template` with `given` and the create `settings` (their limits are the service's) for
+/// `owner`'s stack `store_name` against the owner's release: every problem, or nothing.
 pub async fn plan_checked(
     state: &Shared,
     owner: &Owner,
     store_name: &str,
     template: &Template,
     given: &BTreeMap<String, String>,
+    settings: stack_core::CreateSettings,
 ) -> Result<(), ApiError> {
+    if let Some(policy) = &settings.stack_policy {
+        stack_core::update::StackPolicy::parse(policy)
+            .map_err(|p| ApiError::InvalidRequest(format!("stack_policy: {}", stack_core::Problems(p))))?;
+    }
     let engine = engine(state, owner)?;
     let store = state.engines.store();
     let cloud = |e: crate::engines::CloudError| ApiError::Cloud(e.to_string());
@@ -115,7 +120,11 @@ pub async fn plan_checked(
                 .map_err(cloud)?
         }
     };
-    let options = engine.plan_options(store_name, version).limits(state.limits);
+    let options = engine
+        .plan_options(store_name, version)
+        .limits(state.limits)
+        .stack_tags(settings.stack_tags)
+        .timeout_minutes(settings.timeout_minutes);
     stack_core::plan(template, given, &options).map_err(ApiError::InvalidTemplate)?;
     Ok(())
 }

@@ -22,6 +22,7 @@ fn row_view(r: &TemplateRow, owner: &str) -> StoredTemplate {
         version: r.version,
         created: Some(stack_core::state::utc(u64::try_from(r.created_ms).unwrap_or(0))),
         template: None,
+        document: None,
         versions: None,
     }
 }
@@ -90,6 +91,7 @@ pub async fn describe(
         .ok_or_else(|| ApiError::NotFound(format!("no template named {name}")))?;
     let versions = state.db.template_versions(owner.id, &name).await?;
     let mut v = row_view(&newest, &owner.name);
+    v.document = super::template_facts::document(&newest.body);
     v.template = Some(newest.body);
     v.versions = Some(versions.iter().map(|r| row_view(r, &owner.name)).collect());
     Ok(Json(v))
@@ -109,6 +111,7 @@ pub async fn version(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no version {version} of template {name}")))?;
     let mut v = row_view(&row, &owner.name);
+    v.document = super::template_facts::document(&row.body);
     v.template = Some(row.body);
     Ok(Json(v))
 }

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use super::{DbError, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
+use super::{DbError, DriftRow, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
 
 /// A rule of the contract that a database broke.
 #[derive(Debug, thiserror::Error)]
@@ -47,11 +47,12 @@ pub async fn check(db: &dyn ServiceDb) -> Result<usize, Broken> {
     let owner = owners(db, &suffix).await?;
     tokens(db, &owner, &suffix).await?;
     templates(db, &owner).await?;
+    drift(db, &owner).await?;
     queue(db, &owner).await?;
     leases(db, &owner).await?;
     workers(db, &suffix).await?;
     wake(db, &owner).await?;
-    Ok(7)
+    Ok(8)
 }
 
 async fn owners(db: &dyn ServiceDb, suffix: &str) -> Result<Owner, Broken> {
@@ -162,6 +163,33 @@ async fn templates(db: &dyn ServiceDb, owner: &Owner) -> Result<(), Broken> {
     expect(C, numbers == vec![1, 2], || {
         format!("every version, oldest first: {numbers:?}")
     })
+}
+
+async fn drift(db: &dyn ServiceDb, owner: &Owner) -> Result<(), Broken> {
+    const C: &str = "drift";
+    let none = call(C, db.drift(owner.id, "web").await)?;
+    expect(C, none.is_none(), || format!("no check yet: {none:?}"))?;
+    let first = DriftRow {
+        owner: owner.id,
+        stack: "web".into(),
+        stack_id: "web-1".into(),
+        checked_ms: 4_000,
+        report: "{\"status\": \"IN_SYNC\"}".into(),
+    };
+    call(C, db.put_drift(&first).await)?;
+    let again = DriftRow {
+        stack_id: "web-2".into(),
+        checked_ms: 4_001,
+        report: "{\"status\": \"DRIFTED\"}".into(),
+        ..first.clone()
+    };
+    call(C, db.put_drift(&again).await)?;
+    let last = call(C, db.drift(owner.id, "web").await)?;
+    expect(C, last.as_ref() == Some(&again), || {
+        format!("the last check replaces the one before: {last:?}")
+    })?;
+    let other = call(C, db.drift(owner.id, "db").await)?;
+    expect(C, other.is_none(), || format!("another stack's: {other:?}"))
 }
 
 fn op<'a>(owner: &Owner, stack: &'a str, sealed: &'a str) -> NewOperation<'a> {

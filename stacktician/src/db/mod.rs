@@ -184,6 +184,21 @@ impl std::fmt::Debug for Operation {
     }
 }
 
+/// The last drift check of a stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriftRow {
+    /// Owner id.
+    pub owner: i64,
+    /// The stack's name (the owner's).
+    pub stack: String,
+    /// The stack's id when it was checked: a stack made again under the name is another stack.
+    pub stack_id: String,
+    /// When it was checked (ms since the epoch).
+    pub checked_ms: i64,
+    /// The report as the API answered it (JSON, secrets masked).
+    pub report: String,
+}
+
 /// A new operation.
 #[derive(Debug, Clone)]
 pub struct NewOperation<'a> {
@@ -227,6 +242,11 @@ pub trait ServiceDb: Send + Sync {
     fn templates(&self, owner: Option<i64>) -> DbFuture<'_, Vec<TemplateRow>>;
     /// Every version of template `name`, without bodies.
     fn template_versions<'a>(&'a self, owner: i64, name: &'a str) -> DbFuture<'a, Vec<TemplateRow>>;
+
+    /// Keeps `drift` as its stack's last drift check, in place of the one before.
+    fn put_drift<'a>(&'a self, drift: &'a DriftRow) -> DbFuture<'a, ()>;
+    /// The last drift check of `owner`'s stack `stack`, if there was one.
+    fn drift<'a>(&'a self, owner: i64, stack: &'a str) -> DbFuture<'a, Option<DriftRow>>;
 
     /// Queues an operation and wakes the workers; a conflict if its stack has one queued or running.
     fn enqueue<'a>(&'a self, op: &'a NewOperation<'a>, now_ms: i64) -> DbFuture<'a, i64>;

@@ -10,7 +10,7 @@ use stack_store_postgres::{without_password, Pool};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{AsyncMessage, NoTls, Row};
 
-use super::{DbError, DbFuture, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
+use super::{DbError, DbFuture, DriftRow, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
 
 /// The schema, applied on connect under an advisory lock (each statement is idempotent).
 const SCHEMA: &str = "
@@ -34,6 +34,9 @@ CREATE INDEX IF NOT EXISTS stacktician_claimable
     ON stacktician_operations (id) WHERE state IN ('queued', 'running');
 CREATE INDEX IF NOT EXISTS stacktician_stack_operations ON stacktician_operations (owner, stack, id);
 CREATE TABLE IF NOT EXISTS stacktician_workers (id TEXT PRIMARY KEY, heartbeat_ms BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS stacktician_drift (
+    owner BIGINT NOT NULL REFERENCES stacktician_owners (id), stack TEXT NOT NULL, stack_id TEXT NOT NULL,
+    checked_ms BIGINT NOT NULL, report TEXT NOT NULL, PRIMARY KEY (owner, stack));
 ";
 
 const OWNER: &str = "id, name, admin, endpoint, api_key, secret_sealed, api_version, created_ms";
@@ -347,6 +350,39 @@ impl ServiceDb for PgServiceDb {
                 )
                 .await?;
             Ok(rows.iter().map(|r| template_from(r, false)).collect())
+        }
+        .boxed()
+    }
+
+    fn put_drift<'a>(&'a self, d: &'a DriftRow) -> DbFuture<'a, ()> {
+        async move {
+            self.count(
+                "INSERT INTO stacktician_drift (owner, stack, stack_id, checked_ms, report) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (owner, stack) DO UPDATE SET stack_id = excluded.stack_id, \
+                 checked_ms = excluded.checked_ms, report = excluded.report",
+                &[&d.owner, &d.stack, &d.stack_id, &d.checked_ms, &d.report],
+            )
+            .await?;
+            Ok(())
+        }
+        .boxed()
+    }
+
+    fn drift<'a>(&'a self, owner: i64, stack: &'a str) -> DbFuture<'a, Option<DriftRow>> {
+        async move {
+            let rows = self
+                .rows(
+                    "SELECT owner, stack, stack_id, checked_ms, report FROM stacktician_drift WHERE owner = $1 AND stack = $2",
+                    &[&owner, &stack],
+                )
+                .await?;
+            Ok(rows.first().map(|r| DriftRow {
+                owner: r.get(0),
+                stack: r.get(1),
+                stack_id: r.get(2),
+                checked_ms: r.get(3),
+                report: r.get(4),
+            }))
         }
         .boxed()
     }

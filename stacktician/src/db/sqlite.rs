@@ -11,7 +11,7 @@ use futures_util::FutureExt as _;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use stack_store_sqlite::private_files;
 
-use super::{DbError, DbFuture, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
+use super::{DbError, DbFuture, DriftRow, NewOperation, OpState, Operation, Owner, ServiceDb, TemplateRow, TokenRow};
 
 const SCHEMA: &str = "
 PRAGMA journal_mode = WAL;
@@ -33,6 +33,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS stacktician_one_active_operation
     ON stacktician_operations (owner, stack) WHERE state IN ('queued', 'running');
 CREATE INDEX IF NOT EXISTS stacktician_stack_operations ON stacktician_operations (owner, stack, id);
 CREATE TABLE IF NOT EXISTS stacktician_workers (id TEXT PRIMARY KEY, heartbeat_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS stacktician_drift (
+    owner INTEGER NOT NULL REFERENCES stacktician_owners (id), stack TEXT NOT NULL, stack_id TEXT NOT NULL,
+    checked_ms INTEGER NOT NULL, report TEXT NOT NULL, PRIMARY KEY (owner, stack));
 ";
 
 const OWNER: &str = "id, name, admin, endpoint, api_key, secret_sealed, api_version, created_ms";
@@ -323,6 +326,39 @@ impl ServiceDb for SqliteServiceDb {
             )?;
             let rows = s.query_map(params![owner, name], template_from)?.collect();
             rows
+        })
+    }
+
+    fn put_drift<'a>(&'a self, drift: &'a DriftRow) -> DbFuture<'a, ()> {
+        let d = drift.clone();
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO stacktician_drift (owner, stack, stack_id, checked_ms, report) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (owner, stack) DO UPDATE SET stack_id = excluded.stack_id, \
+                 checked_ms = excluded.checked_ms, report = excluded.report",
+                params![d.owner, d.stack, d.stack_id, d.checked_ms, d.report],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn drift<'a>(&'a self, owner: i64, stack: &'a str) -> DbFuture<'a, Option<DriftRow>> {
+        let stack = stack.to_string();
+        self.run(move |c| {
+            c.query_row(
+                "SELECT owner, stack, stack_id, checked_ms, report FROM stacktician_drift WHERE owner = ?1 AND stack = ?2",
+                params![owner, stack],
+                |r| {
+                    Ok(DriftRow {
+                        owner: r.get(0)?,
+                        stack: r.get(1)?,
+                        stack_id: r.get(2)?,
+                        checked_ms: r.get(3)?,
+                        report: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
         })
     }
 

@@ -294,6 +294,41 @@ pub fn lamp() -> Value {
     })
 }
 
+/// The template the console tests launch, as text (its parameters and outputs declared out of
+/// name order, as a person writes them): the test template with an administrator parameter, the
+/// VM's display name (what drift compares), the rule's port `port` (8080 instead of 80 replaces
+/// the rule), and described outputs, one exported.
+pub fn console_template(port: u16) -> String {
+    let zone = cloudstack_sim::fixtures::ZONE_ID;
+    let tpl = cloudstack_sim::fixtures::TEMPLATE_ID;
+    let offering = cloudstack_sim::fixtures::SERVICE_OFFERING_SMALL_ID;
+    format!(
+        r##"{{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Description": "A web server with its database password",
+  "Parameters": {{
+    "Size": {{"Type": "String", "Default": "small", "AllowedValues": ["small", "large"], "Description": "How big the server is"}},
+    "DbPassword": {{"Type": "String", "NoEcho": "true", "MinLength": "8", "Description": "The database's password"}},
+    "Admin": {{"Type": "String", "Default": "root"}}
+  }},
+  "Resources": {{
+    "Web": {{"Type": "CloudStack::SecurityGroup", "Properties": {{"name": "web"}}}},
+    "Http": {{"Type": "CloudStack::SecurityGroupIngress", "Properties": {{"securitygroupid": {{"Ref": "Web"}},
+      "protocol": "tcp", "startport": {port}, "endport": {port}, "cidrlist": "0.0.0.0/0"}}}},
+    "Vm": {{"Type": "CloudStack::VirtualMachine", "Properties": {{"zoneid": "{zone}", "templateid": "{tpl}",
+      "serviceofferingid": "{offering}", "name": "web", "displayname": "web server", "securitygroupids": {{"Ref": "Web"}},
+      "userdata": {{"Fn::Base64": {{"Fn::Join": ["", ["#!/bin/sh\nPASS='", {{"Ref": "DbPassword"}}, "'\n"]]}}}}}}}},
+    "Ip": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{zone}"}}}}
+  }},
+  "Outputs": {{
+    "Url": {{"Value": {{"Fn::Join": ["", ["http://", {{"Fn::GetAtt": ["Ip", "ipaddress"]}}, ":{port}/"]]}},
+      "Description": "Where the site answers", "Export": {{"Name": {{"Fn::Sub": "${{AWS::StackName}}-url"}}}}}},
+    "Address": {{"Value": {{"Fn::GetAtt": ["Ip", "ipaddress"]}}, "Description": "The public address"}}
+  }}
+}}"##
+    )
+}
+
 /// The NoEcho value the tests give.
 pub const PASSWORD: &str = "pw-never-shown-7f3a9c";
 

@@ -251,7 +251,9 @@ impl crate::engine::Engine {
         let options = self
             .stack_plan_options(&record.name, &record.stack_id, old.options.version)
             .zones(record.options.zones.clone())
-            .unique_names(record.options.unique_names);
+            .unique_names(record.options.unique_names)
+            .stack_tags(record.options.stack_tags.clone())
+            .timeout_minutes(record.options.timeout_minutes);
         let mut new = crate::plan::plan(&template, &given, &options).map_err(ChangeSetError::Invalid)?;
         new.source = Some(template_text.to_string());
         Ok(new)

@@ -95,6 +95,8 @@ pub fn sample_stack(name: &str) -> StackRecord {
             metadata_url: Some("http://10.0.0.2:4567/".to_string()),
             metadata_listen: Some("0.0.0.0:4567".to_string()),
             stack_policy: Some(r#"{"Statement": []}"#.to_string()),
+            stack_tags: [("team".to_string(), "web".to_string())].into(),
+            timeout_minutes: Some(30),
         },
         status: Status::CreateInProgress,
         reason: None,

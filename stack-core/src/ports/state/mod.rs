@@ -204,6 +204,12 @@ pub struct StoredOptions {
     /// The stack policy (CloudFormation's JSON) every update is checked against, once set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack_policy: Option<String>,
+    /// The stack's own tags, put on every resource that takes tags.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stack_tags: BTreeMap<String, String>,
+    /// Minutes the create may take, counted from the stack's `created_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_minutes: Option<u32>,
 }
 
 /// One stack in the store.

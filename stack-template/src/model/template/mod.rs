@@ -101,6 +101,8 @@ pub struct OutputDecl {
     pub description: Option<String>,
     /// `Condition`.
     pub condition: Option<String>,
+    /// `Export`'s `Name` (may hold intrinsics): the name other stacks import the value by.
+    pub export_name: Option<Value>,
 }
 
 /// A parsed template.
@@ -365,6 +367,20 @@ pub fn from_value_with(root: &Value, limits: &Limits) -> Result<Template, Vec<Pr
                 );
             }
         }
+        let export_name = match o.get("Export") {
+            None => None,
+            Some(Value::Object(e)) if e.contains_key("Name") && e.len() == 1 => e.get("Name").cloned(),
+            Some(_) => {
+                problems.push(
+                    Problem::new(
+                        format!("{ptr}/Export"),
+                        "an output's Export must be an object with one key, Name",
+                    )
+                    .hint("write \"Export\": {\"Name\": ...}"),
+                );
+                None
+            }
+        };
         match o.get("Value") {
             Some(v) => {
                 outputs.insert(
@@ -373,6 +389,7 @@ pub fn from_value_with(root: &Value, limits: &Limits) -> Result<Template, Vec<Pr
                         value: v.clone(),
                         description: o.get("Description").and_then(text),
                         condition: o.get("Condition").and_then(text),
+                        export_name,
                     },
                 );
             }
