@@ -193,3 +193,10 @@ fn seed_objects(world: &mut World, accounts: &[Account]) {
         None,
     );
 }
+
+/// A LAMP-like template for demos on the simulator (`templates/lamp-demo.json`): a security group
+/// with its rules, a VM whose user data installs the site and signals a wait condition, a public
+/// address with NAT. Its `zoneid`, `templateid` and `serviceofferingid` parameters take
+/// [`ZONE_ID`], [`TEMPLATE_ID`] and [`SERVICE_OFFERING_SMALL_ID`] here. The CLI's and the
+/// service's demos run it.
+pub const LAMP_DEMO_TEMPLATE: &str = include_str!("../templates/lamp-demo.json");

@@ -32,7 +32,7 @@ fn run_one(data: &[u8]) {
 #[test]
 fn mutated_templates_never_panic() {
     let seeds: Vec<Vec<u8>> = vec![
-        include_bytes!("../../stackmate-cli/templates/lamp-demo.json").to_vec(),
+        include_bytes!("../../cloudstack-sim/templates/lamp-demo.json").to_vec(),
         include_bytes!("../../fuzz/seeds/template/web.yaml").to_vec(),
     ];
     let alphabet: &[u8] = b"{}[]\":,- \n!&*|>'#RefFn::GetAtt0123456789truenull\\\xc3\xef";

@@ -24,7 +24,7 @@ use crate::params;
 use crate::progress::Progress;
 
 /// The demo template, written for the demo (StackMate's own templates are test inputs of the project).
-pub const TEMPLATE: &str = include_str!("../templates/lamp-demo.json");
+pub const TEMPLATE: &str = cloudstack_sim::fixtures::LAMP_DEMO_TEMPLATE;
 
 /// What the demo calls its built-in template in messages.
 const TEMPLATE_NAME: &str = "built-in lamp-demo.json";

@@ -10,12 +10,12 @@ use std::time::Duration;
 use base64::Engine as _;
 use cloudstack_client::{Client, HttpMethod};
 
-/// The demo's template (`stackmate-cli/templates/lamp-demo.json`, the CLI demo's own), with the
+/// The demo's template ([`cloudstack_sim::fixtures::LAMP_DEMO_TEMPLATE`], the CLI demo's too), with the
 /// simulator's zone, Linux template and small offering as the defaults of its `zoneid`,
 /// `templateid` and `serviceofferingid`: what `serve --demo` stores as `lamp-demo`, so that it is
 /// launched from the web UI with only its database password typed.
 pub fn demo_template() -> String {
-    let mut text = include_str!("../../stackmate-cli/templates/lamp-demo.json").to_string();
+    let mut text = cloudstack_sim::fixtures::LAMP_DEMO_TEMPLATE.to_string();
     for (param, id) in [
         ("zoneid", cloudstack_sim::fixtures::ZONE_ID),
         ("templateid", cloudstack_sim::fixtures::TEMPLATE_ID),

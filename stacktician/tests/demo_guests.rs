@@ -17,11 +17,7 @@ async fn the_demo_template_completes_with_its_guest_played() {
         .build()
         .expect("client");
     let player = stacktician::demo_guests::play(w.sim.handle.clone(), client);
-    let template = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../stackmate-cli/templates/lamp-demo.json"
-    ))
-    .expect("the demo template");
+    let template = cloudstack_sim::fixtures::LAMP_DEMO_TEMPLATE;
     let started = Instant::now();
     let (s, v) = w
         .alice

@@ -6,7 +6,8 @@
 //! follow a node to its resource; update through a change set reviewed property by property; check
 //! drift after an out-of-band change; delete, and find the deleted stack and its events; compare two
 //! versions of a template and launch from one. Every page is shot at 1280 and 390 px
-//! (`target/ui-screenshots/`) and audited for accessibility; the test fails on any console error,
+//! (`target/ui-screenshots/`) and audited for accessibility, and the whole walk is made twice: in a
+//! desktop window (1280 px) and in a phone's (390 px); the test fails on any console error,
 //! any request to another origin, an action the keyboard cannot reach, and a NoEcho value in any
 //! page, the browser's storage or an answer the UI got.
 
@@ -17,10 +18,20 @@ use serde_json::json;
 use ui_support::Browser;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_console_walks_every_workflow() {
+async fn the_console_walks_every_workflow_on_a_desktop() {
+    walk(ui_support::WIDTHS[0]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_walks_every_workflow_on_a_phone() {
+    walk(ui_support::WIDTHS[1]).await;
+}
+
+async fn walk(size: (u32, u32)) {
     if !ui_support::wanted() {
         return;
     }
+    let narrow = size.0 < 600;
     let w = common::world(300).await;
     let a = &w.alice;
     // Set up through the API: alice's stored template (a second version, which opens the rule on
@@ -43,7 +54,7 @@ async fn the_console_walks_every_workflow() {
         .post("/v1/stacks", &json!({"name": "bobs-secret-stack", "template": common::lamp(), "parameters": {"DbPassword": common::PASSWORD}}))
         .await;
     assert_eq!(s, 202, "{v}");
-    let mut b = Browser::start(&a.base).await;
+    let mut b = Browser::start_at(&a.base, size).await;
 
     // Sign in: before it the navigation is hidden; a wrong token says so and stays there.
     b.c.goto(&format!("{}/", b.base)).await.expect("goto");
@@ -227,34 +238,45 @@ async fn the_console_walks_every_workflow() {
         "const n = document.querySelectorAll('#graph a.node'); return n.length === 4 && [...n].every(n => n.dataset.status === 'CREATE_COMPLETE')",
     )
     .await;
-    let boxes = b.text("#graph").await;
-    assert!(boxes.contains("CloudStack::VirtualMachine"), "types in boxes: {boxes}");
-    // No edge passes behind a box: each piece of an edge lies between two columns.
-    let crossing = b
-        .eval(
-            "const boxes = [...document.querySelectorAll('#graph a.node rect')].map(r => r.getBBox());
-             const bad = [];
-             for (const p of document.querySelectorAll('#graph .edges path')) {
-               const len = p.getTotalLength();
-               for (let t = 2; t < len - 2; t += 4) {
-                 const q = p.getPointAtLength(t);
-                 if (boxes.some(b => q.x > b.x + 1 && q.x < b.x + b.width - 1 && q.y > b.y + 1 && q.y < b.y + b.height - 1)) { bad.push(p.dataset.from + '->' + p.dataset.to); break; }
-               }
-             }
-             return bad;",
-        )
-        .await;
-    assert_eq!(crossing, json!([]), "edges drawn behind boxes");
-    b.click("#zoom-in").await;
-    b.click("#zoom-fit").await;
-    b.shoot("stack-graph").await;
-    b.c.set_window_size(390, 844).await.expect("size");
-    let list = b
-        .eval("return getComputedStyle(document.getElementById('graph-list')).display")
-        .await;
-    assert_eq!(list, json!("block"), "a list at phone width");
-    b.c.set_window_size(1280, 900).await.expect("size");
-    b.click("#graph a.node[data-id=Vm]").await;
+    if narrow {
+        // At phone width the graph is a list, each resource a link.
+        let list = b
+            .eval("return getComputedStyle(document.getElementById('graph-list')).display")
+            .await;
+        assert_eq!(list, json!("block"), "a list at phone width");
+        assert!(b.text("#graph-list").await.contains("CloudStack::VirtualMachine"));
+        b.shoot("stack-graph").await;
+        b.click("#graph-list li[data-id=Vm] a").await;
+    } else {
+        let boxes = b.text("#graph").await;
+        assert!(boxes.contains("CloudStack::VirtualMachine"), "types in boxes: {boxes}");
+        // No edge passes behind a box: each piece of an edge lies between two columns.
+        let crossing = b
+            .eval(
+                "const boxes = [...document.querySelectorAll('#graph a.node rect')].map(r => r.getBBox());
+                 const bad = [];
+                 for (const p of document.querySelectorAll('#graph .edges path')) {
+                   const len = p.getTotalLength();
+                   for (let t = 2; t < len - 2; t += 4) {
+                     const q = p.getPointAtLength(t);
+                     if (boxes.some(b => q.x > b.x + 1 && q.x < b.x + b.width - 1 && q.y > b.y + 1 && q.y < b.y + b.height - 1)) { bad.push(p.dataset.from + '->' + p.dataset.to); break; }
+                   }
+                 }
+                 return bad;",
+            )
+            .await;
+        assert_eq!(crossing, json!([]), "edges drawn behind boxes");
+        b.click("#zoom-in").await;
+        b.click("#zoom-fit").await;
+        b.shoot("stack-graph").await;
+        b.c.set_window_size(390, 844).await.expect("size");
+        let list = b
+            .eval("return getComputedStyle(document.getElementById('graph-list')).display")
+            .await;
+        assert_eq!(list, json!("block"), "a list at phone width");
+        b.c.set_window_size(size.0, size.1).await.expect("size");
+        b.click("#graph a.node[data-id=Vm]").await;
+    }
     b.wait_for(
         "the resource",
         "return location.hash.includes('tab=resources') && !!document.querySelector('#resource-Vm.chosen')",

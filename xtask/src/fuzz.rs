@@ -31,7 +31,7 @@ pub fn run(root: &Path, target: &str, seconds: u64) -> Result<(), String> {
     let own: Vec<std::path::PathBuf> = if target == "template" {
         vec![
             root.join("fuzz/seeds/template/web.yaml"),
-            root.join("stackmate-cli/templates/lamp-demo.json"),
+            root.join("cloudstack-sim/templates/lamp-demo.json"),
         ]
     } else {
         vec![root.join("cloudstack-golden/fixtures/quirks.json")]

@@ -58,6 +58,10 @@ pub struct Browser {
     pub c: Client,
     /// The service's URL.
     pub base: String,
+    /// The window size the test walks at.
+    pub size: (u32, u32),
+    /// What screenshot names start with (a walk at another width shoots its own).
+    pub prefix: String,
     /// Every page's HTML, as shot.
     pub pages: Vec<String>,
     /// Accessibility problems found, by page and width.
@@ -125,8 +129,13 @@ return problems;
 "##;
 
 impl Browser {
-    /// Starts ChromeDriver and a headless Chromium on `base`.
+    /// Starts ChromeDriver and a headless Chromium on `base`, its window 1280 by 900.
     pub async fn start(base: &str) -> Self {
+        Self::start_at(base, WIDTHS[0]).await
+    }
+
+    /// [`Browser::start`] with the window at `size`.
+    pub async fn start_at(base: &str, size: (u32, u32)) -> Self {
         let driver_path = chromedriver().expect("chromedriver");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("port")
@@ -172,9 +181,16 @@ impl Browser {
             }
         };
         let session = c.session_id().await.expect("session").expect("a session id");
+        c.set_window_size(size.0, size.1).await.expect("size");
         Self {
             c,
             base: base.to_string(),
+            size,
+            prefix: if size == WIDTHS[0] {
+                String::new()
+            } else {
+                format!("walked-at-{}-", size.0)
+            },
             pages: Vec::new(),
             a11y: Vec::new(),
             console: Vec::new(),
@@ -221,7 +237,7 @@ impl Browser {
             }
             if started.elapsed() > Duration::from_secs(30) {
                 if let Ok(png) = self.c.screenshot().await {
-                    let _ = std::fs::write(shots_dir().join("failure.png"), png);
+                    let _ = std::fs::write(shots_dir().join(format!("{}failure.png", self.prefix)), png);
                 }
                 let html = self.c.source().await.unwrap_or_default();
                 let console = self.console_now().await;
@@ -346,12 +362,12 @@ impl Browser {
             self.c.set_window_size(w, h).await.expect("size");
             tokio::time::sleep(Duration::from_millis(150)).await;
             let png = self.c.screenshot().await.expect("screenshot");
-            std::fs::write(shots_dir().join(format!("{name}-{w}.png")), png).expect("write");
+            std::fs::write(shots_dir().join(format!("{}{name}-{w}.png", self.prefix)), png).expect("write");
             for p in self.audit().await {
                 self.a11y.push(format!("{name} at {w} px: {p}"));
             }
         }
-        self.c.set_window_size(WIDTHS[0].0, WIDTHS[0].1).await.expect("size");
+        self.c.set_window_size(self.size.0, self.size.1).await.expect("size");
         self.pages.push(self.c.source().await.expect("source"));
         self.read_console(name).await;
     }
