@@ -2,7 +2,8 @@
 //! token and a wait-condition handle token, all three handed to its VM in user data; then every
 //! command's output (with logs at TRACE), every byte of the state files, and the metadata server's
 //! answers to a caller without the token are searched for each secret: in clear, URL-encoded,
-//! JSON-escaped, and base64 (at every alignment, and inside any base64 run, decoded).
+//! JSON-escaped, and base64 (at every alignment, and inside any base64 run, decoded). NoEcho values
+//! the plan or the cloud refuses are not quoted back either, in any output or state file.
 
 mod common;
 
@@ -189,5 +190,69 @@ async fn no_secret_in_state_output_logs_or_uncredentialed_answers() {
     command(&mut scan, "delete", sm().args(["delete", "scan", "-o", "json"]));
     scan.files_under(&state, "after delete");
     assert!(scan.scanned > 20, "scanned {}", scan.scanned);
+    scan.assert_clean();
+}
+
+/// A template whose VM's offering is a NoEcho parameter.
+fn offering_template() -> String {
+    let zone = cloudstack_sim::fixtures::ZONE_ID;
+    let tpl = cloudstack_sim::fixtures::TEMPLATE_ID;
+    format!(
+        r#"{{"Parameters": {{"Offering": {{"Type": "String", "NoEcho": "true"}}}},
+  "Resources": {{"Vm": {{"Type": "CloudStack::VirtualMachine", "Properties": {{"zoneid": "{zone}",
+    "templateid": "{tpl}", "serviceofferingid": {{"Ref": "Offering"}}, "name": "vm"}}}}}}}}"#
+    )
+}
+
+/// Runs `cmd` with logs at TRACE, which must fail, and scans what it printed.
+fn refused(scan: &mut Scan, place: &str, cmd: &mut Command) -> String {
+    let out = cmd.env("STACKMATE_LOG", "trace").output().expect("runs");
+    scan.check(&format!("`{place}` stdout"), &out.stdout);
+    scan.check(&format!("`{place}` stderr"), &out.stderr);
+    assert!(!out.status.success(), "{place} was not refused");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn noecho_values_refused_by_validation_or_the_cloud_are_not_quoted() {
+    // One the plan refuses (not a resource id), one the cloud refuses and quotes back.
+    const REFUSED: &str = "Of-s3cr3t&val/\"x 9";
+    const ECHOED: &str = "00000000-0000-4000-8000-0000005ec7e7";
+    let sim = sim(10).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let state = dir.path().join("state");
+    let t = write(dir.path(), "offering.json", &offering_template());
+    let mut scan = Scan::new([
+        ("offering refused by validation", REFUSED),
+        ("offering quoted by the cloud", ECHOED),
+    ]);
+    let sm = |offering: &str| {
+        let mut c = stackmate(&sim.url, &state);
+        c.env("STACKMATE_PARAM_Offering", offering);
+        c
+    };
+    let said = refused(&mut scan, "validate", sm(REFUSED).arg("validate").arg(&t));
+    assert!(
+        said.contains("serviceofferingid"),
+        "the refusal names the property: {said}"
+    );
+    refused(
+        &mut scan,
+        "create (refused by the plan)",
+        sm(REFUSED).args(["create", "refused", "-o", "json"]).arg(&t),
+    );
+    let said = refused(
+        &mut scan,
+        "create (refused by the cloud)",
+        sm(ECHOED).args(["create", "echoed"]).arg(&t),
+    );
+    assert!(
+        said.contains("431") || said.contains("serviceofferingid"),
+        "the cloud's refusal is reported: {said}"
+    );
+    command(&mut scan, "describe", sm("").args(["describe", "echoed", "-o", "json"]));
+    command(&mut scan, "events", sm("").args(["events", "echoed", "-o", "json"]));
+    scan.files_under(&state, "after the refusals");
+    assert!(scan.scanned > 8, "scanned {}", scan.scanned);
     scan.assert_clean();
 }

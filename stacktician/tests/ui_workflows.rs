@@ -120,6 +120,11 @@ async fn walk(size: (u32, u32)) {
         "return document.getElementById('err-DbPassword').textContent.includes('8')",
     )
     .await;
+    let alerts = b.role_texts("alert").await;
+    assert!(
+        alerts.iter().any(|t| t.contains("at least 8 characters")),
+        "the error is announced: {alerts:?}"
+    );
     b.shoot("launch-error").await;
     b.type_into("#param-DbPassword", common::PASSWORD).await;
     b.type_into("#tag-key-1", "team").await;
@@ -128,6 +133,11 @@ async fn walk(size: (u32, u32)) {
     b.click_text("Next: review").await;
     b.wait_for("the review", "return !document.getElementById('review').hidden")
         .await;
+    let headings = b.role_texts("heading").await;
+    assert!(
+        headings.iter().any(|h| h == "Review") && headings.iter().any(|h| h == "Resources to create"),
+        "{headings:?}"
+    );
     let review = b.text("#review").await;
     for said in [
         "Review",
@@ -397,6 +407,11 @@ async fn walk(size: (u32, u32)) {
         "return document.getElementById('action-result').textContent.includes('queued')",
     )
     .await;
+    let said = b.role_texts("status").await;
+    assert!(
+        said.iter().any(|t| t.starts_with("Delete: queued")),
+        "the outcome is announced: {said:?}"
+    );
     b.wait_for(
         "the header's DELETE_COMPLETE",
         "return document.querySelector('#header-status').textContent === 'DELETE_COMPLETE'",

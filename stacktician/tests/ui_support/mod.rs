@@ -266,6 +266,25 @@ impl Browser {
             .expect("text")
     }
 
+    /// The texts of the visible elements with ARIA role `role`, given or implied by their tag
+    /// (`button`, `link`, `heading`, `alert`, `status`, ...): what assistive tools announce.
+    pub async fn role_texts(&self, role: &str) -> Vec<String> {
+        let found = self
+            .eval(&format!(
+                "const role = {}; const implied = {{button: 'button', link: 'a[href]', heading: 'h1,h2,h3,h4,h5,h6', table: 'table', dialog: 'dialog'}};
+                 const sel = '[role=\"' + role + '\"]' + (implied[role] ? ', ' + implied[role] : '');
+                 return [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length && !e.closest('[hidden]')).map(e => e.textContent.trim());",
+                json!(role)
+            ))
+            .await;
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    }
+
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
         self.c
