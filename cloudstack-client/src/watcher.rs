@@ -41,6 +41,10 @@ use crate::slots::{with_priority, WATCHER_PRIORITY};
 /// How far before the oldest pending job the `startdate` filter reaches, for clock skew.
 const START_MARGIN: Duration = Duration::from_secs(300);
 
+/// Rows read before the newest ones when a first poll jumps to the end of a long list (jobs of other
+/// clients that came after ours).
+const TAIL_SLACK: u64 = 50;
+
 /// A cursor's start date is moved up once it is this much older than the oldest pending job needs.
 const REANCHOR_AFTER: Duration = Duration::from_secs(600);
 
@@ -416,11 +420,12 @@ impl Poller {
         started: Instant,
     ) -> Result<(), Error> {
         let startdate = crate::signing::format_utc(cursor.startdate(), "+0000");
-        let plan = cursor.plan(self.pending.len());
+        let mut plan = cursor.plan(self.pending.len());
         let mut page = plan.page;
         let mut index = plan.first_index();
         let mut first_open: Option<u64> = None;
         let mut count = None;
+        let fresh = index == 0;
         while !unseen.is_empty() {
             let wire = vec![
                 ("page".to_string(), page.to_string()),
@@ -453,6 +458,19 @@ impl Poller {
             }
             if total.is_some_and(|c| index >= c) {
                 break;
+            }
+            // A first read of a long list (a busy account's recent history): the jobs waited for
+            // were just submitted, so they are among the newest rows. Read those next, not every
+            // page between; the cursor then starts there.
+            let tail = total.map_or(0, |c| c.saturating_sub(unseen.len() as u64 + TAIL_SLACK));
+            // (Another client's job still running in the rows skipped is not this watcher's: the
+            // cursor follows the first open row from the jump on.)
+            if fresh && tail > index + u64::from(plan.pagesize) {
+                plan = crate::job_listing::plan_pages(tail, total.unwrap_or(tail) - tail);
+                page = plan.page;
+                index = plan.first_index();
+                first_open = None;
+                continue;
             }
             page += 1;
         }

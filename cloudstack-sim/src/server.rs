@@ -114,6 +114,12 @@ impl SimHandle {
         self.shared.throttled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// Gives account `owner` a history of `count` finished jobs made `age` ago (before every job
+    /// so far): what a long-lived account's `listAsyncJobs` holds.
+    pub fn seed_finished_jobs(&self, owner: &str, count: usize, age: std::time::Duration) {
+        self.shared.world().seed_finished_jobs(owner, count, age);
+    }
+
     /// Forgets the call counts.
     pub fn reset_calls(&self) {
         self.shared.world().calls.clear();

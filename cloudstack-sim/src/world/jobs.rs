@@ -95,6 +95,43 @@ impl World {
         id
     }
 
+    /// Puts `count` finished jobs of `owner` into its history, made `age` ago (a long-lived account's
+    /// past: `listAsyncJobs` lists them as CloudStack would). They go before every job so far, so
+    /// `age` must reach back before all of those (the history stays in creation order).
+    pub fn seed_finished_jobs(&mut self, owner: &str, count: usize, age: Duration) {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let created_secs = now.saturating_sub(age.as_secs());
+        let created = cloudstack_client::signing::format_utc(created_secs, "+0000");
+        let mut ids = Vec::with_capacity(count);
+        for _ in 0..count {
+            let id = self.new_id();
+            let at = Instant::now();
+            self.jobs.insert(
+                id.clone(),
+                Job {
+                    id: id.clone(),
+                    cmd: "org.apache.cloudstack.api.command.user.securitygroup.CreateSecurityGroupCmd".into(),
+                    owner: owner.to_string(),
+                    admin: false,
+                    status: 1,
+                    resultcode: 0,
+                    result: Some(json!({})),
+                    ready_at: at,
+                    submitted: at,
+                    action: None,
+                    instance: None,
+                    created: created.clone(),
+                    created_secs,
+                    completed: Some(created.clone()),
+                },
+            );
+            ids.push(id);
+        }
+        let owner_jobs = self.owner_jobs.entry(owner.to_string()).or_default();
+        owner_jobs.splice(0..0, ids.iter().cloned());
+        self.job_order.splice(0..0, ids);
+    }
+
     /// Every job so far, in submission order: its API, the entity it works on, how long it runs.
     pub fn job_runs(&self) -> Vec<crate::JobRun> {
         self.job_order
