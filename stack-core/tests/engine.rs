@@ -1,6 +1,6 @@
 //! The engine against the simulator: the four StackMate templates create, give outputs and delete with
-//! nothing left; failures roll back in order; wait conditions time out and fail; independent resources
-//! run in parallel.
+//! nothing left; failures roll back in order; wait conditions time out and fail; custom types,
+//! Retain, resource timeouts and throttling. How work is scheduled is `scheduling.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -10,25 +10,8 @@ mod common;
 
 use base64::Engine as _;
 use cloudstack_sim::fixtures::{SERVICE_OFFERING_SMALL_ID, TEMPLATE_ID, ZONE_ID};
-use cloudstack_sim::{FaultRule, RunningSim};
+use cloudstack_sim::FaultRule;
 use stack_core::{Engine, EngineConfig, Status};
-
-async fn setup(latency: Duration) -> (RunningSim, Engine) {
-    let config = EngineConfig {
-        poll_interval: Duration::from_millis(20),
-        retry: stack_core::RetryPolicy {
-            in_use: stack_core::retry::Backoff {
-                budget: Some(Duration::from_secs(3)),
-                ..stack_core::RetryPolicy::default().in_use
-            },
-            ..stack_core::RetryPolicy::default()
-        },
-        concurrency: 64,
-        ..EngineConfig::default()
-    };
-    let (sim, engine, _) = common::engine_on_sim(latency, config).await;
-    (sim, engine)
-}
 
 fn given(list: &[(&str, &str)]) -> BTreeMap<String, String> {
     list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -167,7 +150,7 @@ async fn the_four_stackmate_templates_create_output_and_delete() {
         ),
     ];
     for (file, vm, output, params) in cases {
-        let (sim, engine) = setup(Duration::from_millis(20)).await;
+        let (sim, engine) = common::quick_engine(Duration::from_millis(20)).await;
         if std::env::var_os("ENGINE_TRACE").is_some() {
             engine.events().subscribe(Arc::new(|e| {
                 eprintln!(
@@ -241,7 +224,7 @@ async fn injected_failures_roll_back_everything_in_order() {
         "enableStaticNat",
         "authorizeSecurityGroupIngress",
     ] {
-        let (sim, engine) = setup(Duration::from_millis(10)).await;
+        let (sim, engine) = common::quick_engine(Duration::from_millis(10)).await;
         let in_job = failing != "enableStaticNat";
         let rule = FaultRule::parse(&format!("{failing}:next=1{}", if in_job { ",in_job" } else { "" })).expect("rule");
         sim.handle.set_faults(vec![rule]);
@@ -281,7 +264,7 @@ const WAIT: &str = r#"{"Resources": {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wait_condition_timeout_and_failure_roll_back() {
-    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    let (sim, engine) = common::quick_engine(Duration::from_millis(10)).await;
     let template = stack_core::template::parse(&WAIT.replace("TIMEOUT", "1")).expect("parses");
     let plan = stack_core::plan(&template, &BTreeMap::new(), &common::options(&engine, "w1")).expect("valid");
     let err = engine.create(plan).await.expect_err("times out");
@@ -295,7 +278,7 @@ async fn wait_condition_timeout_and_failure_roll_back() {
 
     // A guest reads the handle URL (here from the group's description) and signals one success, then
     // a FAILURE: the wait condition fails at once and the stack rolls back.
-    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    let (sim, engine) = common::quick_engine(Duration::from_millis(10)).await;
     let template = stack_core::template::parse(&WAIT.replace("TIMEOUT", "60")).expect("parses");
     let plan = stack_core::plan(&template, &BTreeMap::new(), &common::options(&engine, "w2")).expect("valid");
     let url = sim.url.clone();
@@ -342,83 +325,6 @@ async fn wait_condition_timeout_and_failure_roll_back() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_independent_resources_run_in_parallel() {
-    let latency = Duration::from_millis(200);
-    let mut resources = Vec::new();
-    for i in 0..50 {
-        resources.push(format!(
-            r#""Ip{i}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{ZONE_ID}"}}}}"#
-        ));
-    }
-    let many = format!(r#"{{"Resources": {{{}}}}}"#, resources.join(","));
-    let one = format!(r#"{{"Resources": {{{}}}}}"#, resources[0]);
-    let time = |text: String| async move {
-        let (sim, engine) = setup(latency).await;
-        let plan = stack_core::plan(
-            &stack_core::template::parse(&text).expect("parses"),
-            &BTreeMap::new(),
-            &common::options(&engine, "p"),
-        )
-        .expect("valid");
-        let t = Instant::now();
-        let mut run = engine.create(plan).await.expect("created");
-        let elapsed = t.elapsed();
-        engine.delete(&mut run).await.expect("deleted");
-        assert!(sim.handle.created_resources().is_empty());
-        elapsed
-    };
-    let single = time(one).await;
-    let fifty = time(many).await;
-    assert!(fifty < single * 3, "50 resources took {fifty:?}, one took {single:?}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_critical_path_starts_first() {
-    // One resource at a time: three independent addresses listed first, and a chain of three.
-    let (sim, mut engine) = setup(Duration::from_millis(20)).await;
-    engine = Engine::new(
-        engine.client().clone(),
-        EngineConfig {
-            concurrency: 1,
-            poll_interval: Duration::from_millis(10),
-            ..EngineConfig::default()
-        },
-    )
-    .with_signals(Arc::clone(engine.signals().expect("signals")));
-    let ip = |name: &str, on: Option<&str>| {
-        let depends = on.map(|d| format!(r#", "DependsOn": "{d}""#)).unwrap_or_default();
-        format!(r#""{name}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "{ZONE_ID}"}}{depends}}}"#)
-    };
-    let text = format!(
-        r#"{{"Resources": {{{}}}}}"#,
-        [
-            ip("A1", None),
-            ip("A2", None),
-            ip("A3", None),
-            ip("Z1", None),
-            ip("Z2", Some("Z1")),
-            ip("Z3", Some("Z2"))
-        ]
-        .join(",")
-    );
-    let starts = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&starts);
-    engine.events().subscribe(Arc::new(move |e| {
-        if e.status == Status::CreateInProgress && e.resource_type != "CloudStack::Stack" {
-            sink.lock().expect("lock").push(e.logical_id.clone());
-        }
-    }));
-    let mut run = engine
-        .launch(&text, &BTreeMap::new(), &common::options(&engine, "cp"))
-        .await
-        .expect("created");
-    // Z1 has two resources behind it, the others none: it goes first.
-    assert_eq!(starts.lock().expect("lock").first().map(String::as_str), Some("Z1"));
-    engine.delete(&mut run).await.expect("deleted");
-    assert!(sim.handle.created_resources().is_empty());
-}
-
 struct DnsRecord {
     log: Arc<Mutex<Vec<String>>>,
 }
@@ -458,7 +364,7 @@ impl stack_core::CustomResource for DnsRecord {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stacks_built_in_code_with_custom_types_and_retain() {
-    let (sim, mut engine) = setup(Duration::from_millis(10)).await;
+    let (sim, mut engine) = common::quick_engine(Duration::from_millis(10)).await;
     let log = Arc::new(Mutex::new(Vec::new()));
     engine.register("Acme::Dns::Record", Arc::new(DnsRecord { log: Arc::clone(&log) }));
     let template = stack_core::builder::StackBuilder::new()
@@ -490,7 +396,7 @@ const ONE_VM: &str = r#"{"Resources": {"Vm": {"Type": "CloudStack::VirtualMachin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resource_timeout_rolls_back_what_the_cloud_already_started() {
-    let (sim, engine) = setup(Duration::from_secs(3)).await;
+    let (sim, engine) = common::quick_engine(Duration::from_secs(3)).await;
     let text = ONE_VM.replace("TIMEOUT", r#", "StackMateTimeout": "1""#);
     let started = Instant::now();
     let err = match engine
@@ -512,7 +418,7 @@ async fn a_resource_timeout_rolls_back_what_the_cloud_already_started() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttled_creates_are_retried() {
-    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    let (sim, engine) = common::quick_engine(Duration::from_millis(10)).await;
     sim.handle.set_faults(vec![
         FaultRule::parse("deployVirtualMachine:throttle,next=2").expect("rule")
     ]);
@@ -552,7 +458,7 @@ async fn a_resources_own_timeout_outlasts_the_engines_default() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_throttled_answers_in_a_row_are_survived() {
-    let (sim, engine) = setup(Duration::from_millis(10)).await;
+    let (sim, engine) = common::quick_engine(Duration::from_millis(10)).await;
     sim.handle.set_faults(vec![FaultRule::parse(
         "deployVirtualMachine:throttle,next=50,retry=20ms",
     )
@@ -568,72 +474,4 @@ async fn fifty_throttled_answers_in_a_row_are_survived() {
     assert_eq!(sim.handle.call_counts()["deployVirtualMachine"], 51);
     engine.delete(&mut run).await.expect("deleted");
     assert!(sim.handle.created_resources().is_empty());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_default_caps_no_resources_at_once() {
-    // 50 independent addresses with 300 ms jobs: by default they all start at once, so the create
-    // takes about one job (and its tag job, which runs beside it), not four waves of 16.
-    let config = EngineConfig {
-        poll_interval: Duration::from_millis(20),
-        ..EngineConfig::default()
-    };
-    let (sim, engine, _) = common::engine_on_sim(Duration::from_millis(300), config).await;
-    let resources: Vec<String> = (0..50)
-        .map(|i| {
-            format!(
-                r#""Ip{i}": {{"Type": "CloudStack::IpAddress", "Properties": {{"zoneid": "a1b2c3d4-0001-4000-8000-000000000001"}}}}"#
-            )
-        })
-        .collect();
-    let text = format!(r#"{{"Resources": {{{}}}}}"#, resources.join(","));
-    let started = Instant::now();
-    let mut run = engine
-        .launch(&text, &BTreeMap::new(), &common::options(&engine, "wide"))
-        .await
-        .expect("created");
-    let took = started.elapsed();
-    assert!(
-        took < Duration::from_millis(900),
-        "50 independent 300 ms creates took {took:?}"
-    );
-    let started = Instant::now();
-    engine.delete(&mut run).await.expect("deleted");
-    let took = started.elapsed();
-    assert!(took < Duration::from_millis(900), "and their deletes {took:?}");
-    assert!(sim.handle.created_resources().is_empty());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tags_never_delay_dependents() {
-    // A synchronous group, then a VM in it: with 1 s jobs the VM's deploy starts without waiting
-    // for the group's createTags job, so the stack takes about one job (plus the VM's tag job
-    // beside its deploy), not two.
-    let config = EngineConfig {
-        poll_interval: Duration::from_millis(20),
-        ..EngineConfig::default()
-    };
-    let (sim, engine, _) = common::engine_on_sim(Duration::from_secs(1), config).await;
-    let text = r#"{"Resources": {
-      "Group": {"Type": "CloudStack::SecurityGroup", "Properties": {"name": "fast"}},
-      "Vm": {"Type": "CloudStack::VirtualMachine", "Properties": {"zoneid": "a1b2c3d4-0001-4000-8000-000000000001",
-             "templateid": "a1b2c3d4-0002-4000-8000-000000000001", "serviceofferingid": "a1b2c3d4-0003-4000-8000-000000000001",
-             "securitygroupids": {"Ref": "Group"}}}}}"#;
-    let started = Instant::now();
-    let mut run = engine
-        .launch(text, &BTreeMap::new(), &common::options(&engine, "tg"))
-        .await
-        .expect("created");
-    let took = started.elapsed();
-    assert!(
-        took < Duration::from_millis(1700),
-        "group -> VM with 1 s jobs took {took:?}"
-    );
-    // The tags are all there once the stack is complete.
-    let created = sim.handle.created_resources();
-    for r in &created {
-        assert!(r.tags.iter().any(|t| t.starts_with("cloudstack:stack-id=")), "{r:?}");
-    }
-    assert!(run.resources.values().all(|r| r.tagged), "recorded as tagged");
-    engine.delete(&mut run).await.expect("deleted");
 }

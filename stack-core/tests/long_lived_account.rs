@@ -1,6 +1,7 @@
 //! An account with a long job history runs a stack as a fresh one does: 5,000 finished jobs in the
 //! account's `listAsyncJobs` (made an hour ago, or a minute ago, as a busy account's are) change
-//! neither the requests a stack's create and delete make nor their time, beyond 10%.
+//! neither the requests a stack's create and delete make nor their time, beyond 10% (medians of
+//! three runs each).
 
 mod common;
 

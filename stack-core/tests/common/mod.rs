@@ -27,6 +27,25 @@ pub async fn engine_on_sim(latency: Duration, config: EngineConfig) -> (RunningS
     (sim, engine, client)
 }
 
+/// A simulator whose jobs take `latency`, and an engine on it that polls every 20 ms, runs up to 64
+/// resources at once and gives up on a resource in use after 3 s.
+pub async fn quick_engine(latency: Duration) -> (RunningSim, Engine) {
+    let config = EngineConfig {
+        poll_interval: Duration::from_millis(20),
+        retry: stack_core::RetryPolicy {
+            in_use: stack_core::retry::Backoff {
+                budget: Some(Duration::from_secs(3)),
+                ..stack_core::RetryPolicy::default().in_use
+            },
+            ..stack_core::RetryPolicy::default()
+        },
+        concurrency: 64,
+        ..EngineConfig::default()
+    };
+    let (sim, engine, _) = engine_on_sim(latency, config).await;
+    (sim, engine)
+}
+
 /// Plan options for stack `name` (id `<name>-id`) on CloudStack 4.17 in the simulator's zone.
 pub fn options(engine: &Engine, name: &str) -> PlanOptions {
     let release = cloudstack_api::specs::release("4.17").expect("4.17");
