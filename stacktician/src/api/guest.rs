@@ -1,9 +1,11 @@
 //! The guests' endpoints: wait-condition signals and resource metadata, under `/guest` (the URL
-//! base guests are given). They are passed, unchanged, to the worker whose signal server runs the
-//! stack now, so the rules are exactly the CLI's (the same server answers): a handle's token is its
-//! credential, metadata needs the stack's metadata token, and anything unknown is the same 404. While
-//! no worker runs the stack there is nothing to signal (404); while one is taking it over, 503 asks
-//! the guest to send again.
+//! base guests are given). A signal is taken here, by whichever API process the guest reached, into
+//! the state store (kept before it is answered 200, with the CLI's rules: the handle's token is the
+//! credential, cfn-signal's body, one signal per `UniqueId`), whether or not a worker holds the stack;
+//! the worker waiting on the condition reads it there. Metadata requests are passed, unchanged, to
+//! the worker whose signal server runs the stack now (metadata needs the stack's metadata token);
+//! while no worker runs it, they get the same 404 as anything unknown, and while one is taking it
+//! over, 503 asks the guest to send again.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -20,7 +22,11 @@ pub fn routes() -> Router<Shared> {
     Router::new()
         .route(
             "/guest/waitcondition/{stack}/{token}",
-            axum::routing::put(signal).post(signal),
+            axum::routing::put(signal)
+                .post(signal)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    stack_core::signal_body::MAX_SIGNAL_BODY,
+                )),
         )
         .route("/guest/metadata/{stack}/{logical}", get(metadata))
         .route("/guest/", get(describe))
@@ -137,15 +143,25 @@ fn not_here(path: &str) -> Response {
     }
 }
 
-async fn signal(
-    State(state): State<Shared>,
-    Path((stack, token)): Path<(String, String)>,
-    method: Method,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = format!("/waitcondition/{stack}/{token}");
-    pass(&state, &stack, method, &path, None, &headers, body).await
+async fn signal(State(state): State<Shared>, Path((stack, token)): Path<(String, String)>, body: Bytes) -> Response {
+    if body.len() > stack_core::signal_body::MAX_SIGNAL_BODY {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the signal is too large\n").into_response();
+    }
+    let mut answer = stack_core::signals::SignalAnswer::UnknownHandle;
+    if let Some((owner, candidates)) = owner_and_stacks(&stack) {
+        let store = state.engines.store();
+        for name in candidates {
+            let store_name = crate::names::store_name(owner, name);
+            answer =
+                stack_core::signals::stored::take_stored_signal(store.as_ref(), &store_name, &stack, &token, &body)
+                    .await;
+            if answer != stack_core::signals::SignalAnswer::UnknownHandle {
+                break;
+            }
+        }
+    }
+    let status = StatusCode::from_u16(answer.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, answer.message()).into_response()
 }
 
 async fn metadata(

@@ -23,8 +23,11 @@ use super::{HandleKey, MetadataEntry, Signals, WaitError, SIGNAL_MARGIN};
 use crate::state::{SignalRecord, StateStore};
 use stack_template::BoxFuture;
 
+/// How often a waiting condition whose handle is kept in a store reads the signals there.
+const STORE_POLL: Duration = Duration::from_secs(1);
+
 /// Distinct signals a handle takes before its condition starts waiting (its `Count` not known yet).
-const SIGNALS_BEFORE_WAIT: usize = 64;
+pub(crate) const SIGNALS_BEFORE_WAIT: usize = 64;
 
 struct Handle {
     stack_id: String,
@@ -144,11 +147,13 @@ impl SignalHub {
     }
 
     /// Waits for `count` distinct success signals on the handle at `url` (see [`Signals::wait`]).
+    /// A handle kept in a store is read there too, every second while it waits: signals that
+    /// another process took into the store ([`super::stored::take_stored_signal`]) count.
     pub async fn wait(&self, url: &str, count: usize, timeout: Duration, waited: Duration) -> Result<Value, WaitError> {
         let token = url.rsplit('/').next().unwrap_or_default().to_string();
         let started = Instant::now();
         loop {
-            let notify = {
+            let (notify, kept_in) = {
                 let mut inner = self.lock();
                 let h = inner.handles.get_mut(&token).ok_or(WaitError::UnknownHandle)?;
                 h.count = Some(count);
@@ -163,7 +168,11 @@ impl SignalHub {
                         .collect();
                     return Ok(Value::Object(data));
                 }
-                Arc::clone(&h.notify)
+                let kept_in = h
+                    .store
+                    .clone()
+                    .map(|store| (store, h.stack_name.clone(), h.logical.clone()));
+                (Arc::clone(&h.notify), kept_in)
             };
             let so_far = waited + started.elapsed();
             if so_far >= timeout {
@@ -174,7 +183,30 @@ impl SignalHub {
                     waited: so_far,
                 });
             }
-            let _ = tokio::time::timeout(timeout - so_far, notify.notified()).await;
+            let left = timeout - so_far;
+            let step = if kept_in.is_some() { left.min(STORE_POLL) } else { left };
+            let _ = tokio::time::timeout(step, notify.notified()).await;
+            if let Some((store, stack_name, logical)) = kept_in {
+                match store.signals(&stack_name, &logical).await {
+                    Ok(kept) => self.merge(&token, kept),
+                    Err(e) => tracing::warn!(stack = %stack_name, error = %e, "could not read a handle's signals"),
+                }
+            }
+        }
+    }
+
+    /// Adds the signals `kept` in the store to handle `token`'s (one per `UniqueId`, the stored one
+    /// winning).
+    fn merge(&self, token: &str, kept: Vec<SignalRecord>) {
+        let mut inner = self.lock();
+        let Some(h) = inner.handles.get_mut(token) else {
+            return;
+        };
+        for s in kept {
+            match h.signals.iter_mut().find(|x| x.unique_id == s.unique_id) {
+                Some(existing) => *existing = s,
+                None => h.signals.push(s),
+            }
         }
     }
 

@@ -17,6 +17,7 @@
 pub mod body;
 mod hub;
 pub mod metadata;
+pub mod stored;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
