@@ -426,6 +426,10 @@ impl Poller {
         let mut first_open: Option<u64> = None;
         let mut count = None;
         let fresh = index == 0;
+        // Rows a jump to the newest ones passed over (from, to), and, while they are read after
+        // all, where that stretch ends.
+        let mut skipped: Option<(u64, u64)> = None;
+        let mut stretch_end: Option<u64> = None;
         while !unseen.is_empty() {
             let wire = vec![
                 ("page".to_string(), page.to_string()),
@@ -441,8 +445,8 @@ impl Poller {
             self.shared.rows.fetch_add(rows.len() as u64, Ordering::Relaxed);
             let mut seen = Vec::new();
             for row in rows {
-                if first_open.is_none() && row.running() {
-                    first_open = Some(index);
+                if row.running() {
+                    first_open = Some(first_open.map_or(index, |f| f.min(index)));
                 }
                 index += 1;
                 if let Some(id) = row.id() {
@@ -456,20 +460,30 @@ impl Poller {
             for (_, id, job) in seen {
                 self.resolve(&id, &job, started);
             }
-            if total.is_some_and(|c| index >= c) {
-                break;
+            if total.is_some_and(|c| index >= c) || stretch_end.is_some_and(|e| index >= e) {
+                // The end of the list (or of the rows passed over): jobs still unseen may be in
+                // the rows a jump passed over, so those are read after all.
+                match skipped.take() {
+                    Some((from, to)) if !unseen.is_empty() => {
+                        plan = crate::job_listing::plan_pages(from, to - from);
+                        page = plan.page;
+                        index = plan.first_index();
+                        stretch_end = Some(to);
+                        continue;
+                    }
+                    _ => break,
+                }
             }
             // A first read of a long list (a busy account's recent history): the jobs waited for
-            // were just submitted, so they are among the newest rows. Read those next, not every
-            // page between; the cursor then starts there.
+            // were just submitted, so they are most likely among the newest rows. Read those next;
+            // the rows between are read only if a job is not found there.
             let tail = total.map_or(0, |c| c.saturating_sub(unseen.len() as u64 + TAIL_SLACK));
-            // (Another client's job still running in the rows skipped is not this watcher's: the
-            // cursor follows the first open row from the jump on.)
-            if fresh && tail > index + u64::from(plan.pagesize) {
+            if fresh && skipped.is_none() && stretch_end.is_none() && tail > index + u64::from(plan.pagesize) {
+                let from = index;
                 plan = crate::job_listing::plan_pages(tail, total.unwrap_or(tail) - tail);
                 page = plan.page;
                 index = plan.first_index();
-                first_open = None;
+                skipped = Some((from, index));
                 continue;
             }
             page += 1;
